@@ -1,0 +1,145 @@
+// The one place that reads the environment: every setting validated at start, every problem listed at once.
+// Contract: DESIGN.md "External contracts › Configuration" (PORT, ISSUER, DATABASE_URL, SMTP_URL, NODE_ENV).
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export type Mode = 'development' | 'production' | 'test';
+
+export interface Config {
+  mode: Mode;
+  port: number;
+  host: string;
+  issuer: string;
+  /** `postgres://…` selects PostgreSQL; undefined selects the SQLite file. */
+  databaseUrl: string | undefined;
+  sqliteFile: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Cookie signing keys (newest first). Undefined → generated once and kept in the database. */
+  cookieKeys: string[] | undefined;
+  /** Private JWKS for ID token signing. Undefined → generated once and kept in the database. */
+  jwks: { keys: Record<string, unknown>[] } | undefined;
+  trustProxy: boolean;
+  logLevel: string;
+  /** Mount the OEM simulator, the demo app and the dev mailbox (never in production). */
+  devTools: boolean;
+  runWorker: boolean;
+  ttl: {
+    accessToken: number;
+    refreshToken: number;
+    authorizationCode: number;
+    interaction: number;
+    session: number;
+    grant: number;
+    passwordLink: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((value) => (value === undefined ? fallback : value === 'true' || value === '1'));
+
+const DAY = 86_400;
+
+function schema(mode: Mode) {
+  return z.object({
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    HOST: z.string().min(1).default(mode === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// (unset it to use SQLite)')
+      .optional(),
+    KEYTURN_SQLITE_FILE: z.string().min(1).default('./data/keyturn.sqlite'),
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    MAIL_FROM: z.string().min(3).default('Keyturn <no-reply@keyturn.localhost>'),
+    KEYTURN_COOKIE_KEYS: z
+      .string()
+      .transform((value) => value.split(',').map((key) => key.trim()))
+      .refine((keys) => keys.every((key) => key.length >= 32), 'every key needs at least 32 characters')
+      .optional(),
+    KEYTURN_JWKS: z
+      .string()
+      .transform((value, ctx) => {
+        try {
+          const parsed = JSON.parse(value) as { keys?: unknown };
+          if (Array.isArray(parsed.keys) && parsed.keys.length > 0) return parsed as Config['jwks'];
+        } catch {}
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON Web Key Set with at least one private key' });
+        return z.NEVER;
+      })
+      .optional(),
+    TRUST_PROXY: flag(false),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    KEYTURN_DEV_TOOLS: flag(mode !== 'production'),
+    KEYTURN_RUN_WORKER: flag(true),
+    ACCESS_TOKEN_TTL: seconds(3600),
+    REFRESH_TOKEN_TTL: seconds(90 * DAY),
+    AUTHORIZATION_CODE_TTL: seconds(60),
+    INTERACTION_TTL: seconds(3600),
+    SESSION_TTL: seconds(14 * DAY),
+    GRANT_TTL: seconds(365 * DAY),
+    PASSWORD_LINK_TTL: seconds(2 * DAY),
+  });
+}
+
+function modeOf(env: NodeJS.ProcessEnv): Mode {
+  if (env.NODE_ENV === 'production') return 'production';
+  if (env.NODE_ENV === 'test' || env.VITEST) return 'test';
+  return 'development';
+}
+
+/** Reads and validates configuration; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const mode = modeOf(env);
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema(mode).safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const issuer = (e.ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const problems: string[] = [];
+  if (mode === 'production') {
+    if (!issuer.startsWith('https://')) problems.push('ISSUER: must be an https:// URL in production');
+    if (e.KEYTURN_DEV_TOOLS) problems.push('KEYTURN_DEV_TOOLS: the simulator, demo and mailbox never run in production');
+    if (!e.SMTP_URL) problems.push('SMTP_URL: required in production (the dev mailbox is not available)');
+    if (!e.KEYTURN_COOKIE_KEYS) problems.push('KEYTURN_COOKIE_KEYS: required in production (comma-separated, ≥ 32 chars each)');
+    if (!e.KEYTURN_JWKS) problems.push('KEYTURN_JWKS: required in production (private JWKS)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    mode,
+    port: e.PORT,
+    host: e.HOST,
+    issuer,
+    databaseUrl: e.DATABASE_URL,
+    sqliteFile: resolve(e.KEYTURN_SQLITE_FILE),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    cookieKeys: e.KEYTURN_COOKIE_KEYS,
+    jwks: e.KEYTURN_JWKS,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: mode === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
+    devTools: e.KEYTURN_DEV_TOOLS,
+    runWorker: e.KEYTURN_RUN_WORKER,
+    ttl: {
+      accessToken: e.ACCESS_TOKEN_TTL,
+      refreshToken: e.REFRESH_TOKEN_TTL,
+      authorizationCode: e.AUTHORIZATION_CODE_TTL,
+      interaction: e.INTERACTION_TTL,
+      session: e.SESSION_TTL,
+      grant: e.GRANT_TTL,
+      passwordLink: e.PASSWORD_LINK_TTL,
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// The clearance statuses (one vehicle × one app), taken from the connectivity states of seeds 000/002,
+// and what each means for the token: DESIGN.md "One state machine". Nothing else stores these facts twice.
+
+export const clearanceStatuses = [
+  'pending',
+  'pending_validation',
+  'wrong_tracker_id',
+  'pending_for_data',
+  'connected',
+  'error_data',
+  'error_capability',
+  'error_rejected',
+  'error_revoke',
+  'error_time_out',
+  'disconnected',
+] as const;
+export type ClearanceStatus = (typeof clearanceStatuses)[number];
+
+export const authorizationStatuses = ['pending', 'approved', 'rejected', 'revoked', 'expired'] as const;
+export type AuthorizationStatus = (typeof authorizationStatuses)[number];
+
+const authorizationByClearance: Record<ClearanceStatus, AuthorizationStatus> = {
+  pending: 'pending',
+  pending_validation: 'pending',
+  wrong_tracker_id: 'rejected',
+  error_rejected: 'rejected',
+  pending_for_data: 'approved',
+  connected: 'approved',
+  error_data: 'approved',
+  error_capability: 'approved',
+  error_revoke: 'revoked',
+  disconnected: 'revoked',
+  error_time_out: 'expired',
+};
+
+/** Statuses no event can leave: a new clearance must be requested instead. */
+export const terminalStatuses: readonly ClearanceStatus[] = [
+  'wrong_tracker_id',
+  'error_rejected',
+  'error_revoke',
+  'error_time_out',
+  'disconnected',
+];
+
+export function isClearanceStatus(value: unknown): value is ClearanceStatus {
+  return typeof value === 'string' && (clearanceStatuses as readonly string[]).includes(value);
+}
+
+/** The token's `authorization_status`, derived from the clearance (the seed's webhook vocabulary). */
+export function authorizationStatus(status: ClearanceStatus): AuthorizationStatus {
+  return authorizationByClearance[status];
+}
+
+/** Whether a data consumer may serve data: exactly the approved statuses (introspection `active:true`). */
+export function mayDataFlow(status: ClearanceStatus): boolean {
+  return authorizationByClearance[status] === 'approved';
+}
+
+export function isTerminal(status: ClearanceStatus): boolean {
+  return terminalStatuses.includes(status);
+}

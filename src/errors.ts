@@ -1,0 +1,74 @@
+// Typed errors with a stable code, an HTTP status and a localized message key. Thrown anywhere; rendered
+// in exactly one place (src/web/error-handler.ts). Only errors marked `expose` show their own message.
+
+export interface ErrorOptions {
+  /** i18next key of the user-facing message; defaults to `errors:<code>`. */
+  messageKey?: string;
+  messageValues?: Record<string, unknown>;
+  /** Field-level problems for forms and JSON clients: field → i18n key. */
+  fields?: Record<string, string>;
+  cause?: unknown;
+}
+
+export class KeyturnError extends Error {
+  readonly messageKey: string;
+  readonly messageValues: Record<string, unknown>;
+  readonly fields: Record<string, string>;
+  readonly expose: boolean;
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    options: ErrorOptions = {},
+  ) {
+    super(code, { cause: options.cause });
+    this.name = new.target.name;
+    this.messageKey = options.messageKey ?? `errors:${code}`;
+    this.messageValues = options.messageValues ?? {};
+    this.fields = options.fields ?? {};
+    this.expose = status < 500;
+  }
+}
+
+export class InvalidInput extends KeyturnError {
+  constructor(options: ErrorOptions = {}) {
+    super(400, 'invalid_input', options);
+  }
+}
+
+export class Unauthorized extends KeyturnError {
+  constructor(code = 'unauthorized', options: ErrorOptions = {}) {
+    super(401, code, options);
+  }
+}
+
+export class Forbidden extends KeyturnError {
+  constructor(code = 'forbidden', options: ErrorOptions = {}) {
+    super(403, code, options);
+  }
+}
+
+export class NotFound extends KeyturnError {
+  constructor(code = 'not_found', options: ErrorOptions = {}) {
+    super(404, code, options);
+  }
+}
+
+export class Conflict extends KeyturnError {
+  constructor(code = 'conflict', options: ErrorOptions = {}) {
+    super(409, code, options);
+  }
+}
+
+/** The journey link is unknown, expired or already used. */
+export class InteractionExpired extends KeyturnError {
+  constructor(readonly returnTo?: string) {
+    super(410, 'interaction_expired');
+  }
+}
+
+export class CsrfRejected extends KeyturnError {
+  constructor() {
+    super(403, 'csrf_rejected');
+  }
+}

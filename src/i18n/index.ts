@@ -1,0 +1,53 @@
+// Translations for every user-facing string: one i18next instance, loaded synchronously from
+// locales/<lng>/<namespace>.json at import time. Locale negotiation lives in ./negotiate.ts.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import i18next, { type TOptions } from 'i18next';
+
+export const supportedLocales = ['en', 'de'] as const;
+export type Locale = (typeof supportedLocales)[number];
+export const defaultLocale: Locale = 'en';
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (supportedLocales as readonly string[]).includes(value);
+}
+
+export const localesDirectory = new URL('../../locales/', import.meta.url).pathname;
+
+function loadResources(): Record<string, Record<string, unknown>> {
+  const resources: Record<string, Record<string, unknown>> = {};
+  for (const locale of supportedLocales) {
+    const directory = join(localesDirectory, locale);
+    resources[locale] = {};
+    for (const file of readdirSync(directory).filter((name) => name.endsWith('.json'))) {
+      resources[locale][file.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(directory, file), 'utf8'));
+    }
+  }
+  return resources;
+}
+
+const resources = loadResources();
+const instance = i18next.createInstance();
+await instance.init({
+  resources,
+  lng: defaultLocale,
+  fallbackLng: false,
+  supportedLngs: [...supportedLocales],
+  ns: Object.keys(resources[defaultLocale] ?? {}),
+  defaultNS: 'common',
+  interpolation: { escapeValue: false },
+  returnNull: false,
+  showSupportNotice: false,
+} as Parameters<typeof instance.init>[0]);
+
+export type Translate = (key: string, options?: TOptions) => string;
+
+/** A translator bound to one locale; keys are `namespace:path.to.key`. */
+export function translator(locale: Locale): Translate {
+  const fixed = instance.getFixedT(locale);
+  return (key, options) => fixed(key, options) as string;
+}
+
+export function hasTranslation(locale: Locale, key: string): boolean {
+  return instance.exists(key, { lng: locale });
+}

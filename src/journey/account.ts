@@ -1,0 +1,68 @@
+// Step 2 — account creation for first-timers: email, country, accepted terms; no password yet (a link to
+// set one is mailed after the journey). An address that already has an account gets the same screens
+// (no account enumeration); its mail says to sign in instead.
+import type { Context } from 'koa';
+import { countryOptions, isCountryCode } from '../domain/countries.ts';
+import { findBrand, isOfferedIn } from '../domain/vehicles/brands.ts';
+import type { Locale } from '../i18n/index.ts';
+import type { AccountsRepository } from '../storage/accounts.ts';
+import type { JourneysRepository } from '../storage/journeys.ts';
+import type { JourneyState } from './context.ts';
+import { field, guarded, redirectToOpenStep, renderStep } from './page.ts';
+
+export interface AccountStepDependencies {
+  accounts: AccountsRepository;
+  journeys: JourneysRepository;
+}
+
+interface AccountForm {
+  email: string;
+  country: string;
+  accept_terms: boolean;
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function validateAccountForm(form: AccountForm): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (form.email.length > 254 || !emailPattern.test(form.email)) errors.email = 'journey:errors.email_invalid';
+  if (!isCountryCode(form.country)) errors.country = 'journey:errors.country_invalid';
+  if (!form.accept_terms) errors.accept_terms = 'journey:errors.terms_required';
+  return errors;
+}
+
+function show(ctx: Context, form: Partial<AccountForm>, errors: Record<string, string> = {}) {
+  const status = Object.keys(errors).length > 0 ? 400 : 200;
+  renderStep(ctx, 'account', { countries: countryOptions(ctx.state.locale as Locale), form, errors }, status);
+}
+
+export function accountStep(deps: AccountStepDependencies) {
+  return {
+    show: guarded('account', async (ctx) => show(ctx, {})),
+    submit: guarded('account', async (ctx, state: JourneyState) => {
+      const form: AccountForm = {
+        email: field(ctx, 'email') ?? '',
+        country: (field(ctx, 'country') ?? '').toUpperCase(),
+        accept_terms: field(ctx, 'accept_terms') !== undefined && field(ctx, 'accept_terms') !== '',
+      };
+      const errors = validateAccountForm(form);
+      if (Object.keys(errors).length > 0) return show(ctx, form, errors);
+      const { account, created } = await deps.accounts.findOrCreate({
+        email: form.email,
+        country: form.country,
+        locale: state.journey.locale,
+      });
+      const preset = state.journey.brand ? findBrand(state.journey.brand) : undefined;
+      const dropPreset = preset !== undefined && !isOfferedIn(preset, form.country);
+      await deps.journeys.update(state.journey.uid, {
+        accountId: account.id,
+        accountIsNew: created,
+        signedIn: false,
+        country: form.country,
+        ...(dropPreset ? { brand: null } : {}),
+      });
+      state.journey = { ...state.journey, accountId: account.id, accountIsNew: created, country: form.country, brand: dropPreset ? null : state.journey.brand };
+      redirectToOpenStep(ctx);
+    }),
+  };
+}

@@ -1,0 +1,93 @@
+// Loads everything a journey step needs: the oidc-provider interaction (bound to this browser by its
+// cookie), the app asking, and the journey's progress. An unknown or expired interaction is a
+// localized "this link has expired" page, never a 500. `?lang=` switches the journey's language in place.
+import type { Context, Next } from 'koa';
+import type Provider from 'oidc-provider';
+import { findBrand, isBrandId } from '../domain/vehicles/brands.ts';
+import { InteractionExpired } from '../errors.ts';
+import { isLocale, type Locale } from '../i18n/index.ts';
+import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
+import type { App, AppsRepository } from '../storage/apps.ts';
+import type { Journey, JourneysRepository } from '../storage/journeys.ts';
+import { languageLinks } from '../web/locale.ts';
+
+export interface InteractionView {
+  uid: string;
+  prompt: { name: string; reasons?: string[] };
+  params: Record<string, unknown>;
+  session?: { accountId?: string; amr?: string[] };
+  returnTo: string;
+  exp: number;
+}
+
+export interface JourneyState {
+  journey: Journey;
+  interaction: InteractionView;
+  app: App;
+  requestedScopes: string[];
+}
+
+export interface JourneyDependencies {
+  provider: Provider;
+  apps: AppsRepository;
+  journeys: JourneysRepository;
+}
+
+export function journeyOf(ctx: Context): JourneyState {
+  return ctx.state.journeyState as JourneyState;
+}
+
+async function expiredPage(deps: JourneyDependencies, uid: string): Promise<never> {
+  const stale = await deps.journeys.find(uid);
+  const app = stale ? await deps.apps.find(stale.clientId) : undefined;
+  const returnTo = app?.redirectUris[0] ? new URL(app.redirectUris[0]).origin : undefined;
+  throw new InteractionExpired(returnTo);
+}
+
+export function loadJourney(deps: JourneyDependencies) {
+  return async function loadJourney(ctx: Context, next: Next) {
+    const uid = ctx.params.uid as string;
+    let details: InteractionView;
+    try {
+      details = (await deps.provider.interactionDetails(ctx.req, ctx.res)) as unknown as InteractionView;
+    } catch {
+      return expiredPage(deps, uid);
+    }
+    if (details.uid !== uid) return expiredPage(deps, uid);
+    const params = details.params;
+    const app = await deps.apps.find(String(params.client_id));
+    if (!app) return expiredPage(deps, uid);
+
+    const session = details.prompt.name === 'login' ? undefined : details.session;
+    const presetBrand = isBrandId(params.brand) && findBrand(params.brand) ? params.brand : null;
+    let journey = await deps.journeys.findOrStart({
+      uid,
+      clientId: app.clientId,
+      locale: negotiateLocale(
+        isLocale(params.locale) ? params.locale : undefined,
+        firstSupported(params.ui_locales as string | undefined),
+        fromAcceptLanguage(ctx.get('accept-language')),
+      ),
+      country: null,
+      accountId: session?.accountId ?? null,
+      accountIsNew: false,
+      signedIn: session?.amr?.includes('pwd') ?? false,
+      brand: presetBrand,
+      expiresAt: details.exp * 1000,
+    });
+
+    const switchTo = ctx.query.lang;
+    if (isLocale(switchTo) && switchTo !== journey.locale) {
+      await deps.journeys.update(uid, { locale: switchTo });
+      journey = { ...journey, locale: switchTo };
+    }
+    ctx.state.locale = journey.locale as Locale;
+    ctx.state.languageLinks = languageLinks(ctx);
+    const allowedScopes = new Set(app.scopes);
+    const requestedScopes = String(params.scope ?? '')
+      .split(' ')
+      .filter((scope) => allowedScopes.has(scope));
+    ctx.state.journeyState = { journey, interaction: details, app, requestedScopes } satisfies JourneyState;
+    await next();
+  };
+}

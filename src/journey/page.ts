@@ -1,0 +1,57 @@
+// Shared pieces of every journey page: the app's header data, the step indicator, the back link, and the
+// guard that keeps steps from being skipped by URL (GET → redirect to the open step; POST → refused).
+import type { Context } from 'koa';
+import { KeyturnError } from '../errors.ts';
+import { render } from '../web/views.ts';
+import { type JourneyState, journeyOf } from './context.ts';
+import { firstOpenStep, mayShow, progress, type Step, stepPath } from './steps.ts';
+
+const previous: Record<Step, Step | undefined> = {
+  landing: undefined,
+  account: 'landing',
+  brand: undefined,
+  vin: 'brand',
+  permissions: 'vin',
+};
+
+export function renderStep(ctx: Context, step: Step, data: Record<string, unknown>, status = 200): void {
+  const { app, interaction } = journeyOf(ctx);
+  const back = previous[step];
+  render(
+    ctx,
+    `journey/${step}.njk`,
+    {
+      app: { name: app.name, logoUri: app.logoUri },
+      steps: progress(step),
+      action: stepPath(interaction.uid, step),
+      backHref: back ? stepPath(interaction.uid, back) : undefined,
+      ...data,
+    },
+    status,
+  );
+}
+
+export function redirectTo(ctx: Context, step: Step): void {
+  ctx.status = 303;
+  ctx.redirect(stepPath(journeyOf(ctx).interaction.uid, step));
+}
+
+export function redirectToOpenStep(ctx: Context): void {
+  redirectTo(ctx, firstOpenStep(journeyOf(ctx).journey));
+}
+
+/** Runs `handler` only when `step` is reachable with the journey's current progress. */
+export function guarded(step: Step, handler: (ctx: Context, state: JourneyState) => Promise<void>) {
+  return async function guardedStep(ctx: Context) {
+    const state = journeyOf(ctx);
+    if (mayShow(step, state.journey)) return handler(ctx, state);
+    if (ctx.method === 'GET') return redirectToOpenStep(ctx);
+    throw new KeyturnError(409, 'step_not_available');
+  };
+}
+
+/** A form field as a trimmed string, or undefined when absent or not a string (arrays are refused). */
+export function field(ctx: Context, name: string): string | undefined {
+  const value = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value.trim() : undefined;
+}

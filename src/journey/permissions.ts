@@ -1,0 +1,54 @@
+// Step 5 — permissions: the app's data points, the vehicle being shared; Allow or Deny. Allow commits the
+// consent and returns to the app with `code`, `state` and `iss`; Deny returns `error=access_denied`.
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { findBrand } from '../domain/vehicles/brands.ts';
+import type { JourneyState } from './context.ts';
+import { type ConsentDependencies, grantConsent } from './grant-consent.ts';
+import { field, guarded, renderStep } from './page.ts';
+
+const protocolScopes = new Set(['openid', 'offline_access']);
+
+function show(ctx: Context, state: JourneyState, error?: string) {
+  const brand = findBrand(state.journey.brand ?? '');
+  renderStep(
+    ctx,
+    'permissions',
+    { brand: brand ? { id: brand.id, name: brand.name } : undefined, vin: state.journey.vin, dataPoints: state.requestedScopes, error },
+    error ? 400 : 200,
+  );
+}
+
+async function finish(ctx: Context, provider: Provider, result: Record<string, unknown>) {
+  const redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  ctx.status = 303;
+  ctx.redirect(redirectTo);
+}
+
+export function permissionsStep(deps: ConsentDependencies) {
+  return {
+    show: guarded('permissions', async (ctx, state) => show(ctx, state)),
+    submit: guarded('permissions', async (ctx, state) => {
+      const decision = field(ctx, 'decision');
+      if (decision === 'deny') {
+        return finish(ctx, deps.provider, { error: 'access_denied', error_description: 'the owner denied access' });
+      }
+      if (decision !== 'allow') return show(ctx, state, 'journey:errors.decision_invalid');
+      const { journey, interaction, app } = state;
+      const requested = String(interaction.params.scope ?? '').split(' ');
+      const scopes = [...state.requestedScopes, ...requested.filter((scope) => protocolScopes.has(scope))];
+      const { grantId } = await grantConsent(deps, {
+        journey,
+        clientId: app.clientId,
+        appName: app.name,
+        scopes,
+        dataPoints: state.requestedScopes,
+      });
+      const login =
+        interaction.prompt.name === 'login'
+          ? { login: { accountId: journey.accountId, amr: journey.signedIn ? ['pwd'] : ['email'], remember: true } }
+          : {};
+      await finish(ctx, deps.provider, { ...login, consent: { grantId } });
+    }),
+  };
+}

@@ -1,0 +1,47 @@
+// Maps Keyturn's apps and data consumers to OAuth client metadata (RFC 7591 names) for oidc-provider.
+// Apps: authorization code + refresh token, exact redirect URIs, their data points as allowed scopes.
+// Consumers: no grants at all; they only authenticate to introspect.
+import type { App } from '../storage/apps.ts';
+import type { Consumer } from '../storage/consumers.ts';
+
+export type ClientRole = 'app' | 'consumer';
+
+export const clientMetadataProperties = ['keyturn_role', 'keyturn_brands'] as const;
+
+export function appClientMetadata(app: App): Record<string, unknown> {
+  return {
+    client_id: app.clientId,
+    client_secret: app.clientSecretHash,
+    client_name: app.name,
+    ...(app.logoUri ? { logo_uri: app.logoUri } : {}),
+    redirect_uris: app.redirectUris,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: ['openid', ...app.scopes].join(' '),
+    keyturn_role: 'app',
+    keyturn_brands: app.brands,
+  };
+}
+
+export function consumerClientMetadata(consumer: Consumer): Record<string, unknown> {
+  return {
+    client_id: consumer.clientId,
+    client_secret: consumer.clientSecretHash,
+    client_name: consumer.name,
+    redirect_uris: [],
+    grant_types: [],
+    response_types: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+    keyturn_role: 'consumer',
+    keyturn_brands: [],
+  };
+}
+
+/** Reads a Keyturn property back from an oidc-provider Client instance. */
+export function clientProperty<K extends (typeof clientMetadataProperties)[number]>(
+  client: { metadata(): Record<string, unknown> } | undefined,
+  key: K,
+): unknown {
+  return client?.metadata()[key];
+}

@@ -1,0 +1,145 @@
+// The authorization server: oidc-provider 9 configured for Keyturn. Authorization code flow only, PKCE S256
+// for every client, exact redirect URIs, `iss` in responses (RFC 9207), opaque tokens that outlive the
+// browser session, refresh rotation with reuse detection, RFC 7009 revocation, RFC 7662 introspection
+// restricted to data consumers. Every authorization walks the journey (no silent re-consent).
+import type { Context as KoaContext } from 'koa';
+import Provider, { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config.ts';
+import { dataPoints } from '../domain/data-points.ts';
+import { isBrandId } from '../domain/vehicles/brands.ts';
+import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
+import { isLocale } from '../i18n/index.ts';
+import type { Logger } from '../logger.ts';
+import type { AccountsRepository } from '../storage/accounts.ts';
+import { type ClientLoader, knexAdapterFactory } from '../storage/oidc-adapter.ts';
+import { hashSecret, constantTimeEqual } from '../security/secrets.ts';
+import { renderView } from '../web/views.ts';
+import { clientMetadataProperties, clientProperty } from './clients.ts';
+import type { Knex } from 'knex';
+import type { IntrospectionPolicy } from './introspection.ts';
+
+export interface ProviderDependencies {
+  config: Config;
+  knex: Knex;
+  loadClient: ClientLoader;
+  accounts: AccountsRepository;
+  cookieKeys: string[];
+  jwks: { keys: Record<string, unknown>[] };
+  introspection: IntrospectionPolicy;
+  logger: Logger;
+}
+
+export const interactionPath = (uid: string) => `/interaction/${uid}`;
+
+function journeyPolicy() {
+  const { base, Check } = interactionPolicy;
+  const policy = base();
+  const consent = policy.get('consent');
+  // By default a second authorization in the same browser session skips the UI; Keyturn must show brand,
+  // VIN and permissions every time, so consent is satisfied only by this interaction's own result.
+  consent?.checks.add(
+    new Check('keyturn_journey', 'every authorization walks the consent journey', (ctx) =>
+      ctx.oidc.result?.consent?.grantId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
+    ),
+  );
+  return policy;
+}
+
+function errorLocale(ctx: KoaContextWithOIDC) {
+  const params = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
+  const query = ctx.query as Record<string, unknown>;
+  const asked = params.locale ?? query.locale;
+  return negotiateLocale(
+    isLocale(asked) ? asked : undefined,
+    firstSupported((params.ui_locales ?? query.ui_locales) as string | undefined),
+    fromAcceptLanguage(ctx.get('accept-language')),
+  );
+}
+
+export function createProvider(deps: ProviderDependencies): Provider {
+  const { config } = deps;
+  const ttl = config.ttl;
+  const configuration: Configuration = {
+    adapter: knexAdapterFactory(deps.knex, deps.loadClient) as unknown as Configuration['adapter'],
+    clients: [],
+    jwks: deps.jwks as Configuration['jwks'],
+    cookies: { keys: deps.cookieKeys },
+    scopes: ['openid', 'offline_access', ...dataPoints],
+    claims: { openid: ['sub'] },
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    extraClientMetadata: { properties: [...clientMetadataProperties] },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    pkce: { required: () => true },
+    extraParams: {
+      async brand(ctx, value, client) {
+        if (value === undefined) return;
+        const enabled = clientProperty(client as never, 'keyturn_brands') as string[] | undefined;
+        if (typeof value !== 'string' || !isBrandId(value) || !enabled?.includes(value)) {
+          throw new errors.InvalidRequest('brand is unknown or not enabled for this app');
+        }
+      },
+      async locale(ctx, value) {
+        if (value !== undefined && !isLocale(value)) throw new errors.InvalidRequest('locale must be en or de');
+      },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      userinfo: { enabled: false },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId,
+      },
+      introspection: {
+        enabled: true,
+        allowedPolicy: (ctx, client, token) => deps.introspection.allowed(ctx, client, token as { grantId?: string }),
+      },
+    },
+    findAccount: async (ctx, sub) => {
+      const account = await deps.accounts.find(sub);
+      if (!account) return undefined;
+      return { accountId: sub, claims: async () => ({ sub }) };
+    },
+    loadExistingGrant: async (ctx) => {
+      const grantId = ctx.oidc.result?.consent?.grantId;
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+    interactions: {
+      policy: journeyPolicy(),
+      url: (ctx, interaction) => interactionPath(interaction.uid),
+    },
+    issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    expiresWithSession: async () => false,
+    ttl: {
+      AccessToken: ttl.accessToken,
+      AuthorizationCode: ttl.authorizationCode,
+      RefreshToken: ttl.refreshToken,
+      IdToken: ttl.accessToken,
+      Interaction: ttl.interaction,
+      Session: ttl.session,
+      Grant: ttl.grant,
+      ClientCredentials: ttl.accessToken,
+    },
+    renderError: async (ctx, out) => {
+      const locale = errorLocale(ctx);
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = renderView('errors/oauth-error.njk', locale, { error: out.error, description: out.error_description });
+    },
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+
+  // Client secrets are stored hashed: oidc-provider holds the hash as `client_secret`, so compare hashes.
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientSecret: string }, actual: string) {
+    return constantTimeEqual(hashSecret(actual), this.clientSecret);
+  };
+
+  provider.use(deps.introspection.decorateResponse);
+
+  provider.on('server_error', (ctx: KoaContext, error: Error) => deps.logger.error({ err: error, path: ctx.path }, 'authorization server error'));
+  return provider;
+}

@@ -1,0 +1,107 @@
+// Vehicle owners ("drivers"), their saved VINs and their single-use set-password links.
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { isUniqueViolation } from './database.ts';
+import { executor } from './transaction.ts';
+
+export interface Account {
+  id: string;
+  email: string;
+  country: string;
+  locale: string;
+  hasPassword: boolean;
+  createdAt: number;
+}
+
+interface AccountRow {
+  id: string;
+  email: string;
+  country: string;
+  locale: string;
+  password_hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SavedVehicle {
+  vin: string;
+  brand: string;
+}
+
+const toAccount = (row: AccountRow): Account => ({
+  id: row.id,
+  email: row.email,
+  country: row.country,
+  locale: row.locale,
+  hasPassword: row.password_hash !== null,
+  createdAt: Number(row.created_at),
+});
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+export function accountsRepository(knex: Knex) {
+  const db = () => executor(knex);
+  return {
+    /** Creates the account, or returns the existing one for that email (`created: false`). */
+    async findOrCreate(input: { email: string; country: string; locale: string }): Promise<{ account: Account; created: boolean }> {
+      const email = normalizeEmail(input.email);
+      const existing = await this.findByEmail(email);
+      if (existing) return { account: existing, created: false };
+      const now = Date.now();
+      const row: AccountRow = { id: randomUUID(), email, country: input.country, locale: input.locale, password_hash: null, created_at: now, updated_at: now };
+      try {
+        await db()('accounts').insert(row);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const raced = await this.findByEmail(email);
+        if (raced) return { account: raced, created: false };
+        throw error;
+      }
+      return { account: toAccount(row), created: true };
+    },
+    async find(id: string): Promise<Account | undefined> {
+      const row = await db()<AccountRow>('accounts').where({ id }).first();
+      return row ? toAccount(row) : undefined;
+    },
+    async findByEmail(email: string): Promise<Account | undefined> {
+      const row = await db()<AccountRow>('accounts').where({ email: normalizeEmail(email) }).first();
+      return row ? toAccount(row) : undefined;
+    },
+    async passwordHashOf(email: string): Promise<{ id: string; passwordHash: string | null } | undefined> {
+      const row = await db()<AccountRow>('accounts').where({ email: normalizeEmail(email) }).first('id', 'password_hash');
+      return row ? { id: row.id, passwordHash: row.password_hash } : undefined;
+    },
+    async setPassword(id: string, passwordHash: string): Promise<void> {
+      await db()('accounts').where({ id }).update({ password_hash: passwordHash, updated_at: Date.now() });
+    },
+    async saveVehicle(accountId: string, vehicle: SavedVehicle): Promise<void> {
+      await db()('saved_vehicles')
+        .insert({ account_id: accountId, vin: vehicle.vin, brand: vehicle.brand, created_at: Date.now() })
+        .onConflict(['account_id', 'vin'])
+        .ignore();
+    },
+    async savedVehicles(accountId: string, brand?: string): Promise<SavedVehicle[]> {
+      const query = db()('saved_vehicles').where({ account_id: accountId }).orderBy('created_at', 'desc');
+      if (brand) query.andWhere({ brand });
+      return (await query.select('vin', 'brand')) as SavedVehicle[];
+    },
+    async createPasswordLink(accountId: string, tokenHash: string, expiresAt: number): Promise<void> {
+      await db()('password_links').insert({ token_hash: tokenHash, account_id: accountId, expires_at: expiresAt, created_at: Date.now() });
+    },
+    async findPasswordLink(tokenHash: string): Promise<{ accountId: string; expiresAt: number; usedAt: number | null } | undefined> {
+      const row = await db()('password_links').where({ token_hash: tokenHash }).first('account_id', 'expires_at', 'used_at');
+      return row ? { accountId: row.account_id, expiresAt: Number(row.expires_at), usedAt: row.used_at === null ? null : Number(row.used_at) } : undefined;
+    },
+    /** Marks the link used; false when it was already used or expired (a conditional update, race-free). */
+    async usePasswordLink(tokenHash: string, now = Date.now()): Promise<boolean> {
+      const updated = await db()('password_links')
+        .where({ token_hash: tokenHash })
+        .whereNull('used_at')
+        .andWhere('expires_at', '>', now)
+        .update({ used_at: now });
+      return updated === 1;
+    },
+  };
+}
+
+export type AccountsRepository = ReturnType<typeof accountsRepository>;

@@ -1,0 +1,71 @@
+// Third-party apps (OAuth clients of the consent journey). Row type in snake_case, domain type in camelCase.
+import type { Knex } from 'knex';
+import { executor } from './transaction.ts';
+
+export interface App {
+  clientId: string;
+  clientSecretHash: string;
+  name: string;
+  redirectUris: string[];
+  brands: string[];
+  scopes: string[];
+  logoUri: string | null;
+  webhookUrl: string | null;
+  webhookSecret: string;
+  createdAt: number;
+}
+
+interface AppRow {
+  client_id: string;
+  client_secret_hash: string;
+  name: string;
+  redirect_uris: string;
+  brands: string;
+  scopes: string;
+  logo_uri: string | null;
+  webhook_url: string | null;
+  webhook_secret: string;
+  created_at: number;
+}
+
+const toApp = (row: AppRow): App => ({
+  clientId: row.client_id,
+  clientSecretHash: row.client_secret_hash,
+  name: row.name,
+  redirectUris: JSON.parse(row.redirect_uris),
+  brands: JSON.parse(row.brands),
+  scopes: JSON.parse(row.scopes),
+  logoUri: row.logo_uri,
+  webhookUrl: row.webhook_url,
+  webhookSecret: row.webhook_secret,
+  createdAt: Number(row.created_at),
+});
+
+export function appsRepository(knex: Knex) {
+  const table = () => executor(knex)<AppRow>('apps');
+  return {
+    async insert(app: App): Promise<void> {
+      await table().insert({
+        client_id: app.clientId,
+        client_secret_hash: app.clientSecretHash,
+        name: app.name,
+        redirect_uris: JSON.stringify(app.redirectUris),
+        brands: JSON.stringify(app.brands),
+        scopes: JSON.stringify(app.scopes),
+        logo_uri: app.logoUri,
+        webhook_url: app.webhookUrl,
+        webhook_secret: app.webhookSecret,
+        created_at: app.createdAt,
+      });
+    },
+    async find(clientId: string): Promise<App | undefined> {
+      const row = await table().where('client_id', clientId).first();
+      return row ? toApp(row) : undefined;
+    },
+    async list(): Promise<App[]> {
+      return (await table().orderBy('created_at')).map(toApp);
+    },
+  };
+}
+
+export type AppsRepository = ReturnType<typeof appsRepository>;

@@ -1,0 +1,116 @@
+// Clearances (one vehicle × one app, keyed by the OAuth grant) and their append-only audit trail.
+// The token's authorization status is derived from the clearance status; it is never stored twice.
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { executor } from './transaction.ts';
+
+export interface Clearance {
+  id: string;
+  grantId: string;
+  accountId: string;
+  clientId: string;
+  brand: string;
+  provider: string;
+  vin: string;
+  scopes: string[];
+  status: string;
+  oemReference: string | null;
+  lastEventAt: number | null;
+  statusChangedAt: number;
+  createdAt: number;
+}
+
+export interface ClearanceRow {
+  id: string;
+  grant_id: string;
+  account_id: string;
+  client_id: string;
+  brand: string;
+  provider: string;
+  vin: string;
+  scopes: string;
+  status: string;
+  oem_reference: string | null;
+  last_event_at: number | null;
+  status_changed_at: number;
+  created_at: number;
+}
+
+export const toClearance = (row: ClearanceRow): Clearance => ({
+  id: row.id,
+  grantId: row.grant_id,
+  accountId: row.account_id,
+  clientId: row.client_id,
+  brand: row.brand,
+  provider: row.provider,
+  vin: row.vin,
+  scopes: JSON.parse(row.scopes),
+  status: row.status,
+  oemReference: row.oem_reference,
+  lastEventAt: row.last_event_at === null ? null : Number(row.last_event_at),
+  statusChangedAt: Number(row.status_changed_at),
+  createdAt: Number(row.created_at),
+});
+
+export interface NewClearance {
+  grantId: string;
+  accountId: string;
+  clientId: string;
+  brand: string;
+  provider: string;
+  vin: string;
+  scopes: string[];
+  status: string;
+  cause: string;
+}
+
+export function clearancesRepository(knex: Knex) {
+  const db = () => executor(knex);
+  return {
+    async create(input: NewClearance): Promise<Clearance> {
+      const now = Date.now();
+      const row: ClearanceRow = {
+        id: randomUUID(),
+        grant_id: input.grantId,
+        account_id: input.accountId,
+        client_id: input.clientId,
+        brand: input.brand,
+        provider: input.provider,
+        vin: input.vin,
+        scopes: JSON.stringify(input.scopes),
+        status: input.status,
+        oem_reference: null,
+        last_event_at: null,
+        status_changed_at: now,
+        created_at: now,
+      };
+      await db()('clearances').insert(row);
+      await db()('clearance_transitions').insert({
+        clearance_id: row.id,
+        from_status: null,
+        to_status: input.status,
+        cause: input.cause,
+        source_event_id: null,
+        created_at: now,
+      });
+      return toClearance(row);
+    },
+    async find(id: string): Promise<Clearance | undefined> {
+      const row = await db()<ClearanceRow>('clearances').where({ id }).first();
+      return row ? toClearance(row) : undefined;
+    },
+    async findByGrantId(grantId: string): Promise<Clearance | undefined> {
+      const row = await db()<ClearanceRow>('clearances').where({ grant_id: grantId }).first();
+      return row ? toClearance(row) : undefined;
+    },
+    async listForAccount(accountId: string): Promise<Clearance[]> {
+      const rows = await db()<ClearanceRow>('clearances').where({ account_id: accountId }).orderBy('created_at', 'desc');
+      return rows.map(toClearance);
+    },
+    async transitions(clearanceId: string) {
+      return db()('clearance_transitions').where({ clearance_id: clearanceId }).orderBy('id');
+    },
+  };
+}
+
+export type ClearancesRepository = ReturnType<typeof clearancesRepository>;

@@ -1,0 +1,63 @@
+// Opens the one database Keyturn keeps its state in: a SQLite file (WAL) by default, PostgreSQL when
+// DATABASE_URL is set. Everything engine-specific about connections lives here.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import knex, { type Knex } from 'knex';
+import pg from 'pg';
+
+// PostgreSQL returns BIGINT as a string; Keyturn's bigints are epoch milliseconds and ids, safe as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface Database {
+  knex: Knex;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | undefined;
+  sqliteFile: string;
+}
+
+export function openDatabase(options: DatabaseOptions): Database {
+  const db = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.sqliteFile);
+  return { ...db, close: () => db.knex.destroy() };
+}
+
+function openSqlite(file: string): Omit<Database, 'close'> {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const connection = knex({
+    client: 'better-sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(raw: { pragma(statement: string): unknown }, done: (error: Error | null, connection: unknown) => void) {
+        raw.pragma('journal_mode = WAL');
+        raw.pragma('synchronous = NORMAL');
+        raw.pragma('foreign_keys = ON');
+        raw.pragma('busy_timeout = 5000');
+        done(null, raw);
+      },
+    },
+  });
+  return { knex: connection, engine: 'sqlite' };
+}
+
+function openPostgres(url: string): Omit<Database, 'close'> {
+  const connection = knex({
+    client: 'pg',
+    connection: url,
+    pool: { min: 0, max: 10 },
+  });
+  return { knex: connection, engine: 'postgres' };
+}
+
+/** True when the error is a unique-constraint violation on either engine. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

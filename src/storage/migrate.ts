@@ -1,0 +1,34 @@
+// Runs the migrations in migrations/ (files named YYYYMMDDHHMMSS_description.ts, each with up and down).
+// A custom migration source, so the same files load under tsx and from the compiled build.
+import { readdirSync } from 'node:fs';
+import type { Knex } from 'knex';
+
+const directory = new URL('../../migrations/', import.meta.url);
+
+interface MigrationModule {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+const source: Knex.MigrationSource<string> = {
+  async getMigrations() {
+    return readdirSync(directory)
+      .filter((name) => /^\d{14}_[\w-]+\.(ts|js)$/.test(name) && !name.endsWith('.d.ts'))
+      .sort();
+  },
+  getMigrationName(name) {
+    return name.replace(/\.(ts|js)$/, '');
+  },
+  async getMigration(name) {
+    return (await import(new URL(name, directory).href)) as MigrationModule;
+  },
+};
+
+export async function migrateToLatest(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest({ migrationSource: source })) as [number, string[]];
+  return applied;
+}
+
+export async function rollbackAll(knex: Knex): Promise<void> {
+  await knex.migrate.rollback({ migrationSource: source }, true);
+}

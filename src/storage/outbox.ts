@@ -1,0 +1,83 @@
+// The transactional outbox: jobs written in the same transaction as the change that causes them, claimed
+// by workers with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has a single writer), retried
+// with backoff, completed exactly once. A crash after commit loses nothing: the job is still there.
+import type { Knex } from 'knex';
+import type { Engine } from './database.ts';
+import { executor } from './transaction.ts';
+
+export interface OutboxJob {
+  id: number;
+  kind: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+interface OutboxRow {
+  id: number;
+  kind: string;
+  payload: string;
+  attempts: number;
+}
+
+export function outboxRepository(knex: Knex, engine: Engine) {
+  return {
+    /** Adds a job; with a dedupe key, a second job with the same key is silently dropped. */
+    async enqueue(kind: string, payload: Record<string, unknown>, options: { dedupeKey?: string; runAt?: number } = {}) {
+      const now = Date.now();
+      await executor(knex)('outbox')
+        .insert({
+          kind,
+          payload: JSON.stringify(payload),
+          dedupe_key: options.dedupeKey ?? null,
+          attempts: 0,
+          run_at: options.runAt ?? now,
+          created_at: now,
+        })
+        .onConflict('dedupe_key')
+        .ignore();
+    },
+
+    /** Claims up to `limit` due jobs for `leaseMs`; a claimed job is invisible to other workers until then. */
+    async claim(limit: number, leaseMs: number, now = Date.now()): Promise<OutboxJob[]> {
+      const rows = await knex.transaction(async (trx): Promise<OutboxRow[]> => {
+        const due = trx<OutboxRow>('outbox')
+          .select('id')
+          .whereNull('done_at')
+          .andWhere('run_at', '<=', now)
+          .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', now))
+          .orderBy('run_at')
+          .limit(limit);
+        if (engine === 'postgres') due.forUpdate().skipLocked();
+        const ids = (await due).map((row) => row.id);
+        if (ids.length === 0) return [];
+        await trx('outbox')
+          .whereIn('id', ids)
+          .update({ locked_until: now + leaseMs, attempts: trx.raw('attempts + 1') });
+        return trx<OutboxRow>('outbox').whereIn('id', ids).select('id', 'kind', 'payload', 'attempts');
+      });
+      return rows.map((row) => ({ id: Number(row.id), kind: row.kind, payload: JSON.parse(row.payload), attempts: row.attempts }));
+    },
+
+    async complete(id: number): Promise<void> {
+      await executor(knex)('outbox').where({ id }).update({ done_at: Date.now(), locked_until: null, last_error: null });
+    },
+
+    async retryLater(id: number, error: string, runAt: number): Promise<void> {
+      await knex('outbox').where({ id }).update({ run_at: runAt, locked_until: null, last_error: error.slice(0, 2000) });
+    },
+
+    /** Gives up on a job: it stays in the table, done, with its last error, for operators to replay. */
+    async abandon(id: number, error: string): Promise<void> {
+      await knex('outbox').where({ id }).update({ done_at: Date.now(), locked_until: null, last_error: `abandoned: ${error}`.slice(0, 2000) });
+    },
+
+    async pending(kind?: string): Promise<number> {
+      const query = knex('outbox').whereNull('done_at');
+      if (kind) query.andWhere({ kind });
+      const [row] = await query.count<{ count: number | string }[]>({ count: '*' });
+      return Number(row?.count ?? 0);
+    },
+  };
+}
+
+export type OutboxRepository = ReturnType<typeof outboxRepository>;

@@ -1,0 +1,17 @@
+// Unit of work: repositories run on the ambient transaction when there is one, so a command can write
+// across repositories (and through oidc-provider's adapter) atomically without threading `trx` by hand.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Knex } from 'knex';
+
+const ambient = new AsyncLocalStorage<Knex.Transaction>();
+
+/** The current transaction, or the plain connection outside one. */
+export function executor(knex: Knex): Knex {
+  return ambient.getStore() ?? knex;
+}
+
+export function inTransaction<T>(knex: Knex, work: () => Promise<T>): Promise<T> {
+  const current = ambient.getStore();
+  if (current) return work();
+  return knex.transaction((trx) => ambient.run(trx, work));
+}
