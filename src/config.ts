@@ -53,14 +53,20 @@ const DAY = 86_400;
 function schema(mode: Mode) {
   return z.object({
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-    HOST: z.string().min(1).default(mode === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    HOST: z
+      .string()
+      .min(1)
+      .default(mode === 'production' ? '0.0.0.0' : '127.0.0.1'),
     ISSUER: z.url({ protocol: /^https?$/ }).optional(),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// (unset it to use SQLite)')
       .optional(),
     KEYTURN_SQLITE_FILE: z.string().min(1).default('./data/keyturn.sqlite'),
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
     MAIL_FROM: z.string().min(3).default('Keyturn <no-reply@keyturn.localhost>'),
     KEYTURN_COOKIE_KEYS: z
       .string()
@@ -101,7 +107,9 @@ function modeOf(env: NodeJS.ProcessEnv): Mode {
 /** Reads and validates configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = modeOf(env);
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = schema(mode).safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
@@ -111,9 +119,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   if (mode === 'production') {
     if (!issuer.startsWith('https://')) problems.push('ISSUER: must be an https:// URL in production');
-    if (e.KEYTURN_DEV_TOOLS) problems.push('KEYTURN_DEV_TOOLS: the simulator, demo and mailbox never run in production');
+    if (e.KEYTURN_DEV_TOOLS)
+      problems.push('KEYTURN_DEV_TOOLS: the simulator, demo and mailbox never run in production');
     if (!e.SMTP_URL) problems.push('SMTP_URL: required in production (the dev mailbox is not available)');
-    if (!e.KEYTURN_COOKIE_KEYS) problems.push('KEYTURN_COOKIE_KEYS: required in production (comma-separated, ≥ 32 chars each)');
+    if (!e.KEYTURN_COOKIE_KEYS)
+      problems.push('KEYTURN_COOKIE_KEYS: required in production (comma-separated, ≥ 32 chars each)');
     if (!e.KEYTURN_JWKS) problems.push('KEYTURN_JWKS: required in production (private JWKS)');
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,5 +1,5 @@
 // Structured JSON logs (pino): one logger per process, children per component.
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

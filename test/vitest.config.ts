@@ -1,14 +1,43 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// One suite, run once per database engine (KEYTURN_TEST_DB=sqlite|postgres); see test/support/engines.ts.
+// Pure tests run once; every test under test/integration runs once per database engine, against a real
+// SQLite file and a real PostgreSQL server (KEYTURN_TEST_DB). A missing PostgreSQL fails the run.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const shared = { testTimeout: 30_000, hookTimeout: 60_000 };
+
 export default defineConfig({
+  root,
   test: {
-    root: new URL('..', import.meta.url).pathname,
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     pool: 'forks',
-    fileParallelism: true,
     maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          root,
+          include: ['test/domain/**/*.test.ts', 'test/oem-simulator/**/*.test.ts', 'test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'sqlite',
+          root,
+          include: ['test/integration/**/*.test.ts'],
+          env: { KEYTURN_TEST_DB: 'sqlite' },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'postgres',
+          root,
+          include: ['test/integration/**/*.test.ts'],
+          env: { KEYTURN_TEST_DB: 'postgres' },
+        },
+      },
+    ],
   },
 });

@@ -1,11 +1,12 @@
 // The set-password page reached from the owner's mail: a single-use, expiring link (token stored hashed).
 // Passwords: at least 8 characters, long passphrases welcome, hashed whole with scrypt.
+
+import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import { hashPassword, maximumPasswordLength, minimumPasswordLength } from '../security/passwords.ts';
 import { hashSecret } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import { inTransaction } from '../storage/transaction.ts';
-import type { Knex } from 'knex';
 import { render } from '../web/views.ts';
 
 const action = '/account/password';
@@ -25,15 +26,30 @@ export function setPasswordPage(deps: { knex: Knex; accounts: AccountsRepository
     async show(ctx: Context) {
       const token = ctx.query.token;
       const state = await linkState(deps.accounts, token);
-      render(ctx, 'account/set-password.njk', { state, action, token, errors: {} }, state === 'form' ? 200 : 410);
+      render(
+        ctx,
+        'account/set-password.njk',
+        { state, action, token, errors: {} },
+        state === 'form' ? 200 : 410,
+      );
     },
     async submit(ctx: Context) {
       const body = (ctx.request.body ?? {}) as Record<string, unknown>;
       const { token, password } = body;
       const state = await linkState(deps.accounts, token);
-      if (state !== 'form') return render(ctx, 'account/set-password.njk', { state, action, errors: {} }, 410);
-      if (typeof password !== 'string' || [...password].length < minimumPasswordLength || password.length > maximumPasswordLength) {
-        return render(ctx, 'account/set-password.njk', { state, action, token, errors: { password: 'account:errors.password_length' } }, 400);
+      if (state !== 'form')
+        return render(ctx, 'account/set-password.njk', { state, action, errors: {} }, 410);
+      if (
+        typeof password !== 'string' ||
+        [...password].length < minimumPasswordLength ||
+        password.length > maximumPasswordLength
+      ) {
+        return render(
+          ctx,
+          'account/set-password.njk',
+          { state, action, token, errors: { password: 'account:errors.password_length' } },
+          400,
+        );
       }
       const passwordHash = await hashPassword(password);
       const tokenHash = hashSecret(token as string);
@@ -43,7 +59,12 @@ export function setPasswordPage(deps: { knex: Knex; accounts: AccountsRepository
         await deps.accounts.setPassword(link.accountId, passwordHash);
         return true;
       });
-      render(ctx, 'account/set-password.njk', { state: saved ? 'done' : 'invalid', action, errors: {} }, saved ? 200 : 410);
+      render(
+        ctx,
+        'account/set-password.njk',
+        { state: saved ? 'done' : 'invalid', action, errors: {} },
+        saved ? 200 : 410,
+      );
     },
   };
 }

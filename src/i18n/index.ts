@@ -20,7 +20,9 @@ function loadResources(): Record<string, Record<string, unknown>> {
     const directory = join(localesDirectory, locale);
     resources[locale] = {};
     for (const file of readdirSync(directory).filter((name) => name.endsWith('.json'))) {
-      resources[locale][file.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(directory, file), 'utf8'));
+      resources[locale][file.replace(/\.json$/, '')] = JSON.parse(
+        readFileSync(join(directory, file), 'utf8'),
+      );
     }
   }
   return resources;

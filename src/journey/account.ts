@@ -25,7 +25,8 @@ const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function validateAccountForm(form: AccountForm): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (form.email.length > 254 || !emailPattern.test(form.email)) errors.email = 'journey:errors.email_invalid';
+  if (form.email.length > 254 || !emailPattern.test(form.email))
+    errors.email = 'journey:errors.email_invalid';
   if (!isCountryCode(form.country)) errors.country = 'journey:errors.country_invalid';
   if (!form.accept_terms) errors.accept_terms = 'journey:errors.terms_required';
   return errors;
@@ -61,7 +62,13 @@ export function accountStep(deps: AccountStepDependencies) {
         country: form.country,
         ...(dropPreset ? { brand: null } : {}),
       });
-      state.journey = { ...state.journey, accountId: account.id, accountIsNew: created, country: form.country, brand: dropPreset ? null : state.journey.brand };
+      state.journey = {
+        ...state.journey,
+        accountId: account.id,
+        accountIsNew: created,
+        country: form.country,
+        brand: dropPreset ? null : state.journey.brand,
+      };
       redirectToOpenStep(ctx);
     }),
   };

@@ -19,27 +19,48 @@ function brandChoices(state: JourneyState) {
     const brand = findBrand(id);
     if (!brand) return [];
     const available = isOfferedIn(brand, country);
-    return [{ id: brand.id, name: brand.name, available, reason: available ? undefined : 'journey:brand.unavailable_in_country' }];
+    return [
+      {
+        id: brand.id,
+        name: brand.name,
+        available,
+        reason: available ? undefined : 'journey:brand.unavailable_in_country',
+      },
+    ];
   });
 }
 
-function show(ctx: Context, state: JourneyState, form: { brand?: string }, errors: Record<string, string> = {}) {
+function show(
+  ctx: Context,
+  state: JourneyState,
+  form: { brand?: string },
+  errors: Record<string, string> = {},
+) {
   renderStep(
     ctx,
     'brand',
-    { brands: brandChoices(state), countryName: countryName(state.journey.country, ctx.state.locale), form, errors },
+    {
+      brands: brandChoices(state),
+      countryName: countryName(state.journey.country, ctx.state.locale),
+      form,
+      errors,
+    },
     Object.keys(errors).length > 0 ? 400 : 200,
   );
 }
 
 export function brandStep(deps: { journeys: JourneysRepository }) {
   return {
-    show: guarded('brand', async (ctx, state) => show(ctx, state, { brand: state.journey.brand ?? undefined })),
+    show: guarded('brand', async (ctx, state) =>
+      show(ctx, state, { brand: state.journey.brand ?? undefined }),
+    ),
     submit: guarded('brand', async (ctx, state) => {
       const chosen = field(ctx, 'brand') ?? '';
       const choice = brandChoices(state).find((brand) => brand.id === chosen);
-      if (!isBrandId(chosen) || !choice) return show(ctx, state, {}, { brand: 'journey:errors.brand_invalid' });
-      if (!choice.available) return show(ctx, state, { brand: chosen }, { brand: 'journey:errors.brand_unavailable' });
+      if (!isBrandId(chosen) || !choice)
+        return show(ctx, state, {}, { brand: 'journey:errors.brand_invalid' });
+      if (!choice.available)
+        return show(ctx, state, { brand: chosen }, { brand: 'journey:errors.brand_unavailable' });
       if (chosen !== state.journey.brand) {
         await deps.journeys.update(state.journey.uid, { brand: chosen, vin: null });
         state.journey = { ...state.journey, brand: chosen, vin: null };

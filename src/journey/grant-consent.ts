@@ -37,7 +37,10 @@ export function ownerMailFor(journey: Journey): OwnerMailTemplate | undefined {
   return undefined;
 }
 
-export async function grantConsent(deps: ConsentDependencies, input: ConsentInput): Promise<{ grantId: string; clearance: Clearance }> {
+export async function grantConsent(
+  deps: ConsentDependencies,
+  input: ConsentInput,
+): Promise<{ grantId: string; clearance: Clearance }> {
   const { journey } = input;
   const accountId = journey.accountId as string;
   const brand = findBrand(journey.brand ?? '');

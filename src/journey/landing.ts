@@ -1,12 +1,12 @@
 // Step 1 — landing: who is asking and for what; returning owners sign in, first-timers choose "I'm new".
 import type { Context } from 'koa';
 import { findBrand, isOfferedIn } from '../domain/vehicles/brands.ts';
+import { maximumPasswordLength, verifyPassword } from '../security/passwords.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
-import { verifyPassword, maximumPasswordLength } from '../security/passwords.ts';
-import { stepPath } from './steps.ts';
-import { field, guarded, redirectToOpenStep, renderStep } from './page.ts';
 import type { JourneyState } from './context.ts';
+import { field, guarded, redirectToOpenStep, renderStep } from './page.ts';
+import { stepPath } from './steps.ts';
 
 export interface LandingDependencies {
   accounts: AccountsRepository;
@@ -17,7 +17,12 @@ function show(ctx: Context, state: JourneyState, form: { email?: string }, error
   renderStep(
     ctx,
     'landing',
-    { dataPoints: state.requestedScopes, newOwnerHref: stepPath(state.interaction.uid, 'account'), form, error },
+    {
+      dataPoints: state.requestedScopes,
+      newOwnerHref: stepPath(state.interaction.uid, 'account'),
+      form,
+      error,
+    },
     error ? 400 : 200,
   );
 }
@@ -28,7 +33,12 @@ export function landingStep(deps: LandingDependencies) {
     submit: guarded('landing', async (ctx, state) => {
       const email = field(ctx, 'email') ?? '';
       const password = (ctx.request.body as Record<string, unknown>)?.password;
-      if (!email || typeof password !== 'string' || password.length === 0 || password.length > maximumPasswordLength) {
+      if (
+        !email ||
+        typeof password !== 'string' ||
+        password.length === 0 ||
+        password.length > maximumPasswordLength
+      ) {
         return show(ctx, state, { email }, 'journey:errors.sign_in_failed');
       }
       const found = await deps.accounts.passwordHashOf(email);

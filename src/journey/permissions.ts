@@ -14,13 +14,20 @@ function show(ctx: Context, state: JourneyState, error?: string) {
   renderStep(
     ctx,
     'permissions',
-    { brand: brand ? { id: brand.id, name: brand.name } : undefined, vin: state.journey.vin, dataPoints: state.requestedScopes, error },
+    {
+      brand: brand ? { id: brand.id, name: brand.name } : undefined,
+      vin: state.journey.vin,
+      dataPoints: state.requestedScopes,
+      error,
+    },
     error ? 400 : 200,
   );
 }
 
 async function finish(ctx: Context, provider: Provider, result: Record<string, unknown>) {
-  const redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  const redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, {
+    mergeWithLastSubmission: false,
+  });
   ctx.status = 303;
   ctx.redirect(redirectTo);
 }
@@ -31,7 +38,10 @@ export function permissionsStep(deps: ConsentDependencies) {
     submit: guarded('permissions', async (ctx, state) => {
       const decision = field(ctx, 'decision');
       if (decision === 'deny') {
-        return finish(ctx, deps.provider, { error: 'access_denied', error_description: 'the owner denied access' });
+        return finish(ctx, deps.provider, {
+          error: 'access_denied',
+          error_description: 'the owner denied access',
+        });
       }
       if (decision !== 'allow') return show(ctx, state, 'journey:errors.decision_invalid');
       const { journey, interaction, app } = state;
@@ -46,7 +56,13 @@ export function permissionsStep(deps: ConsentDependencies) {
       });
       const login =
         interaction.prompt.name === 'login'
-          ? { login: { accountId: journey.accountId, amr: journey.signedIn ? ['pwd'] : ['email'], remember: true } }
+          ? {
+              login: {
+                accountId: journey.accountId,
+                amr: journey.signedIn ? ['pwd'] : ['email'],
+                remember: true,
+              },
+            }
           : {};
       await finish(ctx, deps.provider, { ...login, consent: { grantId } });
     }),

@@ -3,7 +3,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { csrfProtection } from '../web/csrf.ts';
-import { accountStep, type AccountStepDependencies } from './account.ts';
+import { type AccountStepDependencies, accountStep } from './account.ts';
 import { brandStep } from './brand.ts';
 import { type JourneyDependencies, loadJourney } from './context.ts';
 import type { ConsentDependencies } from './grant-consent.ts';

@@ -37,5 +37,9 @@ export function stepPath(uid: string, step: Step): string {
 export function progress(current: Step): Array<{ id: Step; current: boolean; done: boolean }> {
   const index = steps.indexOf(current);
   // landing and account are alternatives: both count as the first step of the indicator.
-  return steps.map((id, position) => ({ id, current: id === current, done: position < index && !(current === 'account' && id === 'landing') }));
+  return steps.map((id, position) => ({
+    id,
+    current: id === current,
+    done: position < index && !(current === 'account' && id === 'landing'),
+  }));
 }

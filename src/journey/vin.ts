@@ -21,7 +21,12 @@ export function vinStep(deps: VinStepDependencies) {
     return deps.accounts.savedVehicles(journey.accountId, journey.brand);
   }
 
-  async function show(ctx: Context, state: JourneyState, form: { vin?: string }, errors: Record<string, string> = {}) {
+  async function show(
+    ctx: Context,
+    state: JourneyState,
+    form: { vin?: string },
+    errors: Record<string, string> = {},
+  ) {
     const brand = findBrand(state.journey.brand ?? '');
     renderStep(
       ctx,
@@ -52,7 +57,8 @@ export function vinStep(deps: VinStepDependencies) {
       } else {
         const typed = field(ctx, 'vin');
         const check = checkVin(typed, brandId);
-        if (!check.ok) return show(ctx, state, { vin: typed }, { vin: `domain:vinProblems.${check.problem}` });
+        if (!check.ok)
+          return show(ctx, state, { vin: typed }, { vin: `domain:vinProblems.${check.problem}` });
         vin = check.vin;
       }
       await deps.journeys.update(state.journey.uid, { vin });

@@ -13,7 +13,11 @@ export interface Mailer {
   send(mail: Mail): Promise<void>;
 }
 
-export function createMailer(options: { smtpUrl: string | undefined; from: string; devMail: DevMailRepository }): Mailer {
+export function createMailer(options: {
+  smtpUrl: string | undefined;
+  from: string;
+  devMail: DevMailRepository;
+}): Mailer {
   if (options.smtpUrl) {
     const transport = nodemailer.createTransport(options.smtpUrl);
     return {
@@ -27,7 +31,12 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
   return {
     async send(mail) {
       await transport.sendMail({ from: options.from, ...mail });
-      await options.devMail.add({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? null });
+      await options.devMail.add({
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html ?? null,
+      });
     },
   };
 }

@@ -2,9 +2,9 @@
 // address that already had an account is told to sign in next time (with a link to set a new password).
 // The link token is created only when the mail is sent, so no usable secret waits in the outbox.
 import { isLocale, translator } from '../i18n/index.ts';
-import type { AccountsRepository } from '../storage/accounts.ts';
-import { hashSecret, randomToken } from '../security/secrets.ts';
 import { PermanentJobFailure } from '../relay/worker.ts';
+import { hashSecret, randomToken } from '../security/secrets.ts';
+import type { AccountsRepository } from '../storage/accounts.ts';
 import type { Mailer } from './mailer.ts';
 
 export interface OwnerMailDependencies {
@@ -25,7 +25,10 @@ export function ownerMailHandler(deps: OwnerMailDependencies) {
     const expiresAt = Date.now() + deps.passwordLinkTtlSeconds * 1000;
     await deps.accounts.createPasswordLink(account.id, hashSecret(token), expiresAt);
     const link = `${deps.issuer}/account/password?token=${token}&lang=${locale}`;
-    const expires = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(expiresAt) + ' UTC';
+    const expires =
+      new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
+        expiresAt,
+      ) + ' UTC';
     const values = { app: payload.appName, vin: payload.vin, link, expires };
     await deps.mailer.send({
       to: account.email,

@@ -8,11 +8,17 @@ import type { Clearance } from '../storage/clearances.ts';
 import { clientProperty } from './clients.ts';
 
 export interface IntrospectionPolicy {
-  allowed(ctx: KoaContextWithOIDC, client: { clientId: string; metadata(): Record<string, unknown> }, token: { grantId?: string }): Promise<boolean>;
+  allowed(
+    ctx: KoaContextWithOIDC,
+    client: { clientId: string; metadata(): Record<string, unknown> },
+    token: { grantId?: string },
+  ): Promise<boolean>;
   decorateResponse(ctx: KoaContextWithOIDC, next: Next): Promise<void>;
 }
 
-export function introspectionPolicy(findClearanceByGrant: (grantId: string) => Promise<Clearance | undefined>): IntrospectionPolicy {
+export function introspectionPolicy(
+  findClearanceByGrant: (grantId: string) => Promise<Clearance | undefined>,
+): IntrospectionPolicy {
   const approved = new WeakMap<object, Clearance>();
   return {
     async allowed(ctx, client, token) {

@@ -2,20 +2,26 @@
 // for every client, exact redirect URIs, `iss` in responses (RFC 9207), opaque tokens that outlive the
 // browser session, refresh rotation with reuse detection, RFC 7009 revocation, RFC 7662 introspection
 // restricted to data consumers. Every authorization walks the journey (no silent re-consent).
+
+import type { Knex } from 'knex';
 import type { Context as KoaContext } from 'koa';
-import Provider, { type Configuration, errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  type Configuration,
+  errors,
+  interactionPolicy,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import type { Config } from '../config.ts';
 import { dataPoints } from '../domain/data-points.ts';
 import { isBrandId } from '../domain/vehicles/brands.ts';
-import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
 import { isLocale } from '../i18n/index.ts';
+import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
 import type { Logger } from '../logger.ts';
+import { constantTimeEqual, hashSecret } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import { type ClientLoader, knexAdapterFactory } from '../storage/oidc-adapter.ts';
-import { hashSecret, constantTimeEqual } from '../security/secrets.ts';
 import { renderView } from '../web/views.ts';
 import { clientMetadataProperties, clientProperty } from './clients.ts';
-import type { Knex } from 'knex';
 import type { IntrospectionPolicy } from './introspection.ts';
 
 export interface ProviderDependencies {
@@ -72,15 +78,16 @@ export function createProvider(deps: ProviderDependencies): Provider {
     allowOmittingSingleRegisteredRedirectUri: false,
     pkce: { required: () => true },
     extraParams: {
-      async brand(ctx, value, client) {
+      async brand(_ctx, value, client) {
         if (value === undefined) return;
         const enabled = clientProperty(client as never, 'keyturn_brands') as string[] | undefined;
         if (typeof value !== 'string' || !isBrandId(value) || !enabled?.includes(value)) {
           throw new errors.InvalidRequest('brand is unknown or not enabled for this app');
         }
       },
-      async locale(ctx, value) {
-        if (value !== undefined && !isLocale(value)) throw new errors.InvalidRequest('locale must be en or de');
+      async locale(_ctx, value) {
+        if (value !== undefined && !isLocale(value))
+          throw new errors.InvalidRequest('locale must be en or de');
       },
     },
     features: {
@@ -89,14 +96,15 @@ export function createProvider(deps: ProviderDependencies): Provider {
       userinfo: { enabled: false },
       revocation: {
         enabled: true,
-        allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
       introspection: {
         enabled: true,
-        allowedPolicy: (ctx, client, token) => deps.introspection.allowed(ctx, client, token as { grantId?: string }),
+        allowedPolicy: (ctx, client, token) =>
+          deps.introspection.allowed(ctx, client, token as { grantId?: string }),
       },
     },
-    findAccount: async (ctx, sub) => {
+    findAccount: async (_ctx, sub) => {
       const account = await deps.accounts.find(sub);
       if (!account) return undefined;
       return { accountId: sub, claims: async () => ({ sub }) };
@@ -107,9 +115,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
     interactions: {
       policy: journeyPolicy(),
-      url: (ctx, interaction) => interactionPath(interaction.uid),
+      url: (_ctx, interaction) => interactionPath(interaction.uid),
     },
-    issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     expiresWithSession: async () => false,
     ttl: {
@@ -126,7 +134,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
       const locale = errorLocale(ctx);
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = renderView('errors/oauth-error.njk', locale, { error: out.error, description: out.error_description });
+      ctx.body = renderView('errors/oauth-error.njk', locale, {
+        error: out.error,
+        description: out.error_description,
+      });
     },
   };
 
@@ -134,12 +145,17 @@ export function createProvider(deps: ProviderDependencies): Provider {
   provider.proxy = config.trustProxy;
 
   // Client secrets are stored hashed: oidc-provider holds the hash as `client_secret`, so compare hashes.
-  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientSecret: string }, actual: string) {
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(
+    this: { clientSecret: string },
+    actual: string,
+  ) {
     return constantTimeEqual(hashSecret(actual), this.clientSecret);
   };
 
   provider.use(deps.introspection.decorateResponse);
 
-  provider.on('server_error', (ctx: KoaContext, error: Error) => deps.logger.error({ err: error, path: ctx.path }, 'authorization server error'));
+  provider.on('server_error', (ctx: KoaContext, error: Error) =>
+    deps.logger.error({ err: error, path: ctx.path }, 'authorization server error'),
+  );
   return provider;
 }

@@ -29,7 +29,12 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-export function createWorker(outbox: OutboxRepository, handlers: Record<string, JobHandler>, logger: Logger, options: WorkerOptions = {}): Worker {
+export function createWorker(
+  outbox: OutboxRepository,
+  handlers: Record<string, JobHandler>,
+  logger: Logger,
+  options: WorkerOptions = {},
+): Worker {
   const batchSize = options.batchSize ?? 10;
   const leaseMs = options.leaseMs ?? 60_000;
   const pollMs = options.pollMs ?? 500;
@@ -54,7 +59,10 @@ export function createWorker(outbox: OutboxRepository, handlers: Record<string, 
         return;
       }
       const delay = backoffDelay(job.attempts, baseDelayMs, maxDelayMs);
-      logger.warn({ job: job.id, kind: job.kind, attempts: job.attempts, retryInMs: delay, error: message }, 'job failed; will retry');
+      logger.warn(
+        { job: job.id, kind: job.kind, attempts: job.attempts, retryInMs: delay, error: message },
+        'job failed; will retry',
+      );
       await outbox.retryLater(job.id, message, Date.now() + delay);
     }
   }

@@ -1,6 +1,6 @@
 // Owner passwords: scrypt at OWASP's recommended cost (N=2^17, r=8, p=1), 16-byte salt, 32-byte key.
 // The whole password is hashed (no truncation); format `scrypt$N$r$p$salt$key`.
-import { randomBytes, scrypt as scryptCallback, type ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { randomBytes, type ScryptOptions, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 
 export const minimumPasswordLength = 8;
 export const maximumPasswordLength = 1024;
@@ -9,8 +9,12 @@ const cost = { N: 2 ** 17, r: 8, p: 1 };
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scryptCallback(password.normalize('NFKC'), salt, keylen, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) =>
-      error ? reject(error) : resolve(key),
+    scryptCallback(
+      password.normalize('NFKC'),
+      salt,
+      keylen,
+      { ...options, maxmem: 256 * 1024 * 1024 },
+      (error, key) => (error ? reject(error) : resolve(key)),
     ),
   );
 }

@@ -43,12 +43,24 @@ export function accountsRepository(knex: Knex) {
   const db = () => executor(knex);
   return {
     /** Creates the account, or returns the existing one for that email (`created: false`). */
-    async findOrCreate(input: { email: string; country: string; locale: string }): Promise<{ account: Account; created: boolean }> {
+    async findOrCreate(input: {
+      email: string;
+      country: string;
+      locale: string;
+    }): Promise<{ account: Account; created: boolean }> {
       const email = normalizeEmail(input.email);
       const existing = await this.findByEmail(email);
       if (existing) return { account: existing, created: false };
       const now = Date.now();
-      const row: AccountRow = { id: randomUUID(), email, country: input.country, locale: input.locale, password_hash: null, created_at: now, updated_at: now };
+      const row: AccountRow = {
+        id: randomUUID(),
+        email,
+        country: input.country,
+        locale: input.locale,
+        password_hash: null,
+        created_at: now,
+        updated_at: now,
+      };
       try {
         await db()('accounts').insert(row);
       } catch (error) {
@@ -64,11 +76,15 @@ export function accountsRepository(knex: Knex) {
       return row ? toAccount(row) : undefined;
     },
     async findByEmail(email: string): Promise<Account | undefined> {
-      const row = await db()<AccountRow>('accounts').where({ email: normalizeEmail(email) }).first();
+      const row = await db()<AccountRow>('accounts')
+        .where({ email: normalizeEmail(email) })
+        .first();
       return row ? toAccount(row) : undefined;
     },
     async passwordHashOf(email: string): Promise<{ id: string; passwordHash: string | null } | undefined> {
-      const row = await db()<AccountRow>('accounts').where({ email: normalizeEmail(email) }).first('id', 'password_hash');
+      const row = await db()<AccountRow>('accounts')
+        .where({ email: normalizeEmail(email) })
+        .first('id', 'password_hash');
       return row ? { id: row.id, passwordHash: row.password_hash } : undefined;
     },
     async setPassword(id: string, passwordHash: string): Promise<void> {
@@ -86,11 +102,26 @@ export function accountsRepository(knex: Knex) {
       return (await query.select('vin', 'brand')) as SavedVehicle[];
     },
     async createPasswordLink(accountId: string, tokenHash: string, expiresAt: number): Promise<void> {
-      await db()('password_links').insert({ token_hash: tokenHash, account_id: accountId, expires_at: expiresAt, created_at: Date.now() });
+      await db()('password_links').insert({
+        token_hash: tokenHash,
+        account_id: accountId,
+        expires_at: expiresAt,
+        created_at: Date.now(),
+      });
     },
-    async findPasswordLink(tokenHash: string): Promise<{ accountId: string; expiresAt: number; usedAt: number | null } | undefined> {
-      const row = await db()('password_links').where({ token_hash: tokenHash }).first('account_id', 'expires_at', 'used_at');
-      return row ? { accountId: row.account_id, expiresAt: Number(row.expires_at), usedAt: row.used_at === null ? null : Number(row.used_at) } : undefined;
+    async findPasswordLink(
+      tokenHash: string,
+    ): Promise<{ accountId: string; expiresAt: number; usedAt: number | null } | undefined> {
+      const row = await db()('password_links')
+        .where({ token_hash: tokenHash })
+        .first('account_id', 'expires_at', 'used_at');
+      return row
+        ? {
+            accountId: row.account_id,
+            expiresAt: Number(row.expires_at),
+            usedAt: row.used_at === null ? null : Number(row.used_at),
+          }
+        : undefined;
     },
     /** Marks the link used; false when it was already used or expired (a conditional update, race-free). */
     async usePasswordLink(tokenHash: string, now = Date.now()): Promise<boolean> {

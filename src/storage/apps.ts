@@ -58,6 +58,11 @@ export function appsRepository(knex: Knex) {
         created_at: app.createdAt,
       });
     },
+    /** Deletes and re-inserts the app (used for the dev demo when its redirect URI changes). */
+    async replace(app: App): Promise<void> {
+      await table().where({ client_id: app.clientId }).delete();
+      await this.insert(app);
+    },
     async find(clientId: string): Promise<App | undefined> {
       const row = await table().where('client_id', clientId).first();
       return row ? toApp(row) : undefined;

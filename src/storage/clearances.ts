@@ -104,7 +104,9 @@ export function clearancesRepository(knex: Knex) {
       return row ? toClearance(row) : undefined;
     },
     async listForAccount(accountId: string): Promise<Clearance[]> {
-      const rows = await db()<ClearanceRow>('clearances').where({ account_id: accountId }).orderBy('created_at', 'desc');
+      const rows = await db()<ClearanceRow>('clearances')
+        .where({ account_id: accountId })
+        .orderBy('created_at', 'desc');
       return rows.map(toClearance);
     },
     async transitions(clearanceId: string) {

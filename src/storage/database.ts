@@ -35,7 +35,10 @@ function openSqlite(file: string): Omit<Database, 'close'> {
     pool: {
       min: 1,
       max: 1,
-      afterCreate(raw: { pragma(statement: string): unknown }, done: (error: Error | null, connection: unknown) => void) {
+      afterCreate(
+        raw: { pragma(statement: string): unknown },
+        done: (error: Error | null, connection: unknown) => void,
+      ) {
         raw.pragma('journal_mode = WAL');
         raw.pragma('synchronous = NORMAL');
         raw.pragma('foreign_keys = ON');
@@ -59,5 +62,9 @@ function openPostgres(url: string): Omit<Database, 'close'> {
 /** True when the error is a unique-constraint violation on either engine. */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }

@@ -12,11 +12,23 @@ export interface StoredMail {
 export function devMailRepository(knex: Knex) {
   return {
     async add(mail: Omit<StoredMail, 'createdAt'>): Promise<void> {
-      await knex('dev_mail').insert({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, created_at: Date.now() });
+      await knex('dev_mail').insert({
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        created_at: Date.now(),
+      });
     },
     async list(limit = 100): Promise<StoredMail[]> {
       const rows = await knex('dev_mail').orderBy('id', 'desc').limit(limit);
-      return rows.map((row) => ({ to: row.to, subject: row.subject, text: row.text, html: row.html, createdAt: Number(row.created_at) }));
+      return rows.map((row) => ({
+        to: row.to,
+        subject: row.subject,
+        text: row.text,
+        html: row.html,
+        createdAt: Number(row.created_at),
+      }));
     },
   };
 }

@@ -43,7 +43,9 @@ const toJourney = (row: JourneyRow): Journey => ({
   expiresAt: Number(row.expires_at),
 });
 
-export type JourneyChanges = Partial<Pick<Journey, 'locale' | 'country' | 'accountId' | 'accountIsNew' | 'signedIn' | 'brand' | 'vin'>>;
+export type JourneyChanges = Partial<
+  Pick<Journey, 'locale' | 'country' | 'accountId' | 'accountIsNew' | 'signedIn' | 'brand' | 'vin'>
+>;
 
 export function journeysRepository(knex: Knex) {
   const table = () => executor(knex)<JourneyRow>('journeys');

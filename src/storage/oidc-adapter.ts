@@ -1,8 +1,9 @@
 // oidc-provider's storage adapter over knex (one table for every model the library persists), plus the
 // Client model, which is read from Keyturn's own apps and consumers. `consume` is a conditional UPDATE,
 // so of two parallel redemptions of one code exactly one succeeds.
-import { errors } from 'oidc-provider';
+
 import type { Knex } from 'knex';
+import { errors } from 'oidc-provider';
 import { executor } from './transaction.ts';
 
 export interface StoredPayload {
@@ -77,16 +78,23 @@ export function knexAdapterFactory(knex: Knex, loadClient: ClientLoader) {
         uid: payload.uid ?? null,
         expires_at: expiresIn ? Date.now() + expiresIn * 1000 : null,
       };
-      await executor(knex)(table).insert(row).onConflict(['model', 'id']).merge(['payload', 'grant_id', 'uid', 'expires_at']);
+      await executor(knex)(table)
+        .insert(row)
+        .onConflict(['model', 'id'])
+        .merge(['payload', 'grant_id', 'uid', 'expires_at']);
     }
 
     async find(id: string) {
-      const row = await this.rows().where('id', id).first<PayloadRow | undefined>('payload', 'expires_at', 'consumed_at');
+      const row = await this.rows()
+        .where('id', id)
+        .first<PayloadRow | undefined>('payload', 'expires_at', 'consumed_at');
       return toPayload(row, Date.now());
     }
 
     async findByUid(uid: string) {
-      const row = await this.rows().where('uid', uid).first<PayloadRow | undefined>('payload', 'expires_at', 'consumed_at');
+      const row = await this.rows()
+        .where('uid', uid)
+        .first<PayloadRow | undefined>('payload', 'expires_at', 'consumed_at');
       return toPayload(row, Date.now());
     }
 
@@ -95,7 +103,10 @@ export function knexAdapterFactory(knex: Knex, loadClient: ClientLoader) {
     }
 
     async consume(id: string) {
-      const updated = await this.rows().where('id', id).whereNull('consumed_at').update({ consumed_at: Date.now() });
+      const updated = await this.rows()
+        .where('id', id)
+        .whereNull('consumed_at')
+        .update({ consumed_at: Date.now() });
       if (updated === 0) throw new errors.InvalidGrant(`${this.model} already consumed`);
     }
 

@@ -22,7 +22,11 @@ interface OutboxRow {
 export function outboxRepository(knex: Knex, engine: Engine) {
   return {
     /** Adds a job; with a dedupe key, a second job with the same key is silently dropped. */
-    async enqueue(kind: string, payload: Record<string, unknown>, options: { dedupeKey?: string; runAt?: number } = {}) {
+    async enqueue(
+      kind: string,
+      payload: Record<string, unknown>,
+      options: { dedupeKey?: string; runAt?: number } = {},
+    ) {
       const now = Date.now();
       await executor(knex)('outbox')
         .insert({
@@ -55,20 +59,35 @@ export function outboxRepository(knex: Knex, engine: Engine) {
           .update({ locked_until: now + leaseMs, attempts: trx.raw('attempts + 1') });
         return trx<OutboxRow>('outbox').whereIn('id', ids).select('id', 'kind', 'payload', 'attempts');
       });
-      return rows.map((row) => ({ id: Number(row.id), kind: row.kind, payload: JSON.parse(row.payload), attempts: row.attempts }));
+      return rows.map((row) => ({
+        id: Number(row.id),
+        kind: row.kind,
+        payload: JSON.parse(row.payload),
+        attempts: row.attempts,
+      }));
     },
 
     async complete(id: number): Promise<void> {
-      await executor(knex)('outbox').where({ id }).update({ done_at: Date.now(), locked_until: null, last_error: null });
+      await executor(knex)('outbox')
+        .where({ id })
+        .update({ done_at: Date.now(), locked_until: null, last_error: null });
     },
 
     async retryLater(id: number, error: string, runAt: number): Promise<void> {
-      await knex('outbox').where({ id }).update({ run_at: runAt, locked_until: null, last_error: error.slice(0, 2000) });
+      await knex('outbox')
+        .where({ id })
+        .update({ run_at: runAt, locked_until: null, last_error: error.slice(0, 2000) });
     },
 
     /** Gives up on a job: it stays in the table, done, with its last error, for operators to replay. */
     async abandon(id: number, error: string): Promise<void> {
-      await knex('outbox').where({ id }).update({ done_at: Date.now(), locked_until: null, last_error: `abandoned: ${error}`.slice(0, 2000) });
+      await knex('outbox')
+        .where({ id })
+        .update({
+          done_at: Date.now(),
+          locked_until: null,
+          last_error: `abandoned: ${error}`.slice(0, 2000),
+        });
     },
 
     async pending(kind?: string): Promise<number> {

@@ -7,7 +7,10 @@ export function settingsRepository(knex: Knex) {
     async getOrCreate(name: string, create: () => string | Promise<string>): Promise<string> {
       const existing = await knex('settings').where({ name }).first<{ value: string } | undefined>('value');
       if (existing) return existing.value;
-      await knex('settings').insert({ name, value: await create() }).onConflict('name').ignore();
+      await knex('settings')
+        .insert({ name, value: await create() })
+        .onConflict('name')
+        .ignore();
       const stored = await knex('settings').where({ name }).first<{ value: string }>('value');
       return stored.value;
     },

@@ -17,14 +17,22 @@ function classify(error: unknown): KeyturnError {
   const http = error as HttpLikeError;
   const status = http?.status ?? http?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500 && http.expose !== false) {
-    const code = status === 404 ? 'not_found' : status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_input';
+    const code =
+      status === 404
+        ? 'not_found'
+        : status === 413
+          ? 'payload_too_large'
+          : status === 415
+            ? 'unsupported_media_type'
+            : 'invalid_input';
     return new KeyturnError(status, code, { cause: error });
   }
   return new KeyturnError(500, 'server_error', { cause: error });
 }
 
 export function wantsJson(ctx: Context): boolean {
-  if (ctx.path.startsWith('/v1/') || ctx.path.startsWith('/callbacks/') || ctx.path.endsWith('.json')) return true;
+  if (ctx.path.startsWith('/v1/') || ctx.path.startsWith('/callbacks/') || ctx.path.endsWith('.json'))
+    return true;
   return ctx.accepts('html', 'json') === 'json';
 }
 
@@ -32,10 +40,12 @@ export function errorHandler(logger: Logger) {
   return async function errorHandler(ctx: Context, next: Next) {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new KeyturnError(404, 'not_found');
+      if (ctx.respond !== false && ctx.status === 404 && ctx.body === undefined)
+        throw new KeyturnError(404, 'not_found');
     } catch (thrown) {
       const error = classify(thrown);
-      if (error.status >= 500) logger.error({ err: thrown, path: ctx.path, method: ctx.method }, 'request failed');
+      if (error.status >= 500)
+        logger.error({ err: thrown, path: ctx.path, method: ctx.method }, 'request failed');
       else logger.debug({ code: error.code, path: ctx.path }, 'request refused');
       const locale = (ctx.state.locale ?? 'en') as Locale;
       const t = translator(locale);
@@ -47,11 +57,27 @@ export function errorHandler(logger: Logger) {
         ctx.body = {
           error: error.code,
           error_description: message,
-          ...(Object.keys(error.fields).length > 0 ? { fields: Object.fromEntries(Object.entries(error.fields).map(([field, key]) => [field, t(key)])) } : {}),
+          ...(Object.keys(error.fields).length > 0
+            ? {
+                fields: Object.fromEntries(
+                  Object.entries(error.fields).map(([field, key]) => [field, t(key)]),
+                ),
+              }
+            : {}),
         };
         return;
       }
-      render(ctx, 'errors/error.njk', { code: error.code, message, status: error.status, returnTo: (thrown as { returnTo?: string }).returnTo }, error.status);
+      render(
+        ctx,
+        'errors/error.njk',
+        {
+          code: error.code,
+          message,
+          status: error.status,
+          returnTo: (thrown as { returnTo?: string }).returnTo,
+        },
+        error.status,
+      );
     }
   };
 }

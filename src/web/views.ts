@@ -5,10 +5,13 @@ import { type Locale, translator } from '../i18n/index.ts';
 
 export const viewsDirectory = new URL('../../views/', import.meta.url).pathname;
 
-const environment = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDirectory, { noCache: false }), {
-  autoescape: true,
-  throwOnUndefined: false,
-});
+const environment = new nunjucks.Environment(
+  new nunjucks.FileSystemLoader(viewsDirectory, { noCache: false }),
+  {
+    autoescape: true,
+    throwOnUndefined: false,
+  },
+);
 
 export function renderView(view: string, locale: Locale, data: Record<string, unknown> = {}): string {
   return environment.render(view, { ...data, t: translator(locale), locale });
@@ -19,5 +22,9 @@ export function render(ctx: Context, view: string, data: Record<string, unknown>
   const locale = (ctx.state.locale ?? 'en') as Locale;
   ctx.status = status;
   ctx.type = 'html';
-  ctx.body = renderView(view, locale, { ...data, csrfToken: ctx.state.csrfToken, languageLinks: ctx.state.languageLinks });
+  ctx.body = renderView(view, locale, {
+    ...data,
+    csrfToken: ctx.state.csrfToken,
+    languageLinks: ctx.state.languageLinks,
+  });
 }

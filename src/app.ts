@@ -1,0 +1,156 @@
+// Builds Keyturn's Koa application from its dependencies; never listens (src/main.ts does). Tests build it
+// directly. Keyturn's own routes come first; everything else is handed to the authorization server.
+import { readFileSync } from 'node:fs';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type Provider from 'oidc-provider';
+import { setPasswordPage } from './account/set-password.ts';
+import type { Config } from './config.ts';
+import { demoRouter } from './demo/app.ts';
+import { ensureDemoApp } from './demo/register.ts';
+import { devMailboxRouter } from './dev/mailbox.ts';
+import { journeyRouter } from './journey/router.ts';
+import type { Logger } from './logger.ts';
+import { createMailer, type Mailer } from './mail/mailer.ts';
+import { ownerMailHandler } from './mail/owner-mail.ts';
+import { authorizationStatusEndpoint } from './oauth/authorization-status.ts';
+import { appClientMetadata, consumerClientMetadata } from './oauth/clients.ts';
+import { introspectionPolicy } from './oauth/introspection.ts';
+import { createProvider } from './oauth/provider.ts';
+import type { OemSimulator } from './oem-simulator/app.ts';
+import { createWorker, type Worker } from './relay/worker.ts';
+import type { Keys } from './security/keys.ts';
+import { accountsRepository } from './storage/accounts.ts';
+import { appsRepository } from './storage/apps.ts';
+import { clearancesRepository } from './storage/clearances.ts';
+import { consumersRepository } from './storage/consumers.ts';
+import type { Database } from './storage/database.ts';
+import { devMailRepository } from './storage/dev-mail.ts';
+import { journeysRepository } from './storage/journeys.ts';
+import { outboxRepository } from './storage/outbox.ts';
+import { csrfProtection } from './web/csrf.ts';
+import { errorHandler } from './web/error-handler.ts';
+import { chooseLocale } from './web/locale.ts';
+import { securityHeaders } from './web/security-headers.ts';
+import { render, viewsDirectory } from './web/views.ts';
+
+export interface AppDependencies {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  keys: Keys;
+  /** Overrides the configured mail transport (tests pass a real SMTP peer through SMTP_URL instead). */
+  mailer?: Mailer;
+}
+
+export interface Keyturn {
+  app: Koa;
+  provider: Provider;
+  worker: Worker;
+  simulator: OemSimulator | undefined;
+  repositories: ReturnType<typeof repositoriesFor>;
+}
+
+function repositoriesFor(database: Database) {
+  const { knex, engine } = database;
+  return {
+    apps: appsRepository(knex),
+    consumers: consumersRepository(knex),
+    accounts: accountsRepository(knex),
+    journeys: journeysRepository(knex),
+    clearances: clearancesRepository(knex),
+    outbox: outboxRepository(knex, engine),
+    devMail: devMailRepository(knex),
+  };
+}
+
+const stylesheet = readFileSync(`${viewsDirectory}static/keyturn.css`, 'utf8');
+
+export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
+  const { config, database, logger, keys } = deps;
+  const { knex } = database;
+  const repositories = repositoriesFor(database);
+  const mailer =
+    deps.mailer ??
+    createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, devMail: repositories.devMail });
+
+  const provider = createProvider({
+    config,
+    knex,
+    accounts: repositories.accounts,
+    cookieKeys: keys.cookieKeys,
+    jwks: keys.jwks,
+    logger,
+    introspection: introspectionPolicy((grantId) => repositories.clearances.findByGrantId(grantId)),
+    loadClient: async (clientId) => {
+      const app = await repositories.apps.find(clientId);
+      if (app) return appClientMetadata(app);
+      const consumer = await repositories.consumers.find(clientId);
+      return consumer ? consumerClientMetadata(consumer) : undefined;
+    },
+  });
+
+  const worker = createWorker(
+    repositories.outbox,
+    {
+      owner_mail: ownerMailHandler({
+        accounts: repositories.accounts,
+        mailer,
+        issuer: config.issuer,
+        passwordLinkTtlSeconds: config.ttl.passwordLink,
+      }),
+    },
+    logger.child({ component: 'worker' }),
+  );
+
+  const app = new Koa({ keys: keys.cookieKeys, proxy: config.trustProxy });
+  app.silent = true;
+  app.use(errorHandler(logger));
+  app.use(securityHeaders());
+  app.use(chooseLocale());
+
+  const forms = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+  const site = new Router();
+  site.get('/healthz', async (ctx) => {
+    await knex.raw('select 1');
+    ctx.body = { status: 'ok' };
+  });
+  site.get('/static/keyturn.css', (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = stylesheet;
+  });
+  site.get('/', (ctx) => ctx.redirect(config.devTools ? '/demo' : '/account/password'));
+  site.get('/legal/terms', (ctx) => render(ctx, 'legal/terms.njk'));
+  site.get('/legal/privacy', (ctx) => render(ctx, 'legal/privacy.njk'));
+  const password = setPasswordPage({ knex, accounts: repositories.accounts });
+  site.get('/account/password', csrfProtection(), password.show);
+  site.post('/account/password', forms, csrfProtection(), password.submit);
+  site.get(
+    '/v1/authorization',
+    authorizationStatusEndpoint({ provider, clearances: repositories.clearances }),
+  );
+  app.use(site.routes()).use(site.allowedMethods());
+
+  const journey = journeyRouter({ provider, knex, ...repositories });
+  app.use(async function parseJourneyForms(ctx, next) {
+    if (ctx.method === 'POST' && ctx.path.startsWith('/interaction/')) return forms(ctx, next);
+    return next();
+  });
+  app.use(journey.routes()).use(journey.allowedMethods());
+
+  const simulator: OemSimulator | undefined = undefined;
+  if (config.devTools) {
+    app.use(devMailboxRouter(repositories.devMail).routes());
+    const demo = await ensureDemoApp(knex, repositories.apps, config.issuer);
+    app.use(demoRouter({ issuer: config.issuer, ...demo }).routes());
+  }
+
+  const authorizationServer = provider.callback();
+  app.use(async function handToAuthorizationServer(ctx) {
+    ctx.respond = false;
+    await authorizationServer(ctx.req, ctx.res);
+  });
+  return { app, provider, worker, simulator, repositories };
+}

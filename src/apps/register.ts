@@ -1,0 +1,109 @@
+// Registering third-party apps and data consumers (used by the `keyturn` CLI and the dev demo).
+// Redirect URIs must be https, or http on a loopback host (RFC 8252 §7.3); no fragments (RFC 6749 §3.1.2).
+import { randomBytes } from 'node:crypto';
+import { isDataPoint } from '../domain/data-points.ts';
+import { isBrandId } from '../domain/vehicles/brands.ts';
+import { InvalidInput } from '../errors.ts';
+import { hashSecret, randomToken } from '../security/secrets.ts';
+import type { App, AppsRepository } from '../storage/apps.ts';
+import type { ConsumersRepository } from '../storage/consumers.ts';
+
+export interface AppRegistration {
+  name: string;
+  redirectUris: string[];
+  brands: string[];
+  scopes: string[];
+  logoUri?: string;
+  webhookUrl?: string;
+}
+
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+export function redirectUriProblem(value: string): string | undefined {
+  const url = parseUrl(value);
+  if (!url) return `redirect URI ${value} is not an absolute URL`;
+  if (url.hash) return `redirect URI ${value} must not contain a fragment`;
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && loopbackHosts.has(url.hostname)) return undefined;
+  return `redirect URI ${value} must use https (http only on a loopback host)`;
+}
+
+/** Every problem with a registration, in words an operator can act on. */
+export function registrationProblems(input: AppRegistration): string[] {
+  const problems: string[] = [];
+  if (!input.name.trim()) problems.push('name must not be empty');
+  if (input.redirectUris.length === 0) problems.push('at least one --redirect-uri is required');
+  for (const uri of input.redirectUris) {
+    const problem = redirectUriProblem(uri);
+    if (problem) problems.push(problem);
+  }
+  if (input.brands.length === 0) problems.push('at least one --brand is required');
+  for (const brand of input.brands) if (!isBrandId(brand)) problems.push(`unknown brand ${brand}`);
+  if (input.scopes.length === 0) problems.push('at least one --scope (data point) is required');
+  for (const scope of input.scopes) if (!isDataPoint(scope)) problems.push(`unknown data point ${scope}`);
+  if (input.logoUri !== undefined && parseUrl(input.logoUri)?.protocol !== 'https:')
+    problems.push('logo URI must be an https URL');
+  if (input.webhookUrl !== undefined && !/^https?:$/.test(parseUrl(input.webhookUrl)?.protocol ?? ''))
+    problems.push('webhook URL must be an http(s) URL');
+  return problems;
+}
+
+export interface RegisteredApp {
+  client_id: string;
+  client_secret: string;
+  webhook_secret: string;
+}
+
+export async function registerApp(
+  apps: AppsRepository,
+  input: AppRegistration,
+  clientId = `app_${randomToken(12)}`,
+): Promise<RegisteredApp> {
+  const problems = registrationProblems(input);
+  if (problems.length > 0)
+    throw new InvalidInput({
+      messageKey: 'errors:invalid_input',
+      messageValues: { problems },
+      cause: problems.join('; '),
+    });
+  const clientSecret = randomToken(32);
+  const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const app: App = {
+    clientId,
+    clientSecretHash: hashSecret(clientSecret),
+    name: input.name.trim(),
+    redirectUris: [...new Set(input.redirectUris)],
+    brands: [...new Set(input.brands)],
+    scopes: [...new Set(input.scopes)],
+    logoUri: input.logoUri ?? null,
+    webhookUrl: input.webhookUrl ?? null,
+    webhookSecret,
+    createdAt: Date.now(),
+  };
+  await apps.insert(app);
+  return { client_id: clientId, client_secret: clientSecret, webhook_secret: webhookSecret };
+}
+
+export async function registerConsumer(
+  consumers: ConsumersRepository,
+  name: string,
+): Promise<{ client_id: string; client_secret: string }> {
+  if (!name.trim()) throw new InvalidInput({ cause: 'name must not be empty' });
+  const clientId = `consumer_${randomToken(12)}`;
+  const clientSecret = randomToken(32);
+  await consumers.insert({
+    clientId,
+    clientSecretHash: hashSecret(clientSecret),
+    name: name.trim(),
+    createdAt: Date.now(),
+  });
+  return { client_id: clientId, client_secret: clientSecret };
+}

@@ -1,0 +1,47 @@
+// Keyturn's server process: reads configuration, opens and migrates the database, builds the app, listens,
+// runs the outbox worker in-process (unless disabled) and sweeps expired artifacts.
+import { buildApp } from './app.ts';
+import { configOrExit, openRuntime } from './runtime.ts';
+import { journeysRepository } from './storage/journeys.ts';
+import { sweepExpiredPayloads } from './storage/oidc-adapter.ts';
+
+const config = configOrExit();
+const runtime = await openRuntime(config);
+const { logger, database } = runtime;
+const keyturn = await buildApp(runtime);
+
+const server = keyturn.app.listen(config.port, config.host, () => {
+  logger.info(
+    { issuer: config.issuer, engine: database.engine, devTools: config.devTools },
+    'keyturn listening',
+  );
+  if (config.devTools) {
+    process.stdout.write(
+      `\n  Keyturn is running: ${config.issuer}/demo (demo app), ${config.issuer}/dev/mailbox (dev mailbox)\n\n`,
+    );
+  }
+});
+
+if (config.runWorker) keyturn.worker.start();
+
+const sweep = setInterval(async () => {
+  try {
+    const removed = await sweepExpiredPayloads(database.knex);
+    const journeys = await journeysRepository(database.knex).sweepExpired(Date.now() - 86_400_000);
+    if (removed + journeys > 0) logger.info({ removed, journeys }, 'swept expired artifacts');
+  } catch (error) {
+    logger.error({ err: error }, 'sweep failed');
+  }
+}, 600_000);
+sweep.unref();
+
+async function shutdown(signal: string) {
+  logger.info({ signal }, 'shutting down');
+  clearInterval(sweep);
+  server.close();
+  await keyturn.worker.stop();
+  await database.close();
+  process.exit(0);
+}
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));

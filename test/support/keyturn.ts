@@ -1,0 +1,58 @@
+// Builders for integration tests: a real Keyturn listening on 127.0.0.1 (own database), apps and
+// consumers registered through the same commands the CLI uses.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildApp, type Keyturn } from '../../src/app.ts';
+import { type AppRegistration, registerApp, registerConsumer } from '../../src/apps/register.ts';
+import { loadConfig } from '../../src/config.ts';
+import { openRuntime, type Runtime } from '../../src/runtime.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface RunningKeyturn extends Keyturn {
+  url: string;
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+export async function startKeyturn(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+): Promise<RunningKeyturn> {
+  const db = database ?? (await createTestDatabase());
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), ISSUER: url, ...db.env, ...env });
+  const runtime = await openRuntime(config);
+  const keyturn = await buildApp(runtime);
+  server.on('request', keyturn.app.callback());
+  return {
+    ...keyturn,
+    url,
+    runtime,
+    async close() {
+      await keyturn.worker.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await runtime.database.close();
+      if (!database) await db.drop();
+    },
+  };
+}
+
+export const testRedirectUri = 'http://127.0.0.1:9/callback';
+
+export async function registerTestApp(keyturn: Keyturn, overrides: Partial<AppRegistration> = {}) {
+  return registerApp(keyturn.repositories.apps, {
+    name: 'Service X',
+    redirectUris: [testRedirectUri],
+    brands: ['bmw', 'mini', 'mercedes-benz'],
+    scopes: ['location', 'mileage', 'battery_level'],
+    ...overrides,
+  });
+}
+
+export async function registerTestConsumer(keyturn: Keyturn) {
+  return registerConsumer(keyturn.repositories.consumers, 'Data consumer');
+}
