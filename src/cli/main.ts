@@ -20,7 +20,9 @@ const usage = `Usage:
 
 class UsageError extends Error {}
 
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+const print = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+};
 
 function appOptions(args: string[]) {
   const { values } = parseArgs({
