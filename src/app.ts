@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
+import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import { setPasswordPage } from './account/set-password.ts';
+import { callbacksRouter } from './callbacks/router.ts';
 import type { Config } from './config.ts';
 import { demoRouter } from './demo/app.ts';
 import { ensureDemoApp } from './demo/register.ts';
@@ -18,7 +20,11 @@ import { authorizationStatusEndpoint } from './oauth/authorization-status.ts';
 import { appClientMetadata, consumerClientMetadata } from './oauth/clients.ts';
 import { introspectionPolicy } from './oauth/introspection.ts';
 import { createProvider } from './oauth/provider.ts';
-import type { OemSimulator } from './oem-simulator/app.ts';
+import { connectorRegistry, resolveOemEndpoints, simulatorMountPath } from './oem/connectors.ts';
+import { createOemSimulator, type OemSimulator } from './oem-simulator/app.ts';
+import { authorizationChangedJob, type RelayStore } from './relay/apply-clearance-event.ts';
+import { sweepOverdueClearances } from './relay/deadline-sweep.ts';
+import { clearanceRequestJob, requestClearanceHandler } from './relay/request-clearance.ts';
 import { createWorker, type Worker } from './relay/worker.ts';
 import type { Keys } from './security/keys.ts';
 import { accountsRepository } from './storage/accounts.ts';
@@ -27,13 +33,17 @@ import { clearancesRepository } from './storage/clearances.ts';
 import { consumersRepository } from './storage/consumers.ts';
 import type { Database } from './storage/database.ts';
 import { devMailRepository } from './storage/dev-mail.ts';
+import { inboundEventsRepository } from './storage/inbound-events.ts';
 import { journeysRepository } from './storage/journeys.ts';
+import { sweepExpiredPayloads } from './storage/oidc-adapter.ts';
 import { outboxRepository } from './storage/outbox.ts';
+import { webhookDeliveriesRepository } from './storage/webhook-deliveries.ts';
 import { csrfProtection } from './web/csrf.ts';
 import { errorHandler } from './web/error-handler.ts';
 import { chooseLocale } from './web/locale.ts';
 import { securityHeaders } from './web/security-headers.ts';
 import { render, viewsDirectory } from './web/views.ts';
+import { webhookDeliveryHandler } from './webhooks/deliver.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -50,6 +60,9 @@ export interface Keyturn {
   worker: Worker;
   simulator: OemSimulator | undefined;
   repositories: ReturnType<typeof repositoriesFor>;
+  relay: RelayStore;
+  /** Periodic housekeeping: expired artifacts, stale journeys, overdue clearances. */
+  maintenance(): Promise<{ expired: number; journeys: number; timedOut: number }>;
 }
 
 function repositoriesFor(database: Database) {
@@ -59,9 +72,11 @@ function repositoriesFor(database: Database) {
     consumers: consumersRepository(knex),
     accounts: accountsRepository(knex),
     journeys: journeysRepository(knex),
-    clearances: clearancesRepository(knex),
+    clearances: clearancesRepository(knex, engine),
     outbox: outboxRepository(knex, engine),
     devMail: devMailRepository(knex),
+    inboundEvents: inboundEventsRepository(knex),
+    webhookDeliveries: webhookDeliveriesRepository(knex),
   };
 }
 
@@ -91,9 +106,31 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     },
   });
 
+  const relay: RelayStore = {
+    knex,
+    clearances: repositories.clearances,
+    inboundEvents: repositories.inboundEvents,
+    outbox: repositories.outbox,
+  };
+  const oem = await resolveOemEndpoints(config, knex);
+  const connectors = connectorRegistry(oem.endpoints);
+
   const worker = createWorker(
     repositories.outbox,
     {
+      [clearanceRequestJob]: requestClearanceHandler({
+        ...relay,
+        accounts: repositories.accounts,
+        apps: repositories.apps,
+        connectorFor: connectors.connectorFor,
+        callbackUrl: (provider) => `${config.issuer}/callbacks/${provider}`,
+      }),
+      [authorizationChangedJob]: webhookDeliveryHandler({
+        apps: repositories.apps,
+        deliveries: repositories.webhookDeliveries,
+        allowPrivateTargets: config.webhooks.allowPrivateTargets,
+        timeoutMs: config.webhooks.timeoutMs,
+      }),
       owner_mail: ownerMailHandler({
         accounts: repositories.accounts,
         mailer,
@@ -102,6 +139,12 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
       }),
     },
     logger.child({ component: 'worker' }),
+    {
+      pollMs: config.relay.pollMs,
+      baseDelayMs: config.relay.retryBaseMs,
+      maxDelayMs: config.relay.retryMaxMs,
+      maxAttempts: config.relay.maxAttempts,
+    },
   );
 
   const app = new Koa({ keys: keys.cookieKeys, proxy: config.trustProxy });
@@ -133,14 +176,35 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   );
   app.use(site.routes()).use(site.allowedMethods());
 
-  const journey = journeyRouter({ provider, knex, ...repositories });
+  app.use(callbacksRouter(relay, connectors.webhookSecretFor).routes());
+
+  const journey = journeyRouter({
+    provider,
+    knex,
+    ...repositories,
+    onClearanceCreated: (clearance) =>
+      repositories.outbox.enqueue(
+        clearanceRequestJob,
+        { clearanceId: clearance.id },
+        { dedupeKey: `${clearanceRequestJob}:${clearance.id}` },
+      ),
+  });
   app.use(async function parseJourneyForms(ctx, next) {
     if (ctx.method === 'POST' && ctx.path.startsWith('/interaction/')) return forms(ctx, next);
     return next();
   });
   app.use(journey.routes()).use(journey.allowedMethods());
 
-  const simulator: OemSimulator | undefined = undefined;
+  let simulator: OemSimulator | undefined;
+  if (Object.keys(oem.simulated).length > 0) {
+    simulator = createOemSimulator({
+      publicUrl: `${config.issuer}${simulatorMountPath}`,
+      providers: oem.simulated,
+      sendMail: (mail) => mailer.send(mail),
+      logger: logger.child({ component: 'oem-simulator' }),
+    });
+    app.use(mount(simulatorMountPath, simulator.app));
+  }
   if (config.devTools) {
     app.use(devMailboxRouter(repositories.devMail).routes());
     const demo = await ensureDemoApp(knex, repositories.apps, config.issuer);
@@ -152,5 +216,12 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     ctx.respond = false;
     await authorizationServer(ctx.req, ctx.res);
   });
-  return { app, provider, worker, simulator, repositories };
+  async function maintenance() {
+    const expired = await sweepExpiredPayloads(knex);
+    const journeys = await repositories.journeys.sweepExpired(Date.now() - 86_400_000);
+    const timedOut = await sweepOverdueClearances(relay, config.relay.clearanceDeadline);
+    return { expired, journeys, timedOut };
+  }
+
+  return { app, provider, worker, simulator, repositories, relay, maintenance };
 }

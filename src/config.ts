@@ -24,6 +24,21 @@ export interface Config {
   /** Mount the OEM simulator, the demo app and the dev mailbox (never in production). */
   devTools: boolean;
   runWorker: boolean;
+  /** Car makers' clearance APIs; a provider left out uses the OEM simulator in development. */
+  oem: Partial<Record<OemProviderId, OemEndpoint>>;
+  relay: {
+    /** Seconds a clearance may wait for the maker before it times out (error_time_out). */
+    clearanceDeadline: number;
+    pollMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    maxAttempts: number;
+  };
+  webhooks: {
+    /** Allow targets on loopback, private or link-local addresses (refused by default in production). */
+    allowPrivateTargets: boolean;
+    timeoutMs: number;
+  };
   ttl: {
     accessToken: number;
     refreshToken: number;
@@ -34,6 +49,18 @@ export interface Config {
     passwordLink: number;
   };
 }
+
+export const oemProviderIds = ['bmw', 'mercedes-benz', 'stellantis'] as const;
+export type OemProviderId = (typeof oemProviderIds)[number];
+
+export interface OemEndpoint {
+  baseUrl: string;
+  apiKey: string;
+  /** Standard Webhooks secret (`whsec_…`) the maker signs its callbacks with. */
+  webhookSecret: string;
+}
+
+const envPrefix = (provider: OemProviderId) => `OEM_${provider.toUpperCase().replace(/-/g, '_')}`;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -95,6 +122,17 @@ function schema(mode: Mode) {
     SESSION_TTL: seconds(14 * DAY),
     GRANT_TTL: seconds(365 * DAY),
     PASSWORD_LINK_TTL: seconds(2 * DAY),
+    CLEARANCE_DEADLINE: seconds(14 * DAY),
+    RELAY_POLL_MS: z.coerce.number().int().positive().default(500),
+    RELAY_RETRY_BASE_MS: z.coerce.number().int().positive().default(1_000),
+    RELAY_RETRY_MAX_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(6 * 3_600_000),
+    RELAY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(25),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: flag(mode !== 'production'),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   });
 }
 
@@ -126,6 +164,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push('KEYTURN_COOKIE_KEYS: required in production (comma-separated, ≥ 32 chars each)');
     if (!e.KEYTURN_JWKS) problems.push('KEYTURN_JWKS: required in production (private JWKS)');
   }
+  const oem: Config['oem'] = {};
+  for (const provider of oemProviderIds) {
+    const prefix = envPrefix(provider);
+    const endpoint = {
+      baseUrl: env[`${prefix}_URL`],
+      apiKey: env[`${prefix}_API_KEY`],
+      webhookSecret: env[`${prefix}_WEBHOOK_SECRET`],
+    };
+    const given = Object.values(endpoint).filter(Boolean).length;
+    if (given === 0) {
+      if (mode === 'production')
+        problems.push(`${prefix}_URL, ${prefix}_API_KEY, ${prefix}_WEBHOOK_SECRET: required in production`);
+      continue;
+    }
+    if (given < 3)
+      problems.push(`${prefix}_URL, ${prefix}_API_KEY and ${prefix}_WEBHOOK_SECRET must be set together`);
+    else if (!/^https?:\/\//.test(endpoint.baseUrl ?? ''))
+      problems.push(`${prefix}_URL: must be an http(s) URL`);
+    else if (!endpoint.webhookSecret?.startsWith('whsec_'))
+      problems.push(`${prefix}_WEBHOOK_SECRET: must start with whsec_`);
+    else oem[provider] = endpoint as OemEndpoint;
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     mode,
@@ -142,6 +202,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: mode === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
     devTools: e.KEYTURN_DEV_TOOLS,
     runWorker: e.KEYTURN_RUN_WORKER,
+    oem,
+    relay: {
+      clearanceDeadline: e.CLEARANCE_DEADLINE,
+      pollMs: e.RELAY_POLL_MS,
+      retryBaseMs: e.RELAY_RETRY_BASE_MS,
+      retryMaxMs: e.RELAY_RETRY_MAX_MS,
+      maxAttempts: e.RELAY_MAX_ATTEMPTS,
+    },
+    webhooks: { allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
     ttl: {
       accessToken: e.ACCESS_TOKEN_TTL,
       refreshToken: e.REFRESH_TOKEN_TTL,

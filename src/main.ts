@@ -26,13 +26,12 @@ if (config.runWorker) keyturn.worker.start();
 
 const sweep = setInterval(async () => {
   try {
-    const removed = await sweepExpiredPayloads(database.knex);
-    const journeys = await journeysRepository(database.knex).sweepExpired(Date.now() - 86_400_000);
-    if (removed + journeys > 0) logger.info({ removed, journeys }, 'swept expired artifacts');
+    const swept = await keyturn.maintenance();
+    if (swept.expired + swept.journeys + swept.timedOut > 0) logger.info(swept, 'maintenance');
   } catch (error) {
     logger.error({ err: error }, 'sweep failed');
   }
-}, 600_000);
+}, 60_000);
 sweep.unref();
 
 async function shutdown(signal: string) {

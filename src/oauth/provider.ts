@@ -62,6 +62,23 @@ function errorLocale(ctx: KoaContextWithOIDC) {
   );
 }
 
+/**
+ * RFC 6749 §5.2 names a request with no client authentication at all `invalid_client` (401), and RFC 7662
+ * §2.3 callers expect 401; oidc-provider answers 400 `invalid_request` for it. Only that case is changed.
+ */
+async function missingClientAuthenticationIsUnauthorized(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
+  await next();
+  const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
+  if (
+    ctx.status === 400 &&
+    body?.error === 'invalid_request' &&
+    body.error_description === 'no client authentication mechanism provided'
+  ) {
+    ctx.status = 401;
+    ctx.body = { error: 'invalid_client', error_description: 'client authentication is required' };
+  }
+}
+
 export function createProvider(deps: ProviderDependencies): Provider {
   const { config } = deps;
   const ttl = config.ttl;
@@ -153,6 +170,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   };
 
   provider.use(deps.introspection.decorateResponse);
+  provider.use(missingClientAuthenticationIsUnauthorized);
 
   provider.on('server_error', (ctx: KoaContext, error: Error) =>
     deps.logger.error({ err: error, path: ctx.path }, 'authorization server error'),

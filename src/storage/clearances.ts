@@ -64,7 +64,15 @@ export interface NewClearance {
   cause: string;
 }
 
-export function clearancesRepository(knex: Knex) {
+export interface StatusChange {
+  from: string;
+  to: string;
+  cause: string;
+  sourceEventId: string | null;
+  occurredAt: number | null;
+}
+
+export function clearancesRepository(knex: Knex, engine: 'sqlite' | 'postgres' = 'sqlite') {
   const db = () => executor(knex);
   return {
     async create(input: NewClearance): Promise<Clearance> {
@@ -98,6 +106,53 @@ export function clearancesRepository(knex: Knex) {
     async find(id: string): Promise<Clearance | undefined> {
       const row = await db()<ClearanceRow>('clearances').where({ id }).first();
       return row ? toClearance(row) : undefined;
+    },
+    /** Reads the clearance and, on PostgreSQL, locks its row until the transaction ends. */
+    async findForUpdate(id: string): Promise<Clearance | undefined> {
+      const query = db()<ClearanceRow>('clearances').where({ id });
+      if (engine === 'postgres') query.forUpdate();
+      const row = await query.first();
+      return row ? toClearance(row) : undefined;
+    },
+    /** Moves the clearance to a new status and appends the change to the audit trail. */
+    async changeStatus(id: string, change: StatusChange): Promise<number> {
+      const now = Date.now();
+      await db()('clearances')
+        .where({ id })
+        .update({
+          status: change.to,
+          status_changed_at: now,
+          ...(change.occurredAt !== null ? { last_event_at: change.occurredAt } : {}),
+        });
+      const [row] = await db()('clearance_transitions')
+        .insert({
+          clearance_id: id,
+          from_status: change.from,
+          to_status: change.to,
+          cause: change.cause,
+          source_event_id: change.sourceEventId,
+          created_at: now,
+        })
+        .returning('id');
+      return Number((row as { id: number } | number | undefined) && typeof row === 'object' ? row.id : row);
+    },
+    async noteEventTime(id: string, occurredAt: number): Promise<void> {
+      await db()('clearances')
+        .where({ id })
+        .andWhere((q) => q.whereNull('last_event_at').orWhere('last_event_at', '<', occurredAt))
+        .update({ last_event_at: occurredAt });
+    },
+    async setOemReference(id: string, reference: string): Promise<void> {
+      await db()('clearances').where({ id }).update({ oem_reference: reference });
+    },
+    /** Clearances still waiting for the maker whose deadline has passed. */
+    async overdue(statuses: string[], olderThan: number, limit = 100): Promise<string[]> {
+      const rows = await db()('clearances')
+        .whereIn('status', statuses)
+        .andWhere('created_at', '<', olderThan)
+        .limit(limit)
+        .select('id');
+      return rows.map((row: { id: string }) => row.id);
     },
     async findByGrantId(grantId: string): Promise<Clearance | undefined> {
       const row = await db()<ClearanceRow>('clearances').where({ grant_id: grantId }).first();

@@ -33,6 +33,7 @@ export async function startKeyturn(
     runtime,
     async close() {
       await keyturn.worker.stop();
+      keyturn.simulator?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await runtime.database.close();

@@ -1,0 +1,96 @@
+// POST /callbacks/:provider — the makers' signed events (Standard Webhooks: webhook-id, webhook-timestamp,
+// webhook-signature; HMAC-SHA256 compared in constant time; 5-minute tolerance). Bad or missing signature,
+// changed body, stale or future timestamp, another provider's secret → 401, nothing changes. Malformed
+// body or unknown status → 400. Unknown clearance → 404. Duplicates → 2xx and exactly one change.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { Webhook } from 'standardwebhooks';
+import { z } from 'zod';
+import type { ClearanceEvent } from '../domain/clearance/state-machine.ts';
+import { eventForOemStatus } from '../domain/clearance/state-machine.ts';
+import { InvalidInput, NotFound, Unauthorized } from '../errors.ts';
+import { applyClearanceEvent, type RelayStore } from '../relay/apply-clearance-event.ts';
+
+const maxBodyBytes = 64 * 1024;
+
+const callbackSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('authorization_changed'),
+    timestamp: z.iso.datetime({ offset: true }),
+    data: z.object({ clearance_id: z.string().min(1).max(255), vin: z.string().max(17), status: z.string() }),
+  }),
+  z.object({
+    type: z.literal('vehicle_location_changed'),
+    timestamp: z.iso.datetime({ offset: true }),
+    data: z.object({ clearance_id: z.string().min(1).max(255), vin: z.string().max(17) }).loose(),
+  }),
+]);
+
+async function rawBody(ctx: Context): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) throw new InvalidInput({ messageKey: 'errors:payload_too_large' });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function callbacksRouter(
+  store: RelayStore,
+  secretFor: (provider: string) => string | undefined,
+): Router {
+  const router = new Router({ prefix: '/callbacks' });
+  const verifiers = new Map<string, Webhook>();
+  const verifierFor = (provider: string) => {
+    const secret = secretFor(provider);
+    if (!secret) return undefined;
+    let verifier = verifiers.get(secret);
+    if (!verifier) verifiers.set(secret, (verifier = new Webhook(secret)));
+    return verifier;
+  };
+
+  router.post('/:provider', async (ctx) => {
+    const provider = ctx.params.provider as string;
+    const verifier = verifierFor(provider);
+    if (!verifier) throw new NotFound();
+    const body = await rawBody(ctx);
+    const headers = {
+      'webhook-id': ctx.get('webhook-id'),
+      'webhook-timestamp': ctx.get('webhook-timestamp'),
+      'webhook-signature': ctx.get('webhook-signature'),
+    };
+    try {
+      verifier.verify(body, headers);
+    } catch {
+      throw new Unauthorized('invalid_signature');
+    }
+    let parsed: z.infer<typeof callbackSchema>;
+    try {
+      parsed = callbackSchema.parse(JSON.parse(body));
+    } catch {
+      throw new InvalidInput({ messageKey: 'errors:invalid_callback' });
+    }
+    let event: ClearanceEvent | undefined;
+    if (parsed.type === 'authorization_changed') event = eventForOemStatus(parsed.data.status);
+    else event = 'data_received';
+    if (!event) throw new InvalidInput({ messageKey: 'errors:invalid_callback' });
+
+    const clearance = await store.clearances.find(parsed.data.clearance_id);
+    if (!clearance || clearance.provider !== provider || clearance.vin !== parsed.data.vin.toUpperCase())
+      throw new NotFound('unknown_clearance');
+    const result = await applyClearanceEvent(store, {
+      clearanceId: clearance.id,
+      event,
+      cause: parsed.type === 'authorization_changed' ? `oem_${parsed.data.status}` : 'oem_first_position',
+      sourceEventId: `${provider}:${headers['webhook-id']}`,
+      provider,
+      occurredAt: Date.parse(parsed.timestamp),
+    });
+    if (result.outcome === 'not_found') throw new NotFound('unknown_clearance');
+    ctx.status = 200;
+    ctx.body = { outcome: result.outcome };
+  });
+  return router;
+}

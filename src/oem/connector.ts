@@ -1,0 +1,25 @@
+// What Keyturn needs from a car maker: request a data-access clearance for a VIN (idempotent by key)
+// and revoke one. One connector per provider; see ./http-connector.ts for the HTTP contract.
+export interface ClearanceRequest {
+  /** Keyturn's clearance id; the maker echoes it in its callbacks. Also the idempotency key. */
+  clearanceId: string;
+  vin: string;
+  brand: string;
+  dataPoints: string[];
+  callbackUrl: string;
+  /** The owner's email: a real maker knows its own primary user; the simulator mails this address. */
+  primaryUserHint: string;
+  locale: string;
+  appName: string;
+}
+
+export type ClearanceRequestResult = { outcome: 'accepted'; reference: string } | { outcome: 'unknown_vin' };
+
+export interface OemConnector {
+  readonly provider: string;
+  requestClearance(request: ClearanceRequest): Promise<ClearanceRequestResult>;
+  revokeClearance(reference: string): Promise<void>;
+}
+
+/** A failure worth retrying (maker down, slow, 5xx, 429). */
+export class OemUnavailable extends Error {}

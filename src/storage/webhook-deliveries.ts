@@ -1,0 +1,51 @@
+// The delivery log of outbound webhooks, one row per attempt, for operators and app developers.
+import type { Knex } from 'knex';
+
+export interface WebhookDelivery {
+  clientId: string;
+  jobId: number;
+  webhookId: string;
+  eventType: string;
+  url: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  attemptedAt: number;
+}
+
+export function webhookDeliveriesRepository(knex: Knex) {
+  return {
+    async record(delivery: WebhookDelivery): Promise<void> {
+      await knex('webhook_deliveries').insert({
+        client_id: delivery.clientId,
+        job_id: delivery.jobId,
+        webhook_id: delivery.webhookId,
+        event_type: delivery.eventType,
+        url: delivery.url,
+        status_code: delivery.statusCode,
+        error: delivery.error,
+        duration_ms: delivery.durationMs,
+        attempted_at: delivery.attemptedAt,
+      });
+    },
+    async list(filter: { clientId?: string; limit?: number } = {}): Promise<WebhookDelivery[]> {
+      const query = knex('webhook_deliveries')
+        .orderBy('id', 'desc')
+        .limit(filter.limit ?? 50);
+      if (filter.clientId) query.where({ client_id: filter.clientId });
+      return (await query).map((row) => ({
+        clientId: row.client_id,
+        jobId: Number(row.job_id),
+        webhookId: row.webhook_id,
+        eventType: row.event_type,
+        url: row.url,
+        statusCode: row.status_code,
+        error: row.error,
+        durationMs: row.duration_ms,
+        attemptedAt: Number(row.attempted_at),
+      }));
+    },
+  };
+}
+
+export type WebhookDeliveriesRepository = ReturnType<typeof webhookDeliveriesRepository>;
