@@ -11,6 +11,7 @@ import { callbacksRouter } from './callbacks/router.ts';
 import type { Config } from './config.ts';
 import { demoRouter } from './demo/app.ts';
 import { ensureDemoApp } from './demo/register.ts';
+import { demoWebhookEndpoint } from './demo/webhooks.ts';
 import { devMailboxRouter } from './dev/mailbox.ts';
 import { journeyRouter } from './journey/router.ts';
 import type { Logger } from './logger.ts';
@@ -208,7 +209,12 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   if (config.devTools) {
     app.use(devMailboxRouter(repositories.devMail).routes());
     const demo = await ensureDemoApp(knex, repositories.apps, config.issuer);
-    app.use(demoRouter({ issuer: config.issuer, ...demo }).routes());
+    const demoRoutes = demoRouter({ issuer: config.issuer, ...demo });
+    demoRoutes.post(
+      '/webhooks',
+      demoWebhookEndpoint(demo.webhookSecret, logger.child({ component: 'demo' })),
+    );
+    app.use(demoRoutes.routes());
   }
 
   const authorizationServer = provider.callback();

@@ -7,7 +7,10 @@ import { KeyturnError } from '../errors.ts';
 import { configOrExit, openRuntime, type Runtime } from '../runtime.ts';
 import { appsRepository } from '../storage/apps.ts';
 import { consumersRepository } from '../storage/consumers.ts';
+import { openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
+import { outboxRepository } from '../storage/outbox.ts';
+import { webhookDeliveriesRepository } from '../storage/webhook-deliveries.ts';
 
 const usage = `Usage:
   keyturn apps add --name N --redirect-uri U [--redirect-uri U2] --brand B [--brand B2] --scope S [--scope S2]
@@ -15,6 +18,8 @@ const usage = `Usage:
   keyturn apps list
   keyturn consumers add --name N
   keyturn consumers list
+  keyturn webhooks list [--app CLIENT_ID] [--limit N]
+  keyturn webhooks replay JOB_ID
   keyturn migrate
   keyturn worker`;
 
@@ -73,6 +78,38 @@ async function run(runtime: Runtime, command: string[]): Promise<void> {
       return print(
         (await consumersRepository(knex).list()).map((c) => ({ client_id: c.clientId, name: c.name })),
       );
+    case 'webhooks list': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { app: { type: 'string' }, limit: { type: 'string' } },
+        strict: true,
+      });
+      const deliveries = await webhookDeliveriesRepository(knex).list({
+        clientId: values.app,
+        limit: Number(values.limit ?? 50),
+      });
+      return print(
+        deliveries.map((d) => ({
+          job_id: d.jobId,
+          webhook_id: d.webhookId,
+          client_id: d.clientId,
+          event_type: d.eventType,
+          url: d.url,
+          status_code: d.statusCode,
+          error: d.error,
+          duration_ms: d.durationMs,
+          attempted_at: new Date(d.attemptedAt).toISOString(),
+        })),
+      );
+    }
+    case 'webhooks replay': {
+      const jobId = Number(rest[0]);
+      if (!Number.isInteger(jobId) || jobId <= 0)
+        throw new UsageError('webhooks replay needs a JOB_ID (see webhooks list)');
+      const replayed = await outboxRepository(knex, runtime.database.engine).replay(jobId);
+      if (!replayed) throw new UsageError(`no outbox job ${jobId}`);
+      return print({ replayed: jobId });
+    }
     case 'migrate':
       return print({ applied: await migrateToLatest(knex) });
     case 'worker': {
@@ -97,10 +134,24 @@ if (command.length === 0 || command.includes('--help')) {
   process.exit(command.length === 0 ? 2 : 0);
 }
 const config = configOrExit();
-const runtime = await openRuntime(
-  { ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel },
-  { migrate: command[0] !== 'migrate' },
-);
+if (command[0] === 'migrate') {
+  // Migrations run before the runtime opens: the runtime loads its keys from tables they create.
+  const database = openDatabase(config);
+  let migrateExitCode = 0;
+  try {
+    print({ applied: await migrateToLatest(database.knex) });
+  } catch (error) {
+    migrateExitCode = 1;
+    process.stderr.write(`keyturn: ${(error as Error).message}\n`);
+  } finally {
+    await database.close();
+  }
+  process.exit(migrateExitCode);
+}
+const runtime = await openRuntime({
+  ...config,
+  logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
+});
 let exitCode = 0;
 try {
   await run(runtime, command);

@@ -1,6 +1,7 @@
 // Registers (or re-registers, when the issuer changed) the demo app for `npm start`. Development only:
 // its plaintext secret is kept in the settings table so the demo can authenticate after a restart.
 
+import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { dataPoints } from '../domain/data-points.ts';
 import { brands } from '../domain/vehicles/brands.ts';
@@ -13,10 +14,11 @@ export async function ensureDemoApp(
   knex: Knex,
   apps: AppsRepository,
   issuer: string,
-): Promise<{ clientId: string; clientSecret: string }> {
+): Promise<{ clientId: string; clientSecret: string; webhookSecret: string }> {
   const clientSecret = await settingsRepository(knex).getOrCreate('demo_app_secret', () => randomToken(32));
   const redirectUri = `${issuer}${demoRedirectPath}`;
   const existing = await apps.find(demoClientId);
+  const webhookSecret = existing?.webhookSecret ?? `whsec_${randomBytes(32).toString('base64')}`;
   if (
     !existing ||
     existing.redirectUris[0] !== redirectUri ||
@@ -31,9 +33,9 @@ export async function ensureDemoApp(
       scopes: [...dataPoints],
       logoUri: null,
       webhookUrl: `${issuer}/demo/webhooks`,
-      webhookSecret: existing?.webhookSecret ?? `whsec_${Buffer.from(randomToken(32)).toString('base64')}`,
+      webhookSecret,
       createdAt: Date.now(),
     });
   }
-  return { clientId: demoClientId, clientSecret };
+  return { clientId: demoClientId, clientSecret, webhookSecret };
 }

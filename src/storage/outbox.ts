@@ -90,6 +90,14 @@ export function outboxRepository(knex: Knex, engine: Engine) {
         });
     },
 
+    /** Puts a finished or abandoned job back in the queue (operators' replay); same id, so same webhook-id. */
+    async replay(id: number): Promise<boolean> {
+      const updated = await knex('outbox')
+        .where({ id })
+        .update({ done_at: null, locked_until: null, run_at: Date.now(), attempts: 0 });
+      return updated === 1;
+    },
+
     async pending(kind?: string): Promise<number> {
       const query = knex('outbox').whereNull('done_at');
       if (kind) query.andWhere({ kind });
