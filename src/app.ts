@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
+import { dashboardRouter } from './account/dashboard.ts';
 import { setPasswordPage } from './account/set-password.ts';
 import { callbacksRouter } from './callbacks/router.ts';
 import type { Config } from './config.ts';
@@ -24,6 +25,7 @@ import { createProvider } from './oauth/provider.ts';
 import { connectorRegistry, resolveOemEndpoints, simulatorMountPath } from './oem/connectors.ts';
 import { createOemSimulator, type OemSimulator } from './oem-simulator/app.ts';
 import { authorizationChangedJob, type RelayStore } from './relay/apply-clearance-event.ts';
+import { cancelClearance, oemRevokeHandler, oemRevokeJob } from './relay/cancel-clearance.ts';
 import { sweepOverdueClearances } from './relay/deadline-sweep.ts';
 import { clearanceRequestJob, requestClearanceHandler } from './relay/request-clearance.ts';
 import { createWorker, type Worker } from './relay/worker.ts';
@@ -126,6 +128,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
         connectorFor: connectors.connectorFor,
         callbackUrl: (provider) => `${config.issuer}/callbacks/${provider}`,
       }),
+      [oemRevokeJob]: oemRevokeHandler({ store: relay, connectorFor: connectors.connectorFor }),
       [authorizationChangedJob]: webhookDeliveryHandler({
         apps: repositories.apps,
         deliveries: repositories.webhookDeliveries,
@@ -165,7 +168,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = stylesheet;
   });
-  site.get('/', (ctx) => ctx.redirect(config.devTools ? '/demo' : '/account/password'));
+  site.get('/', (ctx) => ctx.redirect(config.devTools ? '/demo' : '/account'));
   site.get('/legal/terms', (ctx) => render(ctx, 'legal/terms.njk'));
   site.get('/legal/privacy', (ctx) => render(ctx, 'legal/privacy.njk'));
   const password = setPasswordPage({ knex, accounts: repositories.accounts });
@@ -176,6 +179,21 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     authorizationStatusEndpoint({ provider, clearances: repositories.clearances }),
   );
   app.use(site.routes()).use(site.allowedMethods());
+  const dashboard = dashboardRouter(
+    { provider, relay, accounts: repositories.accounts, apps: repositories.apps },
+    forms,
+  );
+  app.use(dashboard.routes()).use(dashboard.allowedMethods());
+
+  // An app revoking its refresh token (RFC 7009) ends the grant: the clearance is cancelled too.
+  provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
+    void (async () => {
+      const clearance = await repositories.clearances.findByGrantId(grantId);
+      if (clearance) await cancelClearance(relay, provider, clearance.id, 'app_revoked');
+    })().catch((error) =>
+      logger.error({ err: error, grantId }, 'cancelling the clearance of a revoked grant failed'),
+    );
+  });
 
   app.use(callbacksRouter(relay, connectors.webhookSecretFor).routes());
 

@@ -4,7 +4,7 @@
 // body or unknown status → 400. Unknown clearance → 404. Duplicates → 2xx and exactly one change.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { Webhook } from 'standardwebhooks';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { z } from 'zod';
 import type { ClearanceEvent } from '../domain/clearance/state-machine.ts';
 import { eventForOemStatus } from '../domain/clearance/state-machine.ts';
@@ -63,8 +63,9 @@ export function callbacksRouter(
     };
     try {
       verifier.verify(body, headers);
-    } catch {
-      throw new Unauthorized('invalid_signature');
+    } catch (error) {
+      // verify() also JSON.parses a correctly signed body: a SyntaxError is a malformed body (400 below).
+      if (error instanceof WebhookVerificationError) throw new Unauthorized('invalid_signature');
     }
     let parsed: z.infer<typeof callbackSchema>;
     try {

@@ -1,0 +1,105 @@
+// The owner dashboard (/account): sign in with email and password, see every app with access to a vehicle
+// and its clearance status, revoke access (→ `disconnected`), sign out.
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type Provider from 'oidc-provider';
+import { authorizationStatus, type ClearanceStatus } from '../domain/clearance/status.ts';
+import { findBrand } from '../domain/vehicles/brands.ts';
+import { NotFound } from '../errors.ts';
+import type { RelayStore } from '../relay/apply-clearance-event.ts';
+import { cancelClearance } from '../relay/cancel-clearance.ts';
+import { maximumPasswordLength, verifyPassword } from '../security/passwords.ts';
+import type { AccountsRepository } from '../storage/accounts.ts';
+import type { AppsRepository } from '../storage/apps.ts';
+import { csrfProtection } from '../web/csrf.ts';
+import { render } from '../web/views.ts';
+import { endOwnerSession, ownerOf, startOwnerSession } from './owner-session.ts';
+
+export interface DashboardDependencies {
+  provider: Provider;
+  relay: RelayStore;
+  accounts: AccountsRepository;
+  apps: AppsRepository;
+}
+
+const signInAction = '/account/sign-in';
+
+export function dashboardRouter(deps: DashboardDependencies, forms: Middleware): Router {
+  const router = new Router({ prefix: '/account' });
+  router.use(forms, csrfProtection());
+
+  async function showDashboard(ctx: Context, accountId: string, notice?: string) {
+    const account = await deps.accounts.find(accountId);
+    if (!account) {
+      endOwnerSession(ctx);
+      return ctx.redirect(signInAction);
+    }
+    const clearances = await deps.relay.clearances.listForAccount(account.id);
+    const apps = new Map(
+      (
+        await Promise.all([...new Set(clearances.map((c) => c.clientId))].map((id) => deps.apps.find(id)))
+      ).flatMap((app) => (app ? [[app.clientId, app.name]] : [])),
+    );
+    render(ctx, 'account/dashboard.njk', {
+      account: { email: account.email },
+      notice,
+      vehicles: clearances.map((c) => ({
+        clearanceId: c.id,
+        appName: apps.get(c.clientId) ?? c.clientId,
+        brandName: findBrand(c.brand)?.name ?? c.brand,
+        vin: c.vin,
+        status: c.status,
+        authorizationStatus: authorizationStatus(c.status as ClearanceStatus),
+        dataPoints: c.scopes,
+        createdAt: new Date(c.createdAt).toISOString(),
+      })),
+    });
+  }
+
+  router.get('/', async (ctx) => {
+    const accountId = ownerOf(ctx);
+    if (!accountId) return ctx.redirect(signInAction);
+    await showDashboard(ctx, accountId, ctx.query.revoked ? 'account:dashboard.revoked_notice' : undefined);
+  });
+
+  router.get('/sign-in', (ctx) => render(ctx, 'account/sign-in.njk', { action: signInAction, form: {} }));
+
+  router.post('/sign-in', async (ctx) => {
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const email = typeof body.email === 'string' ? body.email.trim() : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const found =
+      email && password && password.length <= maximumPasswordLength
+        ? await deps.accounts.passwordHashOf(email)
+        : undefined;
+    if (!(await verifyPassword(password, found?.passwordHash ?? null)) || !found) {
+      return render(
+        ctx,
+        'account/sign-in.njk',
+        { action: signInAction, form: { email }, error: 'account:errors.sign_in_failed' },
+        400,
+      );
+    }
+    startOwnerSession(ctx, found.id);
+    ctx.status = 303;
+    ctx.redirect('/account');
+  });
+
+  router.post('/sign-out', (ctx) => {
+    endOwnerSession(ctx);
+    ctx.status = 303;
+    ctx.redirect(signInAction);
+  });
+
+  router.post('/access/:clearanceId/revoke', async (ctx) => {
+    const accountId = ownerOf(ctx);
+    if (!accountId) return ctx.redirect(signInAction);
+    const clearance = await deps.relay.clearances.find(ctx.params.clearanceId as string);
+    if (!clearance || clearance.accountId !== accountId) throw new NotFound();
+    await cancelClearance(deps.relay, deps.provider, clearance.id, 'owner_revoked');
+    ctx.status = 303;
+    ctx.redirect('/account?revoked=1');
+  });
+
+  return router;
+}

@@ -1,0 +1,102 @@
+import * as oauth from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RegisteredApp } from '../../src/apps/register.ts';
+import { textOf } from '../support/http-browser.ts';
+import { newBrowser, walkAsNewOwner } from '../support/journey.ts';
+import { type RunningKeyturn, registerTestApp } from '../support/keyturn.ts';
+import { type OemWorld, startKeyturnWithOem, startOemWorld } from '../support/relay.ts';
+import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
+
+describe('owner dashboard and revocation', () => {
+  let world: OemWorld;
+  let keyturn: RunningKeyturn;
+  let app: RegisteredApp;
+
+  beforeAll(async () => {
+    world = await startOemWorld();
+    keyturn = await startKeyturnWithOem(world);
+    app = await registerTestApp(keyturn);
+  });
+  afterAll(async () => {
+    await keyturn?.close();
+    await world?.simulator.close();
+  });
+
+  async function connectedOwner(email: string, vin: string) {
+    const config = await discover(keyturn.url, app);
+    const request = await authorizationRequest(config);
+    const done = await walkAsNewOwner(newBrowser(), request.url, { email, vin });
+    const tokens = await redeem(config, done.url, request);
+    await keyturn.worker.drain();
+    const mails = (await (await fetch(`${keyturn.url}/dev/mailbox.json`)).json()) as Array<{
+      to: string;
+      links: string[];
+    }>;
+    const link = mails
+      .find((m) => m.to === email)
+      ?.links.find((l) => l.includes('/account/password')) as string;
+    const browser = newBrowser();
+    await browser.submit(await browser.follow(link), { password: 'a long and secret passphrase' });
+    const clearance = (await keyturn.repositories.clearances.findByGrantId(
+      (
+        await keyturn.provider.AccessToken.find(tokens.access_token)
+      )?.grantId as string,
+    ))!;
+    return { config, tokens, browser, clearance };
+  }
+
+  const authorizationOf = (token: string) =>
+    fetch(`${keyturn.url}/v1/authorization`, { headers: { authorization: `Bearer ${token}` } });
+
+  it('POST /account/access/:id/revoke › the owner revokes: disconnected, tokens dead, the maker is told', async () => {
+    const { tokens, browser, clearance } = await connectedOwner('dash@example.com', 'WBA8E9G50GNT22222');
+    expect(clearance.status).toBe('pending_validation');
+    let page = await browser.follow(`${keyturn.url}/account`);
+    page = await browser.submit(page, {
+      email: 'dash@example.com',
+      password: 'a long and secret passphrase',
+    });
+    expect(textOf(page.html)).toContain('WBA8E9G50GNT22222');
+    expect(textOf(page.html)).toContain('Service X');
+    page = await browser.submit(page, {}, `/account/access/${clearance.id}/revoke`);
+    expect(page.status).toBe(200);
+    expect((await keyturn.repositories.clearances.find(clearance.id))?.status).toBe('disconnected');
+    expect((await authorizationOf(tokens.access_token)).status).toBe(401);
+    await keyturn.worker.drain();
+    const simulated = world.simulator.knobs.clearances().find((c) => c.vin === 'WBA8E9G50GNT22222');
+    expect(simulated?.status).toBe('revoked');
+  });
+
+  it('POST /account/access/:id/revoke › another owner cannot revoke it (404, nothing changes)', async () => {
+    const victim = await connectedOwner('victim@example.com', 'WBA8E9G50GNT33333');
+    const intruder = await connectedOwner('intruder@example.com', 'WBA8E9G50GNT44444');
+    let page = await intruder.browser.follow(`${keyturn.url}/account`);
+    page = await intruder.browser.submit(page, {
+      email: 'intruder@example.com',
+      password: 'a long and secret passphrase',
+    });
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.html)?.[1];
+    const attempt = await intruder.browser.follow(
+      `${keyturn.url}/account/access/${victim.clearance.id}/revoke`,
+      { method: 'POST', form: { csrf } },
+    );
+    expect(attempt.status).toBe(404);
+    expect((await keyturn.repositories.clearances.find(victim.clearance.id))?.status).toBe(
+      'pending_validation',
+    );
+  });
+
+  it('POST /token/revocation › the app revoking its refresh token disconnects the clearance', async () => {
+    const { config, tokens, clearance } = await connectedOwner('apprevoke@example.com', 'WBA8E9G50GNT55555');
+    await oauth.tokenRevocation(config, tokens.refresh_token as string, { token_type_hint: 'refresh_token' });
+    for (
+      let i = 0;
+      i < 40 && (await keyturn.repositories.clearances.find(clearance.id))?.status !== 'disconnected';
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect((await keyturn.repositories.clearances.find(clearance.id))?.status).toBe('disconnected');
+    expect((await authorizationOf(tokens.access_token)).status).toBe(401);
+  });
+});
