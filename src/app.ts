@@ -19,6 +19,7 @@ import type { Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import { ownerMailHandler } from './mail/owner-mail.ts';
 import { authorizationStatusEndpoint } from './oauth/authorization-status.ts';
+import { cachedClientLoader } from './oauth/client-cache.ts';
 import { appClientMetadata, consumerClientMetadata } from './oauth/clients.ts';
 import { introspectionPolicy } from './oauth/introspection.ts';
 import { createProvider } from './oauth/provider.ts';
@@ -70,12 +71,13 @@ export interface Keyturn {
 
 function repositoriesFor(database: Database) {
   const { knex, engine } = database;
+  const hot = () => database.hot();
   return {
-    apps: appsRepository(knex),
-    consumers: consumersRepository(knex),
+    apps: appsRepository(knex, hot),
+    consumers: consumersRepository(knex, hot),
     accounts: accountsRepository(knex),
     journeys: journeysRepository(knex),
-    clearances: clearancesRepository(knex, engine),
+    clearances: clearancesRepository(knex, engine, hot),
     outbox: outboxRepository(knex, engine),
     devMail: devMailRepository(knex),
     inboundEvents: inboundEventsRepository(knex),
@@ -101,12 +103,13 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     jwks: keys.jwks,
     logger,
     introspection: introspectionPolicy((grantId) => repositories.clearances.findByGrantId(grantId)),
-    loadClient: async (clientId) => {
+    hot: () => database.hot(),
+    loadClient: cachedClientLoader(async (clientId) => {
       const app = await repositories.apps.find(clientId);
       if (app) return appClientMetadata(app);
       const consumer = await repositories.consumers.find(clientId);
       return consumer ? consumerClientMetadata(consumer) : undefined;
-    },
+    }),
   });
 
   const relay: RelayStore = {

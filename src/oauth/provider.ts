@@ -19,6 +19,7 @@ import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/neg
 import type { Logger } from '../logger.ts';
 import { constantTimeEqual, hashSecret } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
+import type { HotReads } from '../storage/hot-reads.ts';
 import { type ClientLoader, knexAdapterFactory } from '../storage/oidc-adapter.ts';
 import { renderView } from '../web/views.ts';
 import { clientMetadataProperties, clientProperty } from './clients.ts';
@@ -27,6 +28,7 @@ import type { IntrospectionPolicy } from './introspection.ts';
 export interface ProviderDependencies {
   config: Config;
   knex: Knex;
+  hot: () => HotReads;
   loadClient: ClientLoader;
   accounts: AccountsRepository;
   cookieKeys: string[];
@@ -83,7 +85,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   const { config } = deps;
   const ttl = config.ttl;
   const configuration: Configuration = {
-    adapter: knexAdapterFactory(deps.knex, deps.loadClient) as unknown as Configuration['adapter'],
+    adapter: knexAdapterFactory(deps.knex, deps.hot, deps.loadClient) as unknown as Configuration['adapter'],
     clients: [],
     jwks: deps.jwks as Configuration['jwks'],
     cookies: { keys: deps.cookieKeys },

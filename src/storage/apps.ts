@@ -1,6 +1,7 @@
 // Third-party apps (OAuth clients of the consent journey). Row type in snake_case, domain type in camelCase.
 import type { Knex } from 'knex';
-import { executor } from './transaction.ts';
+import type { HotReads } from './hot-reads.ts';
+import { executor, isInTransaction } from './transaction.ts';
 
 export interface App {
   clientId: string;
@@ -41,7 +42,7 @@ const toApp = (row: AppRow): App => ({
   createdAt: Number(row.created_at),
 });
 
-export function appsRepository(knex: Knex) {
+export function appsRepository(knex: Knex, hot?: () => HotReads) {
   const table = () => executor(knex)<AppRow>('apps');
   return {
     async insert(app: App): Promise<void> {
@@ -64,7 +65,10 @@ export function appsRepository(knex: Knex) {
       await this.insert(app);
     },
     async find(clientId: string): Promise<App | undefined> {
-      const row = await table().where('client_id', clientId).first();
+      const row =
+        hot && !isInTransaction()
+          ? await hot().row<AppRow>('app', clientId)
+          : await table().where('client_id', clientId).first();
       return row ? toApp(row) : undefined;
     },
     async list(): Promise<App[]> {

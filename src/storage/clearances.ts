@@ -2,7 +2,8 @@
 // The token's authorization status is derived from the clearance status; it is never stored twice.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { executor } from './transaction.ts';
+import type { HotReads } from './hot-reads.ts';
+import { executor, isInTransaction } from './transaction.ts';
 
 export interface Clearance {
   id: string;
@@ -72,7 +73,11 @@ export interface StatusChange {
   occurredAt: number | null;
 }
 
-export function clearancesRepository(knex: Knex, engine: 'sqlite' | 'postgres' = 'sqlite') {
+export function clearancesRepository(
+  knex: Knex,
+  engine: 'sqlite' | 'postgres' = 'sqlite',
+  hot?: () => HotReads,
+) {
   const db = () => executor(knex);
   return {
     async create(input: NewClearance): Promise<Clearance> {
@@ -154,8 +159,12 @@ export function clearancesRepository(knex: Knex, engine: 'sqlite' | 'postgres' =
         .select('id');
       return rows.map((row: { id: string }) => row.id);
     },
+    /** The hot path of introspection: a prepared statement outside transactions. */
     async findByGrantId(grantId: string): Promise<Clearance | undefined> {
-      const row = await db()<ClearanceRow>('clearances').where({ grant_id: grantId }).first();
+      const row =
+        hot && !isInTransaction()
+          ? await hot().row<ClearanceRow>('clearanceByGrant', grantId)
+          : await db()<ClearanceRow>('clearances').where({ grant_id: grantId }).first();
       return row ? toClearance(row) : undefined;
     },
     async listForAccount(accountId: string): Promise<Clearance[]> {

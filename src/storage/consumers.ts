@@ -1,6 +1,7 @@
 // Data consumers: services that introspect tokens with their own client credentials and do nothing else.
 import type { Knex } from 'knex';
-import { executor } from './transaction.ts';
+import type { HotReads } from './hot-reads.ts';
+import { executor, isInTransaction } from './transaction.ts';
 
 export interface Consumer {
   clientId: string;
@@ -23,7 +24,7 @@ const toConsumer = (row: ConsumerRow): Consumer => ({
   createdAt: Number(row.created_at),
 });
 
-export function consumersRepository(knex: Knex) {
+export function consumersRepository(knex: Knex, hot?: () => HotReads) {
   const table = () => executor(knex)<ConsumerRow>('consumers');
   return {
     async insert(consumer: Consumer): Promise<void> {
@@ -35,7 +36,10 @@ export function consumersRepository(knex: Knex) {
       });
     },
     async find(clientId: string): Promise<Consumer | undefined> {
-      const row = await table().where('client_id', clientId).first();
+      const row =
+        hot && !isInTransaction()
+          ? await hot().row<ConsumerRow>('consumer', clientId)
+          : await table().where('client_id', clientId).first();
       return row ? toConsumer(row) : undefined;
     },
     async list(): Promise<Consumer[]> {

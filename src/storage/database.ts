@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
+import { type HotReads, postgresHotReads, sqliteHotReads } from './hot-reads.ts';
 
 // PostgreSQL returns BIGINT as a string; Keyturn's bigints are epoch milliseconds and ids, safe as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
@@ -13,6 +14,8 @@ export type Engine = 'sqlite' | 'postgres';
 export interface Database {
   knex: Knex;
   engine: Engine;
+  /** Prepared-statement reads for hot paths; opened on first use (the SQLite file must exist by then). */
+  hot(): HotReads;
   close(): Promise<void>;
 }
 
@@ -23,10 +26,23 @@ export interface DatabaseOptions {
 
 export function openDatabase(options: DatabaseOptions): Database {
   const db = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.sqliteFile);
-  return { ...db, close: () => db.knex.destroy() };
+  let hot: HotReads | undefined;
+  return {
+    ...db,
+    hot() {
+      hot ??= options.databaseUrl
+        ? postgresHotReads(options.databaseUrl)
+        : sqliteHotReads(options.sqliteFile);
+      return hot;
+    },
+    async close() {
+      await hot?.close();
+      await db.knex.destroy();
+    },
+  };
 }
 
-function openSqlite(file: string): Omit<Database, 'close'> {
+function openSqlite(file: string): Pick<Database, 'knex' | 'engine'> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const connection = knex({
     client: 'better-sqlite3',
@@ -50,7 +66,7 @@ function openSqlite(file: string): Omit<Database, 'close'> {
   return { knex: connection, engine: 'sqlite' };
 }
 
-function openPostgres(url: string): Omit<Database, 'close'> {
+function openPostgres(url: string): Pick<Database, 'knex' | 'engine'> {
   const connection = knex({
     client: 'pg',
     connection: url,

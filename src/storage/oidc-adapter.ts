@@ -4,7 +4,8 @@
 
 import type { Knex } from 'knex';
 import { errors } from 'oidc-provider';
-import { executor } from './transaction.ts';
+import type { HotReads, PayloadRow } from './hot-reads.ts';
+import { executor, isInTransaction } from './transaction.ts';
 
 export interface StoredPayload {
   grantId?: string;
@@ -26,12 +27,6 @@ export interface OidcAdapter {
   revokeByGrantId(grantId: string): Promise<void>;
 }
 
-interface PayloadRow {
-  payload: string;
-  expires_at: number | null;
-  consumed_at: number | null;
-}
-
 function toPayload(row: PayloadRow | undefined, now: number): StoredPayload | undefined {
   if (!row) return undefined;
   if (row.expires_at !== null && row.expires_at <= now) return undefined;
@@ -41,7 +36,7 @@ function toPayload(row: PayloadRow | undefined, now: number): StoredPayload | un
 }
 
 /** Returns the adapter class oidc-provider instantiates once per model name. */
-export function knexAdapterFactory(knex: Knex, loadClient: ClientLoader) {
+export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: ClientLoader) {
   const table = 'oidc_payloads';
 
   class ClientAdapter implements OidcAdapter {

@@ -15,3 +15,7 @@ export function inTransaction<T>(knex: Knex, work: () => Promise<T>): Promise<T>
   if (current) return work();
   return knex.transaction((trx) => ambient.run(trx, work));
 }
+
+export function isInTransaction(): boolean {
+  return ambient.getStore() !== undefined;
+}

@@ -59,8 +59,10 @@ describe('consent journey', () => {
       to: string;
       links: string[];
     }>;
-    const mail = mails.find((m) => m.to === email);
-    const link = mail?.links.find((l) => l.includes('/account/password'));
+    const link = mails
+      .filter((m) => m.to === email)
+      .flatMap((m) => m.links)
+      .find((l) => l.includes('/account/password'));
     expect(link).toBeTruthy();
 
     const browser = newBrowser();

@@ -1,0 +1,67 @@
+// Prepared-statement reads for the hot paths (introspection, client authentication), outside knex's
+// query builder (DESIGN.md: the builder costs 3–10× a prepared statement). SQLite: a second, read-only
+// connection (WAL lets it read while the writer writes). PostgreSQL: named prepared statements on a pool.
+// Only committed data is read; inside a transaction callers use knex instead.
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+
+export interface PayloadRow {
+  payload: string;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface HotReads {
+  payload(model: string, id: string): Promise<PayloadRow | undefined>;
+  /** Any single row by primary key from a small allow-listed set of queries. */
+  row<T>(query: HotQuery, value: string): Promise<T | undefined>;
+  close(): Promise<void>;
+}
+
+const queries = {
+  payload: 'select payload, expires_at, consumed_at from oidc_payloads where model = ? and id = ?',
+  clearanceByGrant: 'select * from clearances where grant_id = ?',
+  app: 'select * from apps where client_id = ?',
+  consumer: 'select * from consumers where client_id = ?',
+} as const;
+
+export type HotQuery = Exclude<keyof typeof queries, 'payload'>;
+
+function numbered(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+export function sqliteHotReads(file: string): HotReads {
+  const connection = new Sqlite(file, { readonly: true, fileMustExist: true });
+  connection.pragma('busy_timeout = 5000');
+  const statements = Object.fromEntries(
+    Object.entries(queries).map(([name, sql]) => [name, connection.prepare(sql)]),
+  ) as Record<keyof typeof queries, Sqlite.Statement>;
+  return {
+    async payload(model, id) {
+      return statements.payload.get(model, id) as PayloadRow | undefined;
+    },
+    async row<T>(query: HotQuery, value: string) {
+      return statements[query].get(value) as T | undefined;
+    },
+    async close() {
+      connection.close();
+    },
+  };
+}
+
+export function postgresHotReads(url: string): HotReads {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const run = async <T>(name: keyof typeof queries, values: string[]) =>
+    (await pool.query({ name: `keyturn_${name}`, text: numbered(queries[name]), values })).rows[0] as
+      | T
+      | undefined;
+  return {
+    payload: (model, id) => run<PayloadRow>('payload', [model, id]),
+    row: (query, value) => run(query, [value]),
+    async close() {
+      await pool.end();
+    },
+  };
+}
