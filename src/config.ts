@@ -148,18 +148,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  const parsed = schema(mode).safeParse(present);
+  const problems: string[] = [];
+  let parsed = schema(mode).safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    // Record every malformed variable, then check the rest with those left at their defaults, so the
+    // operator sees every problem in one go.
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+      delete present[String(issue.path[0])];
+    }
+    parsed = schema(mode).safeParse(present);
+    if (!parsed.success) throw new ConfigError(problems);
   }
   const e = parsed.data;
   const issuer = (e.ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
-  const problems: string[] = [];
   if (mode === 'production') {
     if (!issuer.startsWith('https://')) problems.push('ISSUER: must be an https:// URL in production');
     if (e.KEYTURN_DEV_TOOLS)
       problems.push('KEYTURN_DEV_TOOLS: the simulator, demo and mailbox never run in production');
-    if (!e.SMTP_URL) problems.push('SMTP_URL: required in production (the dev mailbox is not available)');
+    if (!e.SMTP_URL && !problems.some((p) => p.startsWith('SMTP_URL')))
+      problems.push('SMTP_URL: required in production (the dev mailbox is not available)');
     if (!e.KEYTURN_COOKIE_KEYS)
       problems.push('KEYTURN_COOKIE_KEYS: required in production (comma-separated, ≥ 32 chars each)');
     if (!e.KEYTURN_JWKS) problems.push('KEYTURN_JWKS: required in production (private JWKS)');

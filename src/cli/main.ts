@@ -110,8 +110,6 @@ async function run(runtime: Runtime, command: string[]): Promise<void> {
       if (!replayed) throw new UsageError(`no outbox job ${jobId}`);
       return print({ replayed: jobId });
     }
-    case 'migrate':
-      return print({ applied: await migrateToLatest(knex) });
     case 'worker': {
       const keyturn = await buildApp(runtime);
       keyturn.worker.start();

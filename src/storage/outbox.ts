@@ -43,22 +43,29 @@ export function outboxRepository(knex: Knex, engine: Engine) {
 
     /** Claims up to `limit` due jobs for `leaseMs`; a claimed job is invisible to other workers until then. */
     async claim(limit: number, leaseMs: number, now = Date.now()): Promise<OutboxJob[]> {
-      const rows = await knex.transaction(async (trx): Promise<OutboxRow[]> => {
-        const due = trx<OutboxRow>('outbox')
+      const due = (q: Knex) =>
+        q<OutboxRow>('outbox')
           .select('id')
           .whereNull('done_at')
           .andWhere('run_at', '<=', now)
-          .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', now))
+          .andWhere((w) => w.whereNull('locked_until').orWhere('locked_until', '<=', now))
           .orderBy('run_at')
           .limit(limit);
-        if (engine === 'postgres') due.forUpdate().skipLocked();
-        const ids = (await due).map((row) => row.id);
-        if (ids.length === 0) return [];
-        await trx('outbox')
-          .whereIn('id', ids)
-          .update({ locked_until: now + leaseMs, attempts: trx.raw('attempts + 1') });
-        return trx<OutboxRow>('outbox').whereIn('id', ids).select('id', 'kind', 'payload', 'attempts');
-      });
+      const lease = { locked_until: now + leaseMs, attempts: knex.raw('attempts + 1') };
+      const rows =
+        engine === 'sqlite'
+          ? // One UPDATE … RETURNING takes SQLite's write lock before it reads: two connections on one file
+            // (a `keyturn worker` beside the server) wait for each other. A select-then-update transaction
+            // instead fails with SQLITE_BUSY when its read snapshot is stale by the time it writes.
+            ((await knex('outbox')
+              .whereIn('id', due(knex))
+              .update(lease, ['id', 'kind', 'payload', 'attempts'])) as OutboxRow[])
+          : await knex.transaction(async (trx): Promise<OutboxRow[]> => {
+              const ids = (await due(trx).forUpdate().skipLocked()).map((row) => row.id);
+              if (ids.length === 0) return [];
+              await trx('outbox').whereIn('id', ids).update(lease);
+              return trx<OutboxRow>('outbox').whereIn('id', ids).select('id', 'kind', 'payload', 'attempts');
+            });
       return rows.map((row) => ({
         id: Number(row.id),
         kind: row.kind,

@@ -1,0 +1,148 @@
+// The operator's `keyturn` command, run as a real child process against the test database: JSON on stdout,
+// every problem on stderr with a non-zero exit, nothing stored on bad input.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as oauth from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { type RunningKeyturn, startKeyturn } from '../support/keyturn.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function keyturnCli(database: TestDatabase, args: string[]): Promise<CliRun> {
+  const { DATABASE_URL, KEYTURN_SQLITE_FILE, ...inherited } = process.env;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['src/cli/bin.js', ...args], {
+      cwd: root,
+      env: { ...inherited, NODE_ENV: 'test', ...database.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('keyturn CLI', () => {
+  let database: TestDatabase;
+  let keyturn: RunningKeyturn;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // A running Keyturn on the same database: it migrates it first and shows what the CLI stored.
+    keyturn = await startKeyturn({}, database);
+  });
+  afterAll(async () => {
+    await keyturn?.close();
+    await database?.drop();
+  });
+
+  it('keyturn apps add › prints one JSON object with the credentials; apps list shows the app without secrets', async () => {
+    const added = await keyturnCli(database, [
+      'apps',
+      'add',
+      '--name',
+      'Fleet Manager',
+      '--redirect-uri',
+      'https://fleet.example/callback',
+      '--redirect-uri',
+      'http://127.0.0.1:8080/callback',
+      '--brand',
+      'bmw',
+      '--brand',
+      'mini',
+      '--scope',
+      'location',
+      '--scope',
+      'mileage',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const credentials = JSON.parse(added.stdout) as Record<string, string>;
+    expect(Object.keys(credentials).sort()).toEqual(['client_id', 'client_secret', 'webhook_secret']);
+    expect(credentials.webhook_secret).toMatch(/^whsec_/);
+
+    const listed = await keyturnCli(database, ['apps', 'list']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const apps = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
+    expect(apps.find((app) => app.client_id === credentials.client_id)).toMatchObject({
+      name: 'Fleet Manager',
+      redirect_uris: ['https://fleet.example/callback', 'http://127.0.0.1:8080/callback'],
+      brands: ['bmw', 'mini'],
+      scopes: ['location', 'mileage'],
+    });
+    expect(listed.stdout).not.toContain(credentials.client_secret);
+    expect(listed.stdout).not.toContain(credentials.webhook_secret);
+    expect(listed.stdout).not.toMatch(/secret/i);
+  });
+
+  it('keyturn apps add › exits non-zero on invalid input, lists every problem on stderr and stores nothing', async () => {
+    const before = await keyturn.repositories.apps.list();
+    const refused = await keyturnCli(database, [
+      'apps',
+      'add',
+      '--redirect-uri',
+      'http://app.example/callback',
+      '--brand',
+      'tesla',
+      '--scope',
+      'teleportation',
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('name must not be empty');
+    expect(refused.stderr).toContain('http://app.example/callback');
+    expect(refused.stderr).toContain('unknown brand tesla');
+    expect(refused.stderr).toContain('unknown data point teleportation');
+    expect(await keyturn.repositories.apps.list()).toEqual(before);
+  });
+
+  it('keyturn consumers add › prints client_id and client_secret; that consumer can introspect', async () => {
+    const added = await keyturnCli(database, ['consumers', 'add', '--name', 'Telematics backend']);
+    expect(added.code, added.stderr).toBe(0);
+    const credentials = JSON.parse(added.stdout) as Record<string, string>;
+    expect(Object.keys(credentials).sort()).toEqual(['client_id', 'client_secret']);
+
+    const asConsumer = (secret: string) =>
+      oauth.discovery(
+        new URL(keyturn.url),
+        credentials.client_id as string,
+        undefined,
+        oauth.ClientSecretBasic(secret),
+        {
+          execute: [oauth.allowInsecureRequests],
+        },
+      );
+    const consumer = await asConsumer(credentials.client_secret as string);
+    expect(await oauth.tokenIntrospection(consumer, 'an-unknown-token')).toStrictEqual({ active: false });
+    const impostor = await asConsumer('not-the-secret');
+    await expect(oauth.tokenIntrospection(impostor, 'an-unknown-token')).rejects.toMatchObject({
+      status: 401,
+    });
+  });
+
+  it('keyturn migrate › migrates a fresh database and prints the applied migrations as JSON', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const migrated = await keyturnCli(fresh, ['migrate']);
+      expect(migrated.code, migrated.stderr).toBe(0);
+      const output = JSON.parse(migrated.stdout) as { applied: string[] };
+      expect(output.applied.length).toBeGreaterThan(0);
+      for (const name of output.applied) expect(name).toMatch(/^\d{14}_[a-z0-9_]+$/);
+    } finally {
+      await fresh.drop();
+    }
+  });
+});

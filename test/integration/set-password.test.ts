@@ -1,0 +1,126 @@
+// The set-password page reached from the owner's mail: a single-use, expiring link; at least 8 characters;
+// long passphrases are hashed whole (no 72-byte truncation as with bcrypt).
+import type * as oauth from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashSecret, randomToken } from '../../src/security/secrets.ts';
+import { textOf } from '../support/http-browser.ts';
+import { newBrowser, signIn, stepOf, walkAsNewOwner } from '../support/journey.ts';
+import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
+import { message } from '../support/locales.ts';
+import { authorizationRequest, discover } from '../support/relying-party.ts';
+
+describe('set-password page', () => {
+  let keyturn: RunningKeyturn;
+  let config: oauth.Configuration;
+  let owners = 0;
+
+  beforeAll(async () => {
+    keyturn = await startKeyturn();
+    config = await discover(keyturn.url, await registerTestApp(keyturn));
+  });
+  afterAll(() => keyturn?.close());
+
+  /** A new owner walks the journey; returns their address and the set-password link from their mail. */
+  async function newOwnerWithMail() {
+    const email = `owner${++owners}@example.com`;
+    await walkAsNewOwner(newBrowser(), (await authorizationRequest(config)).url, { email });
+    await keyturn.worker.drain();
+    const mails = (await (await fetch(`${keyturn.url}/dev/mailbox.json`)).json()) as Array<{
+      to: string;
+      links: string[];
+    }>;
+    const link = mails
+      .filter((mail) => mail.to === email)
+      .flatMap((mail) => mail.links)
+      .find((href) => href.includes('/account/password?token='));
+    if (!link) throw new Error(`no set-password link mailed to ${email}`);
+    return { email, link };
+  }
+
+  async function hasPassword(email: string) {
+    return (await keyturn.repositories.accounts.findByEmail(email))?.hasPassword;
+  }
+
+  it('POST /account/password › the mailed link sets a password once; its second use shows the already-used page (410)', async () => {
+    const { email, link } = await newOwnerWithMail();
+    const browser = newBrowser();
+    const form = await browser.follow(link);
+    expect(form.status).toBe(200);
+    const saved = await browser.submit(form, { password: 'correct horse battery staple' });
+    expect(saved.status).toBe(200);
+    expect(textOf(saved.html)).toContain(message('en', 'account:set_password.done_heading'));
+    expect(await hasPassword(email)).toBe(true);
+
+    const again = await browser.follow(link);
+    expect(again.status).toBe(410);
+    expect(textOf(again.html)).toContain(message('en', 'account:set_password.invalid_text'));
+    const resubmitted = await browser.submit(form, { password: 'another good passphrase' });
+    expect(resubmitted.status).toBe(410);
+    expect(resubmitted.html).not.toContain('name="password"');
+  });
+
+  it('POST /account/password › refuses a 7-character password with 400 and its message; the link stays usable', async () => {
+    const { email, link } = await newOwnerWithMail();
+    const browser = newBrowser();
+    const form = await browser.follow(link);
+    const refused = await browser.submit(form, { password: '1234567' });
+    expect(refused.status).toBe(400);
+    expect(textOf(refused.html)).toContain(message('en', 'account:errors.password_length'));
+    expect(await hasPassword(email)).toBe(false);
+    const again = await browser.follow(link);
+    expect(again.status).toBe(200);
+    expect(again.html).toContain('name="password"');
+  });
+
+  it('GET /account/password › shows the expired page (410) for an expired link, and POST sets nothing', async () => {
+    const email = `expired${++owners}@example.com`;
+    const { account } = await keyturn.repositories.accounts.findOrCreate({
+      email,
+      country: 'DE',
+      locale: 'en',
+    });
+    const token = randomToken(32);
+    await keyturn.repositories.accounts.createPasswordLink(account.id, hashSecret(token), Date.now() - 1000);
+    const browser = newBrowser();
+    // The expired page has no form; the browser's CSRF token comes from any page that has one.
+    const landing = await browser.follow((await authorizationRequest(config)).url);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(landing.html)?.[1];
+    expect(csrf).toBeTruthy();
+    const page = await browser.follow(`${keyturn.url}/account/password?token=${token}`);
+    expect(page.status).toBe(410);
+    expect(textOf(page.html)).toContain(message('en', 'account:set_password.expired_heading'));
+    expect(page.html).not.toContain('name="password"');
+
+    const posted = await browser.request(`${keyturn.url}/account/password`, {
+      method: 'POST',
+      form: { csrf, token, password: 'a perfectly fine passphrase' },
+    });
+    expect(posted.status).toBe(410);
+    expect(await hasPassword(email)).toBe(false);
+  });
+
+  it('POST /account/password › accepts a 200-character passphrase whole: signing in needs all of it, not its first 72 characters', async () => {
+    const { email, link } = await newOwnerWithMail();
+    const passphrase = Array.from({ length: 20 }, (_, i) => `word${String(i).padStart(2, '0')} ok`)
+      .join(' ')
+      .padEnd(200, '!')
+      .slice(0, 200);
+    expect(passphrase).toHaveLength(200);
+    const browser = newBrowser();
+    const saved = await browser.submit(await browser.follow(link), { password: passphrase });
+    expect(saved.status).toBe(200);
+
+    const truncated = await signIn(
+      newBrowser(),
+      (await authorizationRequest(config)).url,
+      email,
+      passphrase.slice(0, 72),
+    );
+    expect(truncated.status).toBe(400);
+    expect(stepOf(truncated)).toBe('landing');
+    expect(textOf(truncated.html)).toContain(message('en', 'journey:errors.sign_in_failed'));
+
+    const whole = await signIn(newBrowser(), (await authorizationRequest(config)).url, email, passphrase);
+    expect(stepOf(whole)).toBe('brand');
+  });
+});
