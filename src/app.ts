@@ -119,7 +119,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     outbox: repositories.outbox,
   };
   const oem = await resolveOemEndpoints(config, knex);
-  const connectors = connectorRegistry(oem.endpoints);
+  const connectors = connectorRegistry(oem.endpoints, config.relay.oemTimeoutMs);
 
   const worker = createWorker(
     repositories.outbox,
@@ -151,6 +151,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
       baseDelayMs: config.relay.retryBaseMs,
       maxDelayMs: config.relay.retryMaxMs,
       maxAttempts: config.relay.maxAttempts,
+      leaseMs: config.relay.leaseMs,
     },
   );
 

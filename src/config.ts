@@ -33,6 +33,10 @@ export interface Config {
     retryBaseMs: number;
     retryMaxMs: number;
     maxAttempts: number;
+    /** How long a claimed job stays invisible to other workers (a crashed worker's job waits this long). */
+    leaseMs: number;
+    /** Timeout of one call to a maker's API. */
+    oemTimeoutMs: number;
   };
   webhooks: {
     /** Allow targets on loopback, private or link-local addresses (refused by default in production). */
@@ -131,6 +135,8 @@ function schema(mode: Mode) {
       .positive()
       .default(6 * 3_600_000),
     RELAY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(25),
+    RELAY_LEASE_MS: z.coerce.number().int().positive().default(60_000),
+    OEM_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: flag(mode !== 'production'),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   });
@@ -217,6 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: e.RELAY_RETRY_BASE_MS,
       retryMaxMs: e.RELAY_RETRY_MAX_MS,
       maxAttempts: e.RELAY_MAX_ATTEMPTS,
+      leaseMs: e.RELAY_LEASE_MS,
+      oemTimeoutMs: e.OEM_TIMEOUT_MS,
     },
     webhooks: { allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
     ttl: {

@@ -2,8 +2,6 @@
 // runs the outbox worker in-process (unless disabled) and sweeps expired artifacts.
 import { buildApp } from './app.ts';
 import { configOrExit, openRuntime } from './runtime.ts';
-import { journeysRepository } from './storage/journeys.ts';
-import { sweepExpiredPayloads } from './storage/oidc-adapter.ts';
 
 const config = configOrExit();
 const runtime = await openRuntime(config);

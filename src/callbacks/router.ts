@@ -47,7 +47,10 @@ export function callbacksRouter(
     const secret = secretFor(provider);
     if (!secret) return undefined;
     let verifier = verifiers.get(secret);
-    if (!verifier) verifiers.set(secret, (verifier = new Webhook(secret)));
+    if (!verifier) {
+      verifier = new Webhook(secret);
+      verifiers.set(secret, verifier);
+    }
     return verifier;
   };
 

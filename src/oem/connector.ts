@@ -23,3 +23,6 @@ export interface OemConnector {
 
 /** A failure worth retrying (maker down, slow, 5xx, 429). */
 export class OemUnavailable extends Error {}
+
+/** The maker refused the request itself (a 4xx other than 408/429): retrying the same request cannot help. */
+export class OemRequestRefused extends Error {}

@@ -42,13 +42,13 @@ export async function resolveOemEndpoints(config: Config, knex: Knex): Promise<O
   return { endpoints, simulated };
 }
 
-export function connectorRegistry(endpoints: OemEndpoints['endpoints']) {
+export function connectorRegistry(endpoints: OemEndpoints['endpoints'], timeoutMs?: number) {
   const connectors = new Map<string, OemConnector>();
   for (const [provider, endpoint] of Object.entries(endpoints)) {
     if (endpoint)
       connectors.set(
         provider,
-        httpConnector({ provider, baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey }),
+        httpConnector({ provider, baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, timeoutMs }),
       );
   }
   return {

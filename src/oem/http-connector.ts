@@ -1,12 +1,14 @@
 // The HTTP connector every built-in maker (BMW/MINI, Mercedes-Benz, Stellantis) is configured with:
 //   POST {baseUrl}/clearances   Authorization: Bearer <apiKey>, Idempotency-Key: <clearance id>
-//        201/200 {id, status} → accepted;  422 {error:"unknown_vin"} → unknown VIN;  5xx/429/network → retry
+//        201/200 {id, status} → accepted;  422 {error:"unknown_vin"} → unknown VIN;  5xx/408/429/network → retry;
+//        any other 4xx → refused (not retried)
 //   DELETE {baseUrl}/clearances/{id} → 204 (also 404: already gone)
 // Each attempt has a timeout; redirects are not followed.
 import {
   type ClearanceRequest,
   type ClearanceRequestResult,
   type OemConnector,
+  OemRequestRefused,
   OemUnavailable,
 } from './connector.ts';
 
@@ -16,6 +18,8 @@ export interface HttpConnectorOptions {
   apiKey: string;
   timeoutMs?: number;
 }
+
+const isRefusal = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 export function httpConnector(options: HttpConnectorOptions): OemConnector {
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -58,6 +62,10 @@ export function httpConnector(options: HttpConnectorOptions): OemConnector {
       if ((response.status === 200 || response.status === 201) && body.id)
         return { outcome: 'accepted', reference: body.id };
       if (response.status === 422 && body.error === 'unknown_vin') return { outcome: 'unknown_vin' };
+      if (isRefusal(response.status))
+        throw new OemRequestRefused(
+          `${options.provider}: clearance request refused with ${response.status} ${body.error ?? ''}`.trim(),
+        );
       throw new OemUnavailable(
         `${options.provider}: clearance request answered ${response.status} ${body.error ?? ''}`.trim(),
       );

@@ -1,7 +1,7 @@
 // The relay's outbox job: send the clearance request to the maker. Idempotent end to end: the clearance id
 // is the maker's idempotency key, so a retry after a crash (before or after sending) never creates a
 // second clearance at the maker. Maker down or slow → the job is retried with backoff; the token stays pending.
-import type { OemConnector } from '../oem/connector.ts';
+import { type OemConnector, OemRequestRefused } from '../oem/connector.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { AppsRepository } from '../storage/apps.ts';
 import { applyClearanceEvent, type RelayStore } from './apply-clearance-event.ts';
@@ -28,16 +28,20 @@ export function requestClearanceHandler(deps: RequestClearanceDependencies) {
       deps.apps.find(clearance.clientId),
     ]);
     if (!account || !app) throw new PermanentJobFailure('owner or app no longer exists');
-    const result = await connector.requestClearance({
-      clearanceId: clearance.id,
-      vin: clearance.vin,
-      brand: clearance.brand,
-      dataPoints: clearance.scopes,
-      callbackUrl: deps.callbackUrl(clearance.provider),
-      primaryUserHint: account.email,
-      locale: account.locale,
-      appName: app.name,
-    });
+    const result = await connector
+      .requestClearance({
+        clearanceId: clearance.id,
+        vin: clearance.vin,
+        brand: clearance.brand,
+        dataPoints: clearance.scopes,
+        callbackUrl: deps.callbackUrl(clearance.provider),
+        primaryUserHint: account.email,
+        locale: account.locale,
+        appName: app.name,
+      })
+      .catch((error) => {
+        throw error instanceof OemRequestRefused ? new PermanentJobFailure(error.message) : error;
+      });
     if (result.outcome === 'unknown_vin') {
       await applyClearanceEvent(deps, {
         clearanceId: clearance.id,

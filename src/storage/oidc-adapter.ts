@@ -80,9 +80,11 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
     }
 
     async find(id: string) {
-      const row = await this.rows()
-        .where('id', id)
-        .first<PayloadRow | undefined>('payload', 'expires_at', 'consumed_at');
+      const row = isInTransaction()
+        ? await this.rows()
+            .where('id', id)
+            .first<PayloadRow | undefined>('payload', 'expires_at', 'consumed_at')
+        : await hot().payload(this.model, id);
       return toPayload(row, Date.now());
     }
 

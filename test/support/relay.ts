@@ -3,13 +3,19 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RegisteredApp } from '../../src/apps/register.ts';
 import { oemProviderIds } from '../../src/config.ts';
 import type { Mail } from '../../src/mail/mailer.ts';
 import { type RunningOemSimulator, startOemSimulator } from '../../src/oem-simulator/main.ts';
+import { type Clearance, type ClearanceRow, toClearance } from '../../src/storage/clearances.ts';
 import type { TestDatabase } from './database.ts';
+import { bmwVin, newBrowser, walkAsNewOwner } from './journey.ts';
 import { type RunningKeyturn, startKeyturn } from './keyturn.ts';
+import { authorizationRequest, discover, redeem } from './relying-party.ts';
 
 export interface ReceivedWebhook {
+  /** The request path, e.g. `/webhooks` (a followed redirect would show another path). */
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
 }
@@ -17,8 +23,8 @@ export interface ReceivedWebhook {
 export interface WebhookReceiver {
   url: string;
   received: ReceivedWebhook[];
-  /** Answer the next `count` deliveries with `status` instead of 204. */
-  failNext(count: number, status?: number): void;
+  /** Answer the next `count` deliveries with `status` (and `headers`) instead of 204. */
+  failNext(count: number, status?: number, headers?: Record<string, string>): void;
   close(): Promise<void>;
 }
 
@@ -26,16 +32,21 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   let failures = 0;
   let failureStatus = 500;
+  let failureHeaders: Record<string, string> = {};
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       if (failures > 0) {
         failures--;
-        res.writeHead(failureStatus).end();
+        res.writeHead(failureStatus, failureHeaders).end();
         return;
       }
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       res.writeHead(204).end();
     });
   });
@@ -44,9 +55,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     received,
-    failNext(count, status = 500) {
+    failNext(count, status = 500, headers = {}) {
       failures = count;
       failureStatus = status;
+      failureHeaders = headers;
     },
     async close() {
       server.closeAllConnections();
@@ -132,4 +144,141 @@ export function portalLink(world: OemWorld, to: string, vin: string): string {
   const link = mail?.text.match(/https?:\/\/\S+\/portal\/\S+/)?.[0];
   if (!link) throw new Error(`no portal mail to ${to} for ${vin}`);
   return link;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns a value (not undefined); fails after `attempts` tries. */
+export async function until<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  attempts = 200,
+): Promise<T> {
+  for (let i = 0; i < attempts; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(25);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+export type Tokens = Awaited<ReturnType<typeof redeem>>;
+
+export interface GrantedClearance {
+  tokens: Tokens;
+  clearance: Clearance;
+  email: string;
+  vin: string;
+}
+
+/** Walks the journey as a new owner against `issuerUrl` and redeems the code; tokens are `pending`. */
+export async function consentOverHttp(
+  issuerUrl: string,
+  app: RegisteredApp,
+  owner: { email: string; vin?: string; scope?: string },
+): Promise<Tokens> {
+  const config = await discover(issuerUrl, app);
+  const request = await authorizationRequest(config, owner.scope ? { scope: owner.scope } : {});
+  const done = await walkAsNewOwner(newBrowser(), request.url, {
+    email: owner.email,
+    vin: owner.vin ?? bmwVin,
+  });
+  return redeem(config, done.url, request);
+}
+
+/** A new owner consents in the journey; returns the tokens and the clearance of their grant. */
+export async function grantClearance(
+  keyturn: RunningKeyturn,
+  app: RegisteredApp,
+  owner: { email: string; vin?: string; scope?: string },
+): Promise<GrantedClearance> {
+  const vin = owner.vin ?? bmwVin;
+  const tokens = await consentOverHttp(keyturn.url, app, { ...owner, vin });
+  return { tokens, clearance: await clearanceOfToken(keyturn, tokens.access_token), email: owner.email, vin };
+}
+
+export async function clearanceOfToken(keyturn: RunningKeyturn, accessToken: string): Promise<Clearance> {
+  const token = await keyturn.provider.AccessToken.find(accessToken);
+  if (!token?.grantId) throw new Error('access token unknown');
+  const clearance = await keyturn.repositories.clearances.findByGrantId(token.grantId);
+  if (!clearance) throw new Error(`no clearance for grant ${token.grantId}`);
+  return clearance;
+}
+
+/** The most recently created clearance. */
+export async function newestClearance(keyturn: RunningKeyturn): Promise<Clearance> {
+  const row = await keyturn.relay
+    .knex<ClearanceRow>('clearances')
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .first();
+  if (!row) throw new Error('no clearance yet');
+  return toClearance(row);
+}
+
+export async function clearanceStatus(keyturn: RunningKeyturn, clearanceId: string): Promise<string> {
+  const clearance = await keyturn.repositories.clearances.find(clearanceId);
+  if (!clearance) throw new Error(`clearance ${clearanceId} vanished`);
+  return clearance.status;
+}
+
+/** The app's own view of its token: `GET /v1/authorization` with the Bearer token. */
+export async function authorizationOf(
+  issuerUrl: string,
+  accessToken: string,
+): Promise<{ status: string; vehicle_status: string }> {
+  const response = await fetch(`${issuerUrl}/v1/authorization`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  if (response.status !== 200) throw new Error(`GET /v1/authorization answered ${response.status}`);
+  return (await response.json()) as { status: string; vehicle_status: string };
+}
+
+/** RFC 7662 introspection as a data consumer; returns the JSON answer. */
+export async function introspect(
+  issuerUrl: string,
+  consumer: { client_id: string; client_secret: string },
+  token: string,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${issuerUrl}/token/introspection`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${consumer.client_id}:${consumer.client_secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ token }).toString(),
+  });
+  if (response.status !== 200) throw new Error(`introspection answered ${response.status}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** The simulator's clearances for one Keyturn clearance. */
+export function simulatedClearancesFor(world: OemWorld, clearanceId: string) {
+  return world.simulator.knobs.clearances().filter((c) => c.clearanceId === clearanceId);
+}
+
+/** Drains the worker until `done()` holds, sleeping a little between rounds so backoff delays pass. */
+export async function drainUntil(
+  keyturn: RunningKeyturn,
+  done: () => Promise<boolean>,
+  what: string,
+  rounds = 200,
+): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await keyturn.worker.drain();
+    if (await done()) return;
+    await sleep(25);
+  }
+  throw new Error(`gave up draining until ${what}`);
+}
+
+/** A TCP port nothing listens on (opened, then closed again). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -1,0 +1,213 @@
+// One consent journey in a real browser: headless Debian Chromium driven by playwright-core, on a
+// phone-sized screen. Proves that cookies, CSRF tokens and the redirect chain back to the app work as a
+// person's browser handles them. Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RegisteredApp } from '../../src/apps/register.ts';
+import { bmwVin } from '../support/journey.ts';
+import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
+import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
+
+const chromiumPath = '/usr/bin/chromium';
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+const phone = { width: 390, height: 844 };
+
+/** The app's redirect URI: a tiny HTTP server that records each callback's query and answers "ok". */
+interface Receiver {
+  callbackUrl: string;
+  received: URL[];
+  close(): Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const received: URL[] = [];
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    if (url.pathname === '/callback') {
+      received.push(url);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    callbackUrl: `http://127.0.0.1:${port}/callback`,
+    received,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * A fresh Chromium profile per journey, so no cookie or session leaks from one test into the next.
+ * A missing browser fails the test (never a skip): the suite must not pass without a real browser.
+ */
+async function openBrowser(): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `${chromiumPath} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does it`,
+    );
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'keyturn-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumArgs,
+    viewport: phone,
+    isMobile: true,
+    hasTouch: true,
+    deviceScaleFactor: 2,
+    timeout: 30_000,
+  });
+  context.setDefaultTimeout(10_000);
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Saves a full-page screenshot in the OS temp folder (for a person to look at) and checks that nothing is
+ * wider than the phone's viewport, which would force sideways scrolling.
+ */
+async function expectToFitPhone(page: Page, locale: string): Promise<void> {
+  const engine = process.env.KEYTURN_TEST_DB ?? 'sqlite';
+  await page.screenshot({
+    path: join(tmpdir(), `keyturn-permissions-${locale}-${engine}.png`),
+    fullPage: true,
+  });
+  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(phone.width);
+}
+
+const stepOf = (page: Page) => /\/interaction\/[^/]+\/([a-z]+)/.exec(page.url())?.[1];
+
+describe('consent journey in headless Chromium', () => {
+  let keyturn: RunningKeyturn;
+  let receiver: Receiver;
+  let app: RegisteredApp;
+  let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
+
+  beforeAll(async () => {
+    keyturn = await startKeyturn();
+    receiver = await startReceiver();
+    app = await registerTestApp(keyturn, { redirectUris: [receiver.callbackUrl] });
+  });
+  afterEach(async () => {
+    await browser?.close();
+    browser = undefined;
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await keyturn?.close();
+  });
+
+  async function openJourney(page: Page, authorizationUrl: string): Promise<void> {
+    await page.goto(authorizationUrl);
+    expect(stepOf(page)).toBe('landing');
+  }
+
+  /** From the landing page: "I'm new" → account → brand → VIN, ending on the permissions page. */
+  async function walkToPermissions(page: Page, email: string): Promise<void> {
+    await page.click('a.button.primary[href$="/account"]');
+    await page.waitForURL(/\/account$/);
+    await page.fill('input[name=email]', email);
+    await page.selectOption('select[name=country]', 'DE');
+    await page.check('input[name=accept_terms]');
+    await page.click('form button.primary[type=submit]');
+    await page.waitForURL(/\/brand$/);
+    await page.check('input[name=brand][value=bmw]');
+    await page.click('form button.primary[type=submit]');
+    await page.waitForURL(/\/vin$/);
+    await page.fill('input[name=vin]', bmwVin);
+    await page.click('form button.primary[type=submit]');
+    await page.waitForURL(/\/permissions$/);
+  }
+
+  async function allow(page: Page): Promise<URL> {
+    await page.click('button[name=decision][value=allow]');
+    await page.waitForURL((url) => url.href.startsWith(receiver.callbackUrl));
+    expect(await page.textContent('body')).toBe('ok');
+    const callback = receiver.received.at(-1);
+    if (!callback) throw new Error('the receiver got no callback');
+    return callback;
+  }
+
+  it('GET /auth › a new owner clicks through all five steps and the app gets a pending token', async () => {
+    const config = await discover(keyturn.url, app);
+    const request = await authorizationRequest(config, { redirect_uri: receiver.callbackUrl });
+    browser = await openBrowser();
+    const { page } = browser;
+
+    await openJourney(page, request.url);
+    await walkToPermissions(page, 'browser.owner@example.com');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('h1')).toContain('Service X wants to access data from your vehicle');
+    expect(await page.textContent('dd.vin')).toBe(bmwVin);
+    await expectToFitPhone(page, 'en');
+
+    const callback = await allow(page);
+    expect(callback.searchParams.get('code')).toBeTruthy();
+    expect(callback.searchParams.get('state')).toBe(request.state);
+    expect(callback.searchParams.get('iss')).toBe(keyturn.url);
+
+    const tokens = await redeem(config, callback.href, request);
+    expect(tokens.access_token).toBeTruthy();
+    expect(tokens.refresh_token).toBeTruthy();
+    const status = await fetch(`${keyturn.url}/v1/authorization`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ status: 'pending', vin: bmwVin, brand: 'bmw' });
+  });
+
+  it('GET /auth › with locale=de the browser journey is German from landing to permissions', async () => {
+    const config = await discover(keyturn.url, app);
+    const request = await authorizationRequest(config, {
+      redirect_uri: receiver.callbackUrl,
+      locale: 'de',
+    });
+    browser = await openBrowser();
+    const { page } = browser;
+
+    await openJourney(page, request.url);
+    expect(await page.getAttribute('html', 'lang')).toBe('de');
+    expect(await page.textContent('h1')).toContain('Verbinden Sie Ihr Fahrzeug mit Service X');
+
+    await walkToPermissions(page, 'browser.neu@example.de');
+    expect(await page.getAttribute('html', 'lang')).toBe('de');
+    expect(await page.textContent('h1')).toContain('Service X möchte auf Daten Ihres Fahrzeugs zugreifen');
+    expect((await page.textContent('button[name=decision][value=allow]'))?.trim()).toBe('Erlauben');
+    await expectToFitPhone(page, 'de');
+
+    const callback = await allow(page);
+    expect(callback.searchParams.get('state')).toBe(request.state);
+    const tokens = await redeem(config, callback.href, request);
+    const status = await fetch(`${keyturn.url}/v1/authorization`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(await status.json()).toMatchObject({ status: 'pending' });
+  });
+});
