@@ -1,6 +1,7 @@
 // Builds Keyturn's Koa application from its dependencies; never listens (src/main.ts does). Tests build it
 // directly. Keyturn's own routes come first; everything else is handed to the authorization server.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -14,6 +15,7 @@ import { demoRouter } from './demo/app.ts';
 import { ensureDemoApp } from './demo/register.ts';
 import { demoWebhookEndpoint } from './demo/webhooks.ts';
 import { devMailboxRouter } from './dev/mailbox.ts';
+import { NotFound } from './errors.ts';
 import { journeyRouter } from './journey/router.ts';
 import type { Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
@@ -85,7 +87,7 @@ function repositoriesFor(database: Database) {
   };
 }
 
-const stylesheet = readFileSync(`${viewsDirectory}static/keyturn.css`, 'utf8');
+const stylesheet = readFileSync(join(viewsDirectory, 'static', 'keyturn.css'), 'utf8');
 
 export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   const { config, database, logger, keys } = deps;
@@ -239,8 +241,12 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     app.use(demoRoutes.routes());
   }
 
+  // Only the authorization server's own endpoints reach it; any other path is Keyturn's localized 404.
   const authorizationServer = provider.callback();
+  const authorizationServerPaths =
+    /^\/(auth|token|jwks|request|\.well-known\/(openid-configuration|oauth-authorization-server))(\/|$)/;
   app.use(async function handToAuthorizationServer(ctx) {
+    if (!authorizationServerPaths.test(ctx.path)) throw new NotFound();
     ctx.respond = false;
     await authorizationServer(ctx.req, ctx.res);
   });

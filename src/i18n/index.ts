@@ -1,8 +1,10 @@
 // Translations for every user-facing string: one i18next instance, loaded synchronously from
 // locales/<lng>/<namespace>.json at import time. Locale negotiation lives in ./negotiate.ts.
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import i18next, { type TOptions } from 'i18next';
+import { localesDirectory } from '../paths.ts';
 
 export const supportedLocales = ['en', 'de'] as const;
 export type Locale = (typeof supportedLocales)[number];
@@ -12,7 +14,7 @@ export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (supportedLocales as readonly string[]).includes(value);
 }
 
-export const localesDirectory = new URL('../../locales/', import.meta.url).pathname;
+export { localesDirectory };
 
 function loadResources(): Record<string, Record<string, unknown>> {
   const resources: Record<string, Record<string, unknown>> = {};

@@ -1,10 +1,13 @@
 // The OEM simulator: a standalone Koa app playing the car maker's side (BMW/MINI ConnectedDrive,
 // Mercedes-Benz, Stellantis) of Keyturn's connector contract over real HTTP. It never listens itself;
 // see ./main.ts for a standalone server. All state is in memory (./store.ts) and is lost on restart.
+
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bodyParser } from '@koa/bodyparser';
 import { Router } from '@koa/router';
 import Koa from 'koa';
+import { viewsDirectory } from '../paths.ts';
 import { clearanceApi } from './api.ts';
 import { createCallbackSender, type RetryPolicy } from './callbacks.ts';
 import { createSimulation, type Decision } from './commands.ts';
@@ -58,7 +61,7 @@ export interface OemSimulator {
   close(): void;
 }
 
-const stylesheet = readFileSync(new URL('../../views/oem-simulator/style.css', import.meta.url), 'utf8');
+const stylesheet = readFileSync(join(viewsDirectory, 'oem-simulator', 'style.css'), 'utf8');
 
 function stylesheetRoute(): Router {
   return new Router().get('/_simulator/style.css', async function serveStylesheet(ctx) {

@@ -18,7 +18,9 @@ export function clearanceRequestMail(views: Views, clearance: SimulatedClearance
     vin: clearance.vin,
     app: clearance.appName ?? t('simulator:mail.unnamed_app'),
     maker: makerName(t, clearance.provider, clearance.brand),
-    dataPoints: clearance.dataPoints.join(', '),
+    dataPoints: clearance.dataPoints
+      .map((id) => t(`domain:dataPoints.${id}.label`, { defaultValue: id }))
+      .join(', '),
     link: portalUrl,
   };
   const text = [

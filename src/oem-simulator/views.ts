@@ -1,10 +1,10 @@
 // Renders the simulator's pages from views/oem-simulator/ with nunjucks (autoescape on). Every template
 // gets `t` and `locale`, plus the paths it needs to link to itself when the app is mounted under a prefix.
+
 import type { Context } from 'koa';
 import nunjucks from 'nunjucks';
 import { type Locale, translator } from '../i18n/index.ts';
-
-const viewsDirectory = new URL('../../views/', import.meta.url).pathname;
+import { viewsDirectory } from '../paths.ts';
 
 export interface Views {
   /** A portal page: also gets `selfPath` (this page) and `basePath` (the simulator's mount prefix). */

@@ -1,9 +1,11 @@
 // Server-rendered pages: one nunjucks environment over views/, autoescaped; every page gets `t` and `locale`.
+
 import type { Context } from 'koa';
 import nunjucks from 'nunjucks';
 import { type Locale, translator } from '../i18n/index.ts';
+import { viewsDirectory } from '../paths.ts';
 
-export const viewsDirectory = new URL('../../views/', import.meta.url).pathname;
+export { viewsDirectory };
 
 const environment = new nunjucks.Environment(
   new nunjucks.FileSystemLoader(viewsDirectory, { noCache: false }),
