@@ -134,7 +134,7 @@ function schema(mode: Mode) {
       .int()
       .positive()
       .default(6 * 3_600_000),
-    RELAY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(25),
+    RELAY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(30),
     RELAY_LEASE_MS: z.coerce.number().int().positive().default(60_000),
     OEM_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: flag(mode !== 'production'),

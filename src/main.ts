@@ -1,6 +1,7 @@
 // Keyturn's server process: reads configuration, opens and migrates the database, builds the app, listens,
 // runs the outbox worker in-process (unless disabled) and sweeps expired artifacts.
 import { buildApp } from './app.ts';
+import { scheduleMaintenance } from './maintenance.ts';
 import { configOrExit, openRuntime } from './runtime.ts';
 
 const config = configOrExit();
@@ -22,19 +23,11 @@ const server = keyturn.app.listen(config.port, config.host, () => {
 
 if (config.runWorker) keyturn.worker.start();
 
-const sweep = setInterval(async () => {
-  try {
-    const swept = await keyturn.maintenance();
-    if (swept.expired + swept.journeys + swept.timedOut > 0) logger.info(swept, 'maintenance');
-  } catch (error) {
-    logger.error({ err: error }, 'sweep failed');
-  }
-}, 60_000);
-sweep.unref();
+const stopMaintenance = scheduleMaintenance(keyturn, logger);
 
 async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down');
-  clearInterval(sweep);
+  stopMaintenance();
   server.close();
   await keyturn.worker.stop();
   await database.close();

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { buildApp } from '../app.ts';
 import { registerApp, registerConsumer } from '../apps/register.ts';
 import { KeyturnError } from '../errors.ts';
+import { scheduleMaintenance } from '../maintenance.ts';
 import { configOrExit, openRuntime, type Runtime } from '../runtime.ts';
 import { appsRepository } from '../storage/apps.ts';
 import { consumersRepository } from '../storage/consumers.ts';
@@ -113,11 +114,13 @@ async function run(runtime: Runtime, command: string[]): Promise<void> {
     case 'worker': {
       const keyturn = await buildApp(runtime);
       keyturn.worker.start();
+      const stopMaintenance = scheduleMaintenance(keyturn, runtime.logger);
       runtime.logger.info('worker started');
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);
       });
+      stopMaintenance();
       await keyturn.worker.stop();
       return;
     }

@@ -15,6 +15,8 @@ export interface DemoOptions {
 }
 
 export const demoClientId = 'demo-app';
+/** While the clearance is in one of these, the result page refreshes itself (until data flows or it ends). */
+const stillSettling = new Set(['pending', 'pending_validation', 'pending_for_data']);
 export const demoRedirectPath = '/demo/callback';
 const flowCookie = 'demo.flow';
 const tokenCookie = 'demo.token';
@@ -98,7 +100,9 @@ export function demoRouter(options: DemoOptions): Router {
       status,
       error: response.ok ? undefined : `HTTP ${response.status}`,
       refreshHref: '/demo/result',
-      autoRefresh: status?.status === 'pending',
+      autoRefresh:
+        status !== undefined &&
+        stillSettling.has((status as { vehicle_status?: string }).vehicle_status ?? ''),
     });
   });
 

@@ -1,5 +1,5 @@
 // The outbox worker: claims due jobs, runs the handler for each job's kind, completes it or schedules a
-// retry with exponential backoff and full jitter. Runs in-process (`npm start`) or as `keyturn worker`.
+// retry with exponential backoff and equal jitter. Runs in-process (`npm start`) or as `keyturn worker`.
 import type { Logger } from '../logger.ts';
 import type { OutboxJob, OutboxRepository } from '../storage/outbox.ts';
 

@@ -1,0 +1,17 @@
+// Periodic housekeeping for a long-running process (server or `keyturn worker`): expired artifacts, stale
+// journeys, overdue clearances. Safe to run in several processes at once.
+import type { Keyturn } from './app.ts';
+import type { Logger } from './logger.ts';
+
+export function scheduleMaintenance(keyturn: Keyturn, logger: Logger, intervalMs = 60_000): () => void {
+  const timer = setInterval(async () => {
+    try {
+      const swept = await keyturn.maintenance();
+      if (swept.expired + swept.journeys + swept.timedOut > 0) logger.info(swept, 'maintenance');
+    } catch (error) {
+      logger.error({ err: error }, 'maintenance failed');
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
