@@ -7,6 +7,7 @@ import { findBrand, isBrandId } from '../domain/vehicles/brands.ts';
 import { InteractionExpired } from '../errors.ts';
 import { isLocale, type Locale } from '../i18n/index.ts';
 import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
+import type { AccountsRepository } from '../storage/accounts.ts';
 import type { App, AppsRepository } from '../storage/apps.ts';
 import type { Journey, JourneysRepository } from '../storage/journeys.ts';
 import { languageLinks } from '../web/locale.ts';
@@ -31,6 +32,7 @@ export interface JourneyDependencies {
   provider: Provider;
   apps: AppsRepository;
   journeys: JourneysRepository;
+  accounts: AccountsRepository;
 }
 
 export function journeyOf(ctx: Context): JourneyState {
@@ -59,6 +61,8 @@ export function loadJourney(deps: JourneyDependencies) {
     if (!app) return expiredPage(deps, uid);
 
     const session = details.prompt.name === 'login' ? undefined : details.session;
+    // A browser that already has a session starts at brand selection, in the owner's own country.
+    const sessionAccount = session?.accountId ? await deps.accounts.find(session.accountId) : undefined;
     const presetBrand = isBrandId(params.brand) && findBrand(params.brand) ? params.brand : null;
     let journey = await deps.journeys.findOrStart({
       uid,
@@ -68,8 +72,8 @@ export function loadJourney(deps: JourneyDependencies) {
         firstSupported(params.ui_locales as string | undefined),
         fromAcceptLanguage(ctx.get('accept-language')),
       ),
-      country: null,
-      accountId: session?.accountId ?? null,
+      country: sessionAccount?.country ?? null,
+      accountId: sessionAccount?.id ?? null,
       accountIsNew: false,
       signedIn: session?.amr?.includes('pwd') ?? false,
       brand: presetBrand,

@@ -24,12 +24,14 @@ for (const [network, prefix] of [
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
-  ['::ffff:0:0', 96],
 ] as const) {
   internal.addSubnet(network, prefix, 'ipv6');
 }
 
 export function isInternalAddress(address: string): boolean {
+  // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is judged by its IPv4 address.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return isInternalAddress(mapped[1]);
   const family = isIP(address);
   if (family === 0) return true;
   return internal.check(address, family === 4 ? 'ipv4' : 'ipv6');

@@ -85,3 +85,31 @@ describe('consent journey', () => {
     expect(tokens.access_token).toBeTruthy();
   });
 });
+
+describe('consent journey in a browser that already has a session', () => {
+  let keyturn: RunningKeyturn;
+  let app: RegisteredApp;
+
+  beforeAll(async () => {
+    keyturn = await startKeyturn();
+    app = await registerTestApp(keyturn);
+  });
+  afterAll(() => keyturn?.close());
+
+  it('GET /auth › a second authorization in the same browser shows brand, VIN and permissions again', async () => {
+    const config = await discover(keyturn.url, app);
+    const browser = newBrowser();
+    const first = await walkAsNewOwner(browser, (await authorizationRequest(config)).url, {
+      email: 'twice@example.com',
+    });
+    expect(new URL(first.url).searchParams.get('code')).toBeTruthy();
+    const second = await browser.follow((await authorizationRequest(config)).url);
+    expect(stepOf(second)).toBe('brand');
+    const vin = await browser.submit(second, { brand: 'mini' });
+    expect(stepOf(vin)).toBe('vin');
+    const permissions = await browser.submit(vin, { vin: 'WMWXR31020TL12345' });
+    expect(stepOf(permissions)).toBe('permissions');
+    const done = await browser.submit(permissions, { decision: 'allow' });
+    expect(new URL(done.url).searchParams.get('code')).toBeTruthy();
+  });
+});

@@ -34,7 +34,8 @@ describe('POST /:provider/clearances', () => {
     expect(mail?.subject).toContain('WBA8E9C50GK123456');
     expect(mail?.text).toContain('WBA8E9C50GK123456');
     expect(mail?.text).toContain('Charge Buddy');
-    expect(mail?.text).toContain('vehicle_location, mileage');
+    // Known data points are named by their label; unknown ids are shown as they are.
+    expect(mail?.text).toContain('vehicle_location, Mileage');
     expect(mail?.text).toContain(`${sim.url}/bmw/portal/${body.id}`);
   });
 
