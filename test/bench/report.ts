@@ -1,0 +1,150 @@
+// Ratios against the baselines, the issue's targets, the stdout table and the JSON file.
+import { writeFileSync } from 'node:fs';
+import type { ScenarioResult } from './scenarios/common.ts';
+
+export interface TargetCheck {
+  target: string;
+  value: string;
+  met: boolean;
+}
+
+const finite = (n: number | null | undefined): n is number => typeof n === 'number' && Number.isFinite(n);
+
+/** Fills ratio_vs_koa and ratio_vs_peer (baseline CPU per request ÷ this row's: above 1 = cheaper). */
+export function addRatios(rows: ScenarioResult[]): void {
+  const koa = rows.find((r) => r.system === 'koa');
+  const peers = new Map(rows.filter((r) => r.system === 'peer').map((r) => [r.kind, r]));
+  for (const r of rows) {
+    if (!finite(r.cpu_us_per_req) || r.cpu_us_per_req <= 0) continue;
+    if (koa && finite(koa.cpu_us_per_req)) r.ratio_vs_koa = koa.cpu_us_per_req / r.cpu_us_per_req;
+    const peer = peers.get(r.kind);
+    if (r.system === 'keyturn' && peer && finite(peer.cpu_us_per_req))
+      r.ratio_vs_peer = peer.cpu_us_per_req / r.cpu_us_per_req;
+  }
+}
+
+export const failed = (r: ScenarioResult) => r.errors > 0 || r.non2xx > 0 || !finite(r.rps) || r.rps <= 0;
+
+export function checkTargets(rows: ScenarioResult[], sizes: { big: number; small: number }): TargetCheck[] {
+  const find = (name: string) => rows.find((r) => r.name === name);
+  const checks: TargetCheck[] = [];
+  const add = (target: string, value: number | null | undefined, ok: (v: number) => boolean, unit = '') =>
+    checks.push({
+      target,
+      value: finite(value) ? `${value.toFixed(2)}${unit}` : 'n/a',
+      met: finite(value) && ok(value),
+    });
+  const big = find(`introspection ${sizes.big} grants`);
+  const small = find(`introspection ${sizes.small} grants`);
+  const bigPg = rows.find((r) => r.name === `introspection ${sizes.big} grants` && r.engine === 'postgres');
+  const bigSqlite = rows.find((r) => r.name === `introspection ${sizes.big} grants` && r.engine === 'sqlite');
+  add('introspection big SQLite: ratio_vs_peer ≥ 1.0', bigSqlite?.ratio_vs_peer, (v) => v >= 1);
+  add('introspection big SQLite: p99 at half capacity ≤ 5 ms', bigSqlite?.p99_half_ms, (v) => v <= 5, ' ms');
+  if (big && small)
+    add(
+      'introspection big rps ≥ 90% of small',
+      bigSqlite ? bigSqlite.rps / small.rps : null,
+      (v) => v >= 0.9,
+      '×',
+    );
+  if (bigPg) {
+    add(
+      'introspection big PostgreSQL ≥ 60% of SQLite rps',
+      bigSqlite ? bigPg.rps / bigSqlite.rps : null,
+      (v) => v >= 0.6,
+      '×',
+    );
+    add(
+      'introspection big PostgreSQL: p99 at half capacity ≤ 15 ms',
+      bigPg.p99_half_ms,
+      (v) => v <= 15,
+      ' ms',
+    );
+  }
+  for (const r of rows.filter((x) => x.kind === 'callbacks' && x.engine === 'sqlite'))
+    add('callbacks SQLite ≥ 2,000/s per core', r.rps, (v) => v >= 2000, '/s');
+  for (const r of rows.filter((x) => x.kind === 'introspection_side'))
+    add(
+      `introspection p99 beside callbacks ≤ 2× idle (${r.engine})`,
+      finite(r.idle_p99_ms) && r.idle_p99_ms > 0 ? r.p99_ms / r.idle_p99_ms : null,
+      (v) => v <= 2,
+      '×',
+    );
+  for (const r of rows.filter((x) => x.system === 'keyturn' && x.kind === 'journey'))
+    add('journey CPU ≤ 2× peer (ratio_vs_peer ≥ 0.5)', r.ratio_vs_peer, (v) => v >= 0.5);
+  for (const r of rows.filter((x) => x.system === 'keyturn' && x.kind === 'code_exchange'))
+    add('code + PKCE exchange ≥ 2,000/s per core', r.rps, (v) => v >= 2000, '/s');
+  const keyturnRss = rows.filter((r) => r.system === 'keyturn').map((r) => r.rss_mb);
+  add(
+    'peak RSS ≤ 250 MB (every Keyturn scenario)',
+    keyturnRss.length ? Math.max(...keyturnRss) : null,
+    (v) => v <= 250,
+    ' MB',
+  );
+  for (const r of rows.filter(failed))
+    checks.push({
+      target: `no errors: ${r.name} (${r.engine})`,
+      value: `${r.errors} errors, ${r.non2xx} non-2xx`,
+      met: false,
+    });
+  return checks;
+}
+
+const fmt = (n: number | null | undefined, digits = 1) => (finite(n) ? n.toFixed(digits) : '–');
+
+export function table(rows: ScenarioResult[]): string {
+  const head = [
+    'scenario',
+    'system',
+    'engine',
+    'rps',
+    'cpu µs/req',
+    'p50 ms',
+    'p99 ms',
+    'p99.9 ms',
+    'p99@½ ms',
+    'rss MB',
+    'err',
+    'non2xx',
+    '×koa',
+    '×peer',
+  ];
+  const body = rows.map((r) => [
+    r.name,
+    r.system,
+    r.engine,
+    fmt(r.rps, 0),
+    fmt(r.cpu_us_per_req, 0),
+    fmt(r.p50_ms, 2),
+    r.kind === 'introspection_side'
+      ? `${fmt(r.p99_ms, 2)} (idle ${fmt(r.idle_p99_ms, 2)})`
+      : fmt(r.p99_ms, 2),
+    fmt(r.p999_ms, 2),
+    fmt(r.p99_half_ms, 2),
+    fmt(r.rss_mb, 0),
+    String(r.errors),
+    String(r.non2xx),
+    fmt(r.ratio_vs_koa, 3),
+    fmt(r.ratio_vs_peer, 2),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  return [
+    line(head),
+    `|${widths.map((w, i) => (i < 3 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w - 1)}:-`)).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
+}
+
+export function targetsTable(checks: TargetCheck[]): string {
+  return checks.map((c) => `${c.met ? 'MET   ' : 'MISSED'}  ${c.target}: ${c.value}`).join('\n');
+}
+
+export function writeJson(file: string, rows: ScenarioResult[]): void {
+  const round = (n: number) => (Number.isFinite(n) ? Math.round(n * 1000) / 1000 : null);
+  const output = rows.map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v])),
+  );
+  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+}

@@ -1,0 +1,308 @@
+// `npm run bench [-- --quick] [--out FILE] [--only a,b] [--no-postgres] [--profile DIR]`: the whole suite.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { codeOf, type DatasetMeta, type DatasetSpec, tokenOf } from './dataset.ts';
+import { keyturnJourney, peerJourney } from './flows.ts';
+import { addRatios, checkTargets, failed, table, targetsTable, writeJson } from './report.ts';
+import { benchWebhookSecret, callbacksScenario } from './scenarios/callbacks.ts';
+import { codeExchangeScenario } from './scenarios/code-exchange.ts';
+import type { ScenarioResult, Settings } from './scenarios/common.ts';
+import { helloScenario } from './scenarios/hello.ts';
+import { introspectionScenario } from './scenarios/introspection.ts';
+import { journeyScenario } from './scenarios/journey.ts';
+import { dropPostgresDatabase, postgresDataset, postgresWorkCopy } from './seed-postgres.ts';
+import { sqliteDataset, sqliteWorkCopy } from './seed-sqlite.ts';
+import { type ServerHandle, startServer } from './server-process.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    'no-postgres': { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
+});
+
+const quick = flags.quick ?? false;
+const settings: Settings = {
+  quick,
+  warmup: quick ? 0.3 : 2,
+  duration: quick ? 0.8 : 5,
+  reps: quick ? 1 : 3,
+  connections: quick ? 4 : 16,
+  bigGrants: quick ? 2_000 : 1_000_000,
+  smallGrants: quick ? 1_000 : 10_000,
+  pendingClearances: quick ? 3_000 : 100_000,
+  codes: quick ? 2_000 : 60_000,
+  journeyConcurrency: quick ? 2 : 8,
+  sideRate: quick ? 50 : 200,
+  postgres: !flags['no-postgres'],
+  profileDir: flags.profile ? resolve(flags.profile) : undefined,
+  only: flags.only?.split(','),
+};
+const wanted = (group: string) => !settings.only || settings.only.includes(group);
+
+// The load side stays on core 1; every server is started on core 0.
+execFileSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' });
+
+const log = (message: string) =>
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const rows: ScenarioResult[] = [];
+const started = performance.now();
+const loadAtStart = loadavg();
+
+function keyturnEnv(database: { sqliteFile?: string; databaseUrl?: string }): Record<string, string> {
+  return {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'silent',
+    KEYTURN_DEV_TOOLS: 'false',
+    KEYTURN_RUN_WORKER: 'false',
+    OEM_BMW_URL: 'http://127.0.0.1:9/bmw',
+    OEM_BMW_API_KEY: 'bench-api-key',
+    OEM_BMW_WEBHOOK_SECRET: benchWebhookSecret,
+    ...(database.databaseUrl
+      ? { DATABASE_URL: database.databaseUrl }
+      : { KEYTURN_SQLITE_FILE: database.sqliteFile ?? '' }),
+  };
+}
+
+async function withServer<T>(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  work: (server: ServerHandle) => Promise<T>,
+  profile = false,
+): Promise<T> {
+  if (profile && settings.profileDir) mkdirSync(resolve(settings.profileDir, name), { recursive: true });
+  const server = await startServer({
+    name,
+    script,
+    env,
+    withIssuer: true,
+    ...(profile && settings.profileDir ? { cpuProfileDir: resolve(settings.profileDir, name) } : {}),
+  });
+  try {
+    return await work(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+const keyturn = (
+  name: string,
+  database: { sqliteFile?: string; databaseUrl?: string },
+  work: (s: ServerHandle) => Promise<void>,
+) => withServer(name, 'src/main.ts', keyturnEnv(database), work, true);
+
+async function record(result: ScenarioResult | ScenarioResult[]) {
+  for (const r of Array.isArray(result) ? result : [result]) {
+    rows.push(r);
+    log(
+      `${r.system} ${r.name} (${r.engine}): ${r.rps.toFixed(0)}/s, ${r.cpu_us_per_req.toFixed(0)} µs CPU/req, p99 ${r.p99_ms.toFixed(2)} ms, rss ${r.rss_mb.toFixed(0)} MB, errors ${r.errors}, non2xx ${r.non2xx}`,
+    );
+  }
+}
+
+const tokenList = (meta: DatasetMeta, count: number) => {
+  const n = meta.spec.connected;
+  return Array.from({ length: Math.min(count, n) }, () => tokenOf(meta, Math.floor(Math.random() * n)));
+};
+
+async function sqliteSet(spec: DatasetSpec) {
+  const t0 = performance.now();
+  const set = await sqliteDataset(spec);
+  log(
+    `sqlite data set ${JSON.stringify(spec)}: ${set.fresh ? `seeded in ${set.meta.seedSeconds.toFixed(1)} s` : `cached (seeded in ${set.meta.seedSeconds.toFixed(1)} s)`} [${((performance.now() - t0) / 1000).toFixed(1)} s]`,
+  );
+  return set;
+}
+
+async function postgresSet(spec: DatasetSpec) {
+  const t0 = performance.now();
+  const set = await postgresDataset(spec);
+  log(
+    `postgres data set ${JSON.stringify(spec)}: ${set.fresh ? `seeded in ${set.meta.seedSeconds.toFixed(1)} s` : `cached (seeded in ${set.meta.seedSeconds.toFixed(1)} s)`} [${((performance.now() - t0) / 1000).toFixed(1)} s]`,
+  );
+  return set;
+}
+
+interface PeerSeed {
+  tokens: string[];
+  codes: string[];
+  verifier: string;
+}
+const peerApp = { clientId: 'peer-app', clientSecret: 'peer-app-secret-0123456789abcdef0123456789' };
+const peerConsumer = {
+  clientId: 'peer-consumer',
+  clientSecret: 'peer-consumer-secret-0123456789abcdef012345',
+};
+const peerSeed = async (server: ServerHandle, tokens: number, codes: number) =>
+  (await (await fetch(`${server.url}/bench/seed?tokens=${tokens}&codes=${codes}`)).json()) as PeerSeed;
+
+// ---- Baselines ----
+if (wanted('koa')) {
+  await withServer('koa-hello', 'test/bench/baselines/koa-hello.ts', {}, async (server) =>
+    record(await helloScenario(settings, server)),
+  );
+}
+if (wanted('peer')) {
+  const peer = 'test/bench/baselines/peer-oidc.ts';
+  await withServer('peer-introspection', peer, {}, async (server) => {
+    const seeded = await peerSeed(server, settings.smallGrants, 0);
+    const tokens = Array.from(
+      { length: 100_000 },
+      () => seeded.tokens[Math.floor(Math.random() * seeded.tokens.length)] as string,
+    );
+    record(
+      await introspectionScenario(settings, server, {
+        name: `introspection ${settings.smallGrants} grants`,
+        engine: 'memory',
+        system: 'peer',
+        consumer: peerConsumer,
+        tokens,
+      }),
+    );
+  });
+  await withServer('peer-code-exchange', peer, {}, async (server) => {
+    const seeded = await peerSeed(server, 0, settings.codes);
+    record(
+      await codeExchangeScenario(settings, server, {
+        name: 'code + PKCE exchange',
+        engine: 'memory',
+        system: 'peer',
+        app: peerApp,
+        codes: seeded.codes,
+        verifier: seeded.verifier,
+      }),
+    );
+  });
+  await withServer('peer-journey', peer, {}, async (server) =>
+    record(
+      await journeyScenario(settings, server, {
+        name: 'journey (dev login + consent) + exchange',
+        engine: 'memory',
+        system: 'peer',
+        journey: (n) => peerJourney(server.url, peerApp, `owner-${n}`),
+      }),
+    ),
+  );
+}
+
+// ---- Keyturn: introspection ----
+const introspectionSpec = (connected: number): DatasetSpec => ({ connected, pendingValidation: 0, codes: 0 });
+for (const size of [settings.smallGrants, settings.bigGrants]) {
+  if (!wanted('introspection')) break;
+  const set = await sqliteSet(introspectionSpec(size));
+  await keyturn(`introspection-sqlite-${size}`, { sqliteFile: set.file }, async (server) => {
+    const result = await introspectionScenario(settings, server, {
+      name: `introspection ${size} grants`,
+      engine: 'sqlite',
+      system: 'keyturn',
+      consumer: set.meta.consumer,
+      tokens: tokenList(set.meta, 100_000),
+    });
+    result.seed_seconds = set.meta.seedSeconds;
+    await record(result);
+  });
+}
+if (wanted('introspection') && settings.postgres) {
+  const set = await postgresSet(introspectionSpec(settings.bigGrants));
+  await keyturn(`introspection-postgres-${settings.bigGrants}`, { databaseUrl: set.url }, async (server) => {
+    const result = await introspectionScenario(settings, server, {
+      name: `introspection ${settings.bigGrants} grants`,
+      engine: 'postgres',
+      system: 'keyturn',
+      consumer: set.meta.consumer,
+      tokens: tokenList(set.meta, 100_000),
+    });
+    result.seed_seconds = set.meta.seedSeconds;
+    await record(result);
+  });
+}
+
+// ---- Keyturn: callbacks ----
+const callbackSpec: DatasetSpec = {
+  connected: settings.smallGrants,
+  pendingValidation: settings.pendingClearances,
+  codes: 0,
+};
+if (wanted('callbacks')) {
+  const set = await sqliteSet(callbackSpec);
+  const file = sqliteWorkCopy(set, 'callbacks');
+  await keyturn('callbacks-sqlite', { sqliteFile: file }, async (server) =>
+    record(await callbacksScenario(settings, server, { engine: 'sqlite', meta: set.meta })),
+  );
+  if (settings.postgres) {
+    const pgSet = await postgresSet(callbackSpec);
+    const url = await postgresWorkCopy(pgSet, 'callbacks');
+    try {
+      await keyturn('callbacks-postgres', { databaseUrl: url }, async (server) =>
+        record(await callbacksScenario(settings, server, { engine: 'postgres', meta: pgSet.meta })),
+      );
+    } finally {
+      await dropPostgresDatabase(url);
+    }
+  }
+}
+
+// ---- Keyturn: code exchange and the full journey ----
+const codeSpec: DatasetSpec = {
+  connected: settings.smallGrants,
+  pendingValidation: 0,
+  codes: settings.codes,
+};
+if (wanted('exchange') || wanted('journey')) {
+  const set = await sqliteSet(codeSpec);
+  if (wanted('exchange')) {
+    const file = sqliteWorkCopy(set, 'exchange');
+    await keyturn('code-exchange-sqlite', { sqliteFile: file }, async (server) => {
+      const codes = Array.from({ length: set.meta.spec.codes }, (_, j) => codeOf(set.meta, j));
+      await record(
+        await codeExchangeScenario(settings, server, {
+          name: 'code + PKCE exchange',
+          engine: 'sqlite',
+          system: 'keyturn',
+          app: set.meta.app,
+          codes,
+          verifier: set.meta.verifier,
+        }),
+      );
+    });
+  }
+  if (wanted('journey')) {
+    const file = sqliteWorkCopy(set, 'journey');
+    const run = Date.now().toString(36);
+    await keyturn('journey-sqlite', { sqliteFile: file }, async (server) =>
+      record(
+        await journeyScenario(settings, server, {
+          name: 'journey (landing → … → permissions) + exchange',
+          engine: 'sqlite',
+          system: 'keyturn',
+          journey: (n) => keyturnJourney(server.url, set.meta.app, `bench-${run}-${n}@example.com`),
+        }),
+      ),
+    );
+  }
+}
+
+// ---- Report ----
+addRatios(rows);
+const checks = checkTargets(rows, { big: settings.bigGrants, small: settings.smallGrants });
+process.stdout.write(`\n${table(rows)}\n\nTargets (issue 4):\n${targetsTable(checks)}\n`);
+process.stdout.write(
+  `\n${quick ? 'quick' : 'full'} run in ${((performance.now() - started) / 1000).toFixed(0)} s; load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}, at end ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}; server on core 0, load on core 1\n`,
+);
+if (flags.out) writeJson(flags.out, rows);
+const broken = rows.filter(failed);
+if (broken.length > 0) {
+  process.stderr.write(
+    `failed scenarios (errors or non-2xx): ${broken.map((r) => `${r.name} (${r.system}, ${r.engine})`).join('; ')}\n`,
+  );
+  process.exitCode = 1;
+}

@@ -1,0 +1,120 @@
+// What every scenario shares: run settings, warm-up + repeated measured runs, and the result row.
+import { type LoadSpec, measured, medianSample, runLoad, type Sample } from '../load.ts';
+import type { ServerHandle } from '../server-process.ts';
+
+export interface Settings {
+  quick: boolean;
+  warmup: number;
+  duration: number;
+  reps: number;
+  connections: number;
+  bigGrants: number;
+  smallGrants: number;
+  pendingClearances: number;
+  codes: number;
+  journeyConcurrency: number;
+  /** Fixed introspection rate while measuring its latency beside callbacks. */
+  sideRate: number;
+  postgres: boolean;
+  profileDir?: string;
+  only?: string[];
+}
+
+export type Engine = 'sqlite' | 'postgres' | 'memory';
+
+export interface ScenarioResult {
+  name: string;
+  engine: Engine;
+  /** Which peer figure this row compares with (peer rows' `kind`). */
+  kind: 'hello' | 'introspection' | 'code_exchange' | 'journey' | 'callbacks' | 'introspection_side';
+  system: 'keyturn' | 'peer' | 'koa';
+  rps: number;
+  cpu_us_per_req: number;
+  p50_ms: number;
+  p99_ms: number;
+  p999_ms: number;
+  rss_mb: number;
+  errors: number;
+  non2xx: number;
+  requests: number;
+  ratio_vs_koa: number | null;
+  ratio_vs_peer: number | null;
+  /** p99 with an open-loop rate of half the measured rps. */
+  p99_half_ms?: number;
+  /** For the side introspection: its p99 with no other load. */
+  idle_p99_ms?: number;
+  seed_seconds?: number;
+  notes?: string;
+}
+
+export function row(
+  base: Pick<ScenarioResult, 'name' | 'engine' | 'kind' | 'system'> & Partial<ScenarioResult>,
+  sample: Sample,
+  server: ServerHandle,
+): ScenarioResult {
+  return {
+    rps: sample.rps,
+    cpu_us_per_req: sample.cpuUsPerReq,
+    p50_ms: sample.p50,
+    p99_ms: sample.p99,
+    p999_ms: sample.p999,
+    rss_mb: server.peakRssMb(),
+    errors: sample.errors,
+    non2xx: sample.non2xx,
+    requests: sample.requests,
+    ratio_vs_koa: null,
+    ratio_vs_peer: null,
+    ...base,
+  };
+}
+
+/** Warm-up (not measured), then `reps` measured runs of the same load; the median of each figure. */
+export async function repeated(server: ServerHandle, settings: Settings, spec: LoadSpec): Promise<Sample> {
+  await runLoad({ ...spec, duration: settings.warmup });
+  const samples: Sample[] = [];
+  for (let rep = 0; rep < settings.reps; rep++) {
+    samples.push(await measured(server, () => runLoad({ ...spec, duration: settings.duration })));
+  }
+  return medianSample(samples);
+}
+
+/** Latency at half the measured capacity (open-loop rate), one measured run. */
+export async function atHalfCapacity(server: ServerHandle, settings: Settings, spec: LoadSpec, rps: number) {
+  return measured(server, () =>
+    runLoad({ ...spec, duration: settings.duration, overallRate: Math.max(1, rps / 2) }),
+  );
+}
+
+export const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+
+/**
+ * For work that uses items up (codes, callbacks): a short warm-up estimates the rate, then `reps` measured
+ * runs, each bounded by a request count (what one run of `duration` seconds needs, and what is left).
+ */
+export async function repeatedConsuming(
+  server: ServerHandle,
+  settings: Settings,
+  spec: LoadSpec,
+  remaining: () => number,
+  beforeRun: (amount: number) => void = () => {},
+): Promise<Sample> {
+  const warmAmount = Math.max(
+    20,
+    Math.min(Math.floor(remaining() / (settings.reps + 3)), settings.quick ? 200 : 2_000),
+  );
+  beforeRun(warmAmount);
+  const warm = await runLoad({ ...spec, amount: warmAmount, duration: settings.warmup * 5 });
+  const samples: Sample[] = [];
+  for (let rep = 0; rep < settings.reps; rep++) {
+    const amount = Math.max(
+      1,
+      Math.min(
+        Math.floor(remaining() / (settings.reps - rep)),
+        Math.ceil(warm.rps * settings.duration * 1.5),
+      ),
+    );
+    beforeRun(amount);
+    samples.push(await measured(server, () => runLoad({ ...spec, amount, duration: settings.duration * 4 })));
+  }
+  return medianSample(samples);
+}

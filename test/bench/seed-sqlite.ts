@@ -1,0 +1,89 @@
+// Seeds a SQLite data set with prepared statements (cached under .bench/ by size) and hands out work copies.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  type DatasetMeta,
+  type DatasetSpec,
+  datasetKey,
+  newMeta,
+  registerClients,
+  rowsFor,
+  totalGrants,
+} from './dataset.ts';
+
+export const benchDir = resolve('.bench');
+
+export interface SqliteDataset {
+  file: string;
+  meta: DatasetMeta;
+  /** True when it was seeded in this run (seedSeconds then is this run's seeding time). */
+  fresh: boolean;
+}
+
+async function seed(file: string, spec: DatasetSpec): Promise<DatasetMeta> {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  const meta = newMeta(spec, await registerClients({ sqliteFile: file }));
+  const started = performance.now();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -1000000');
+  const account = db.prepare(
+    'insert into accounts (id, email, country, locale, created_at, updated_at) values (@id, @email, @country, @locale, @created_at, @updated_at)',
+  );
+  const payload = db.prepare(
+    'insert into oidc_payloads (model, id, payload, grant_id, expires_at) values (@model, @id, @payload, @grant_id, @expires_at)',
+  );
+  const clearance = db.prepare(
+    `insert into clearances (id, grant_id, account_id, client_id, brand, provider, vin, scopes, status, status_changed_at, created_at)
+     values (@id, @grant_id, @account_id, @client_id, @brand, @provider, @vin, @scopes, @status, @status_changed_at, @created_at)`,
+  );
+  const batch = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const rows = rowsFor(meta, i);
+      account.run(rows.account);
+      for (const row of rows.payloads) payload.run(row);
+      clearance.run(rows.clearance);
+    }
+  });
+  // Secondary indexes are dropped for the bulk load and rebuilt afterwards (a sorted build is much faster).
+  const indexes = db
+    .prepare(
+      "select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in ('oidc_payloads', 'accounts', 'clearances')",
+    )
+    .all() as { name: string; sql: string }[];
+  for (const index of indexes) db.exec(`drop index ${index.name}`);
+  const total = totalGrants(spec);
+  for (let from = 0; from < total; from += 50_000) batch(from, Math.min(total, from + 50_000));
+  for (const index of indexes) db.exec(index.sql);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.exec('analyze');
+  db.close();
+  meta.seedSeconds = (performance.now() - started) / 1000;
+  return meta;
+}
+
+/** The cached data set for `spec`, seeding it first when missing. */
+export async function sqliteDataset(spec: DatasetSpec): Promise<SqliteDataset> {
+  mkdirSync(benchDir, { recursive: true });
+  const file = join(benchDir, `sqlite-${datasetKey(spec)}.sqlite`);
+  const metaFile = `${file}.json`;
+  if (existsSync(file) && existsSync(metaFile)) {
+    return { file, meta: JSON.parse(readFileSync(metaFile, 'utf8')) as DatasetMeta, fresh: false };
+  }
+  rmSync(metaFile, { force: true });
+  const meta = await seed(file, spec);
+  writeFileSync(metaFile, JSON.stringify(meta, null, 2));
+  return { file, meta, fresh: true };
+}
+
+/** A throwaway copy for scenarios that write (callbacks, code redemption, journeys). */
+export function sqliteWorkCopy(dataset: SqliteDataset, name: string): string {
+  const dir = join(benchDir, 'work');
+  mkdirSync(dir, { recursive: true });
+  const target = join(dir, `${name}.sqlite`);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
+  copyFileSync(dataset.file, target);
+  return target;
+}

@@ -1,0 +1,52 @@
+// Smoke test of the benchmark harness: `--quick` runs every scenario and writes complete JSON with no errors.
+// Nothing about speed is asserted (targets live in the benchmark report, never in `npm test`).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, expect, test } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const folder = mkdtempSync(join(tmpdir(), 'keyturn-bench-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+const expected = [
+  ['koa', 'hello JSON', 'memory'],
+  ['peer', 'introspection 1000 grants', 'memory'],
+  ['peer', 'code + PKCE exchange', 'memory'],
+  ['peer', 'journey (dev login + consent) + exchange', 'memory'],
+  ['keyturn', 'introspection 1000 grants', 'sqlite'],
+  ['keyturn', 'introspection 2000 grants', 'sqlite'],
+  ['keyturn', 'introspection 2000 grants', 'postgres'],
+  ['keyturn', 'callbacks authorization_changed', 'sqlite'],
+  ['keyturn', 'introspection beside callbacks', 'sqlite'],
+  ['keyturn', 'callbacks authorization_changed', 'postgres'],
+  ['keyturn', 'introspection beside callbacks', 'postgres'],
+  ['keyturn', 'code + PKCE exchange', 'sqlite'],
+  ['keyturn', 'journey (landing → … → permissions) + exchange', 'sqlite'],
+];
+
+test('npm run bench -- --quick runs every scenario without errors', { timeout: 120_000 }, async () => {
+  const out = join(folder, 'bench.json');
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development' };
+  delete env.VITEST;
+  await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'test/bench/run.ts', '--quick', '--out', out],
+    { cwd: root, env, timeout: 115_000, maxBuffer: 16 << 20 },
+  );
+  const rows = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>[];
+  expect(rows.map((r) => [r.system, r.name, r.engine])).toEqual(expected);
+  for (const r of rows) {
+    for (const field of ['rps', 'p50_ms', 'p99_ms', 'p999_ms', 'rss_mb'])
+      expect(typeof r[field], `${r.name} ${field}`).toBe('number');
+    if (r.system !== 'keyturn' || r.kind !== 'introspection_side')
+      expect(typeof r.cpu_us_per_req, `${r.name} cpu_us_per_req`).toBe('number');
+    expect(r.errors, `${r.name} errors`).toBe(0);
+    expect(r.non2xx, `${r.name} non2xx`).toBe(0);
+    expect(r).toHaveProperty('ratio_vs_koa');
+    expect(r).toHaveProperty('ratio_vs_peer');
+  }
+});
