@@ -23,7 +23,7 @@ import { ownerMailHandler } from './mail/owner-mail.ts';
 import { authorizationStatusEndpoint } from './oauth/authorization-status.ts';
 import { cachedClientLoader } from './oauth/client-cache.ts';
 import { appClientMetadata, consumerClientMetadata } from './oauth/clients.ts';
-import { introspectionPolicy } from './oauth/introspection.ts';
+import { introspectionEndpoint, introspectionPath } from './oauth/introspection.ts';
 import { createProvider } from './oauth/provider.ts';
 import { connectorRegistry, resolveOemEndpoints, simulatorMountPath } from './oem/connectors.ts';
 import { createOemSimulator, type OemSimulator } from './oem-simulator/app.ts';
@@ -97,6 +97,12 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     deps.mailer ??
     createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, devMail: repositories.devMail });
 
+  const loadClient = cachedClientLoader(async (clientId) => {
+    const app = await repositories.apps.find(clientId);
+    if (app) return appClientMetadata(app);
+    const consumer = await repositories.consumers.find(clientId);
+    return consumer ? consumerClientMetadata(consumer) : undefined;
+  });
   const provider = createProvider({
     config,
     knex,
@@ -104,14 +110,8 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     cookieKeys: keys.cookieKeys,
     jwks: keys.jwks,
     logger,
-    introspection: introspectionPolicy((grantId) => repositories.clearances.findByGrantId(grantId)),
     hot: () => database.hot(),
-    loadClient: cachedClientLoader(async (clientId) => {
-      const app = await repositories.apps.find(clientId);
-      if (app) return appClientMetadata(app);
-      const consumer = await repositories.consumers.find(clientId);
-      return consumer ? consumerClientMetadata(consumer) : undefined;
-    }),
+    loadClient,
   });
 
   const relay: RelayStore = {
@@ -159,6 +159,24 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
 
   const app = new Koa({ keys: keys.cookieKeys, proxy: config.trustProxy });
   app.silent = true;
+
+  // Machine-to-machine endpoints first, ahead of the page middleware (headers, locale, forms): the data
+  // consumers' introspection is Keyturn's hottest path.
+  const introspect = introspectionEndpoint({
+    issuer: config.issuer,
+    loadClient,
+    findToken: (model, token) => database.hot().introspection(model, token),
+  });
+  const authorizationServer = provider.callback();
+  const machineEndpoints =
+    /^\/(token|jwks|\.well-known\/(openid-configuration|oauth-authorization-server))(\/|$)/;
+  app.use(async function machineToMachine(ctx, next) {
+    if (ctx.path === introspectionPath) return introspect(ctx);
+    if (!machineEndpoints.test(ctx.path)) return next();
+    ctx.respond = false;
+    await authorizationServer(ctx.req, ctx.res);
+  });
+
   app.use(errorHandler(logger));
   app.use(securityHeaders());
   app.use(chooseLocale());
@@ -241,15 +259,14 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     app.use(demoRoutes.routes());
   }
 
-  // Only the authorization server's own endpoints reach it; any other path is Keyturn's localized 404.
-  const authorizationServer = provider.callback();
-  const authorizationServerPaths =
-    /^\/(auth|token|jwks|request|\.well-known\/(openid-configuration|oauth-authorization-server))(\/|$)/;
-  app.use(async function handToAuthorizationServer(ctx) {
-    if (!authorizationServerPaths.test(ctx.path)) throw new NotFound();
+  // The authorization endpoint renders pages (errors), so it sits behind the page middleware; any other
+  // path is Keyturn's localized 404.
+  app.use(async function authorizationEndpoint(ctx) {
+    if (!/^\/auth(\/|$)/.test(ctx.path)) throw new NotFound();
     ctx.respond = false;
     await authorizationServer(ctx.req, ctx.res);
   });
+
   async function maintenance() {
     const expired = await sweepExpiredPayloads(knex);
     const journeys = await repositories.journeys.sweepExpired(Date.now() - 86_400_000);

@@ -1,6 +1,7 @@
 // The authorization server: oidc-provider 9 configured for Keyturn. Authorization code flow only, PKCE S256
 // for every client, exact redirect URIs, `iss` in responses (RFC 9207), opaque tokens that outlive the
-// browser session, refresh rotation with reuse detection, RFC 7009 revocation, RFC 7662 introspection
+// browser session, refresh rotation with reuse detection, RFC 7009 revocation. RFC 7662 introspection is
+// served by Keyturn itself (./introspection.ts) and advertised in discovery here.
 // restricted to data consumers. Every authorization walks the journey (no silent re-consent).
 
 import type { Knex } from 'knex';
@@ -23,7 +24,7 @@ import type { HotReads } from '../storage/hot-reads.ts';
 import { type ClientLoader, knexAdapterFactory } from '../storage/oidc-adapter.ts';
 import { renderView } from '../web/views.ts';
 import { clientMetadataProperties, clientProperty } from './clients.ts';
-import type { IntrospectionPolicy } from './introspection.ts';
+import { introspectionPath } from './introspection.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -33,7 +34,6 @@ export interface ProviderDependencies {
   accounts: AccountsRepository;
   cookieKeys: string[];
   jwks: { keys: Record<string, unknown>[] };
-  introspection: IntrospectionPolicy;
   logger: Logger;
 }
 
@@ -94,6 +94,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
     responseTypes: ['code'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     extraClientMetadata: { properties: [...clientMetadataProperties] },
+    discovery: {
+      introspection_endpoint: `${config.issuer}${introspectionPath}`,
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    },
     allowOmittingSingleRegisteredRedirectUri: false,
     pkce: { required: () => true },
     extraParams: {
@@ -117,11 +121,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
         enabled: true,
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
-      introspection: {
-        enabled: true,
-        allowedPolicy: (ctx, client, token) =>
-          deps.introspection.allowed(ctx, client, token as { grantId?: string }),
-      },
+      introspection: { enabled: false },
+      // Pushed authorization requests are not offered: the journey's parameters travel on the front channel.
+      pushedAuthorizationRequests: { enabled: false },
     },
     findAccount: async (_ctx, sub) => {
       const account = await deps.accounts.find(sub);
@@ -171,7 +173,6 @@ export function createProvider(deps: ProviderDependencies): Provider {
     return constantTimeEqual(hashSecret(actual), this.clientSecret);
   };
 
-  provider.use(deps.introspection.decorateResponse);
   provider.use(missingClientAuthenticationIsUnauthorized);
 
   provider.on('server_error', (ctx: KoaContext, error: Error) =>

@@ -11,7 +11,21 @@ export interface PayloadRow {
   consumed_at: number | null;
 }
 
+/** A token row joined with its grant's expiry and its clearance (introspection). */
+export interface IntrospectionRow {
+  payload: string;
+  expires_at: number | null;
+  consumed_at: number | null;
+  grant_expires_at: number | null;
+  status: string;
+  vin: string;
+  brand: string;
+  client_id: string;
+  account_id: string;
+}
+
 export interface HotReads {
+  introspection(model: string, id: string): Promise<IntrospectionRow | undefined>;
   payload(model: string, id: string): Promise<PayloadRow | undefined>;
   /** Any single row by primary key from a small allow-listed set of queries. */
   row<T>(query: HotQuery, value: string): Promise<T | undefined>;
@@ -20,12 +34,18 @@ export interface HotReads {
 
 const queries = {
   payload: 'select payload, expires_at, consumed_at from oidc_payloads where model = ? and id = ?',
+  introspection: `select t.payload, t.expires_at, t.consumed_at, g.expires_at as grant_expires_at,
+      c.status, c.vin, c.brand, c.client_id, c.account_id
+    from oidc_payloads t
+    join oidc_payloads g on g.model = 'Grant' and g.id = t.grant_id
+    join clearances c on c.grant_id = t.grant_id
+    where t.model = ? and t.id = ?`,
   clearanceByGrant: 'select * from clearances where grant_id = ?',
   app: 'select * from apps where client_id = ?',
   consumer: 'select * from consumers where client_id = ?',
 } as const;
 
-export type HotQuery = Exclude<keyof typeof queries, 'payload'>;
+export type HotQuery = Exclude<keyof typeof queries, 'payload' | 'introspection'>;
 
 function numbered(sql: string): string {
   let index = 0;
@@ -41,6 +61,9 @@ export function sqliteHotReads(file: string): HotReads {
   return {
     async payload(model, id) {
       return statements.payload.get(model, id) as PayloadRow | undefined;
+    },
+    async introspection(model, id) {
+      return statements.introspection.get(model, id) as IntrospectionRow | undefined;
     },
     async row<T>(query: HotQuery, value: string) {
       return statements[query].get(value) as T | undefined;
@@ -59,6 +82,7 @@ export function postgresHotReads(url: string): HotReads {
       | undefined;
   return {
     payload: (model, id) => run<PayloadRow>('payload', [model, id]),
+    introspection: (model, id) => run<IntrospectionRow>('introspection', [model, id]),
     row: (query, value) => run(query, [value]),
     async close() {
       await pool.end();
