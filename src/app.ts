@@ -178,6 +178,8 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   });
 
   app.use(errorHandler(logger));
+  // The makers' signed callbacks are machine traffic too: JSON errors, no page middleware.
+  app.use(callbacksRouter(relay, connectors.webhookSecretFor).routes());
   app.use(securityHeaders());
   app.use(chooseLocale());
 
@@ -218,8 +220,6 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
       logger.error({ err: error, grantId }, 'cancelling the clearance of a revoked grant failed'),
     );
   });
-
-  app.use(callbacksRouter(relay, connectors.webhookSecretFor).routes());
 
   const journey = journeyRouter({
     provider,

@@ -81,15 +81,13 @@ export function callbacksRouter(
     else event = 'data_received';
     if (!event) throw new InvalidInput({ messageKey: 'errors:invalid_callback' });
 
-    const clearance = await store.clearances.find(parsed.data.clearance_id);
-    if (!clearance || clearance.provider !== provider || clearance.vin !== parsed.data.vin.toUpperCase())
-      throw new NotFound('unknown_clearance');
     const result = await applyClearanceEvent(store, {
-      clearanceId: clearance.id,
+      clearanceId: parsed.data.clearance_id,
       event,
       cause: parsed.type === 'authorization_changed' ? `oem_${parsed.data.status}` : 'oem_first_position',
       sourceEventId: `${provider}:${headers['webhook-id']}`,
       provider,
+      vin: parsed.data.vin.toUpperCase(),
       occurredAt: Date.parse(parsed.timestamp),
     });
     if (result.outcome === 'not_found') throw new NotFound('unknown_clearance');

@@ -26,6 +26,8 @@ export interface ClearanceEventInput {
   provider?: string;
   /** When the event happened at its source (epoch ms); older than the last applied event → ignored. */
   occurredAt?: number;
+  /** The event must concern this vehicle (a maker's callback names it); otherwise → not_found. */
+  vin?: string;
 }
 
 export type ApplyOutcome =
@@ -38,6 +40,9 @@ export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInpu
   return inTransaction(store.knex, async (): Promise<ApplyOutcome> => {
     const clearance = await store.clearances.findForUpdate(input.clearanceId);
     if (!clearance) return { outcome: 'not_found' };
+    if (input.provider !== undefined && clearance.provider !== input.provider)
+      return { outcome: 'not_found' };
+    if (input.vin !== undefined && clearance.vin !== input.vin) return { outcome: 'not_found' };
     if (
       input.sourceEventId &&
       !(await store.inboundEvents.firstSighting(input.sourceEventId, input.provider ?? clearance.provider))

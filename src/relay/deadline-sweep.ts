@@ -9,10 +9,7 @@ export async function sweepOverdueClearances(
 ): Promise<number> {
   let timedOut = 0;
   for (;;) {
-    const overdue = await store.clearances.overdue(
-      ['pending', 'pending_validation'],
-      now - deadlineSeconds * 1000,
-    );
+    const overdue = await store.clearances.overdueWaiting(now - deadlineSeconds * 1000);
     if (overdue.length === 0) return timedOut;
     for (const clearanceId of overdue) {
       const result = await applyClearanceEvent(store, {

@@ -150,10 +150,11 @@ export function clearancesRepository(
     async setOemReference(id: string, reference: string): Promise<void> {
       await db()('clearances').where({ id }).update({ oem_reference: reference });
     },
-    /** Clearances still waiting for the maker whose deadline has passed. */
-    async overdue(statuses: string[], olderThan: number, limit = 100): Promise<string[]> {
+    /** Clearances still waiting for the maker, created before `olderThan` (the deadline sweep). */
+    async overdueWaiting(olderThan: number, limit = 100): Promise<string[]> {
+      // A literal condition, so both engines can use the partial index clearances_waiting_index.
       const rows = await db()('clearances')
-        .whereIn('status', statuses)
+        .whereRaw("status in ('pending', 'pending_validation')")
         .andWhere('created_at', '<', olderThan)
         .limit(limit)
         .select('id');

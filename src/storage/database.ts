@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import { type HotReads, postgresHotReads, sqliteHotReads } from './hot-reads.ts';
+import { CachingBetterSqlite3Client } from './sqlite-client.ts';
 
 // PostgreSQL returns BIGINT as a string; Keyturn's bigints are epoch milliseconds and ids, safe as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
@@ -45,7 +46,7 @@ export function openDatabase(options: DatabaseOptions): Database {
 function openSqlite(file: string): Pick<Database, 'knex' | 'engine'> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const connection = knex({
-    client: 'better-sqlite3',
+    client: CachingBetterSqlite3Client as unknown as typeof knex.Client,
     connection: { filename: file },
     useNullAsDefault: true,
     pool: {

@@ -1,6 +1,7 @@
 // The seeded data set: deterministic ids and the exact row shapes oidc-provider 9 and Keyturn store.
 
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { registerApp, registerConsumer } from '../../src/apps/register.ts';
 import { appsRepository } from '../../src/storage/apps.ts';
 import { consumersRepository } from '../../src/storage/consumers.ts';
@@ -28,7 +29,14 @@ export interface DatasetMeta {
   seedSeconds: number;
 }
 
-export const datasetKey = (s: DatasetSpec) => `c${s.connected}_p${s.pendingValidation}_k${s.codes}`;
+// The schema version is part of the key: a cached data set from before a migration is seeded again.
+const schemaVersion = readdirSync(new URL('../../migrations/', import.meta.url))
+  .filter((name) => /^\d{14}_/.test(name))
+  .sort()
+  .at(-1)
+  ?.slice(0, 14);
+export const datasetKey = (s: DatasetSpec) =>
+  `c${s.connected}_p${s.pendingValidation}_k${s.codes}_s${schemaVersion}`;
 export const benchScope = 'location mileage';
 const year = 365 * 86_400;
 
