@@ -77,7 +77,7 @@ function repositoriesFor(database: Database) {
   return {
     apps: appsRepository(knex, hot),
     consumers: consumersRepository(knex, hot),
-    accounts: accountsRepository(knex),
+    accounts: accountsRepository(knex, hot),
     journeys: journeysRepository(knex),
     clearances: clearancesRepository(knex, engine, hot),
     outbox: outboxRepository(knex, engine),

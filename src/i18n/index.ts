@@ -47,9 +47,16 @@ await instance.init({
 export type Translate = (key: string, options?: TOptions) => string;
 
 /** A translator bound to one locale; keys are `namespace:path.to.key`. */
+const translators = new Map<Locale, Translate>();
+
 export function translator(locale: Locale): Translate {
-  const fixed = instance.getFixedT(locale);
-  return (key, options) => fixed(key, options) as string;
+  let translate = translators.get(locale);
+  if (!translate) {
+    const fixed = instance.getFixedT(locale);
+    translate = (key, options) => fixed(key, options) as string;
+    translators.set(locale, translate);
+  }
+  return translate;
 }
 
 export function hasTranslation(locale: Locale, key: string): boolean {

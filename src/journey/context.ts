@@ -10,7 +10,6 @@ import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/neg
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { App, AppsRepository } from '../storage/apps.ts';
 import type { Journey, JourneysRepository } from '../storage/journeys.ts';
-import { languageLinks } from '../web/locale.ts';
 
 export interface InteractionView {
   uid: string;
@@ -86,7 +85,6 @@ export function loadJourney(deps: JourneyDependencies) {
       journey = { ...journey, locale: switchTo };
     }
     ctx.state.locale = journey.locale as Locale;
-    ctx.state.languageLinks = languageLinks(ctx);
     const allowedScopes = new Set(app.scopes);
     const requestedScopes = String(params.scope ?? '')
       .split(' ')

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isUniqueViolation } from './database.ts';
-import { executor } from './transaction.ts';
+import type { HotReads } from './hot-reads.ts';
+import { executor, isInTransaction } from './transaction.ts';
 
 export interface Account {
   id: string;
@@ -39,7 +40,7 @@ const toAccount = (row: AccountRow): Account => ({
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-export function accountsRepository(knex: Knex) {
+export function accountsRepository(knex: Knex, hot?: () => HotReads) {
   const db = () => executor(knex);
   return {
     /** Creates the account, or returns the existing one for that email (`created: false`). */
@@ -72,7 +73,10 @@ export function accountsRepository(knex: Knex) {
       return { account: toAccount(row), created: true };
     },
     async find(id: string): Promise<Account | undefined> {
-      const row = await db()<AccountRow>('accounts').where({ id }).first();
+      const row =
+        hot && !isInTransaction()
+          ? await hot().row<AccountRow>('account', id)
+          : await db()<AccountRow>('accounts').where({ id }).first();
       return row ? toAccount(row) : undefined;
     },
     async findByEmail(email: string): Promise<Account | undefined> {

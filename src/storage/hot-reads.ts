@@ -43,6 +43,7 @@ const queries = {
   clearanceByGrant: 'select * from clearances where grant_id = ?',
   app: 'select * from apps where client_id = ?',
   consumer: 'select * from consumers where client_id = ?',
+  account: 'select * from accounts where id = ?',
 } as const;
 
 export type HotQuery = Exclude<keyof typeof queries, 'payload' | 'introspection'>;

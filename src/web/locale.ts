@@ -25,7 +25,6 @@ export function chooseLocale() {
       isLocale(remembered) ? remembered : undefined,
       fromAcceptLanguage(ctx.get('accept-language')),
     );
-    ctx.state.languageLinks = languageLinks(ctx);
     await next();
   };
 }

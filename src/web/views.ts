@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import nunjucks from 'nunjucks';
 import { type Locale, translator } from '../i18n/index.ts';
 import { viewsDirectory } from '../paths.ts';
+import { languageLinks } from './locale.ts';
 
 export { viewsDirectory };
 
@@ -27,6 +28,6 @@ export function render(ctx: Context, view: string, data: Record<string, unknown>
   ctx.body = renderView(view, locale, {
     ...data,
     csrfToken: ctx.state.csrfToken,
-    languageLinks: ctx.state.languageLinks,
+    languageLinks: languageLinks(ctx),
   });
 }

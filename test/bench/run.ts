@@ -49,6 +49,11 @@ const wanted = (group: string) => !settings.only || settings.only.includes(group
 // The load side stays on core 1; every server is started on core 0.
 execFileSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' });
 
+// Servers run compiled (as in production), not through tsx: the same for Keyturn and both baselines.
+execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+  stdio: 'inherit',
+});
+
 const log = (message: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const rows: ScenarioResult[] = [];

@@ -7,7 +7,7 @@ export const clockTicksPerSecond = 100; // getconf CLK_TCK on Linux
 
 export interface ServerOptions {
   name: string;
-  /** Script run with `node --import tsx` (repository-relative or absolute). */
+  /** TypeScript entry point (repository-relative); its compiled form under dist/ is what runs. */
   script: string;
   env?: Record<string, string>;
   healthPath?: string;
@@ -72,10 +72,12 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
 
 export async function startServer(options: ServerOptions): Promise<ServerHandle> {
   const port = await freePort();
-  const nodeArgs = ['--import', 'tsx'];
+  // A compiled script (dist/…/*.js, as `npm run build` makes it) runs on plain node; TypeScript via tsx.
+  const compiled = options.script.replace(/^(.*)\.ts$/, 'dist/$1.js');
+  const nodeArgs: string[] = [];
   if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
   // taskset execs node, so the child's pid is the server's pid.
-  const child = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, options.script], {
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, compiled], {
     cwd: options.cwd ?? process.cwd(),
     env: {
       ...process.env,
