@@ -53,7 +53,18 @@ export function translator(locale: Locale): Translate {
   let translate = translators.get(locale);
   if (!translate) {
     const fixed = instance.getFixedT(locale);
-    translate = (key, options) => fixed(key, options) as string;
+    // Resources never change at run time, so a key without interpolation values always translates the
+    // same: remember those (pages look up dozens of labels per render).
+    const plain = new Map<string, string>();
+    translate = (key, options) => {
+      if (options) return fixed(key, options) as string;
+      let text = plain.get(key);
+      if (text === undefined) {
+        text = fixed(key) as string;
+        plain.set(key, text);
+      }
+      return text;
+    };
     translators.set(locale, translate);
   }
   return translate;

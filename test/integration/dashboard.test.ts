@@ -2,7 +2,7 @@ import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
 import { textOf } from '../support/http-browser.ts';
-import { newBrowser, walkAsNewOwner } from '../support/journey.ts';
+import { newBrowser, passwordLinkFor, walkAsNewOwner } from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp } from '../support/keyturn.ts';
 import { type OemWorld, startKeyturnWithOem, startOemWorld } from '../support/relay.ts';
 import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
@@ -28,13 +28,7 @@ describe('owner dashboard and revocation', () => {
     const done = await walkAsNewOwner(newBrowser(), request.url, { email, vin });
     const tokens = await redeem(config, done.url, request);
     await keyturn.worker.drain();
-    const mails = (await (await fetch(`${keyturn.url}/dev/mailbox.json`)).json()) as Array<{
-      to: string;
-      links: string[];
-    }>;
-    const link = mails
-      .find((m) => m.to === email)
-      ?.links.find((l) => l.includes('/account/password')) as string;
+    const link = await passwordLinkFor(keyturn.url, email);
     const browser = newBrowser();
     await browser.submit(await browser.follow(link), { password: 'a long and secret passphrase' });
     const clearance = (await keyturn.repositories.clearances.findByGrantId(

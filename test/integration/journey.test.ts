@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
 import { textOf } from '../support/http-browser.ts';
-import { bmwVin, newBrowser, signIn, stepOf, walkAsNewOwner } from '../support/journey.ts';
+import { bmwVin, newBrowser, passwordLinkFor, signIn, stepOf, walkAsNewOwner } from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
 
@@ -55,14 +55,7 @@ describe('consent journey', () => {
     const email = 'returning@example.com';
     await walkAsNewOwner(newBrowser(), (await authorizationRequest(config)).url, { email, vin: bmwVin });
     await keyturn.worker.drain();
-    const mails = (await (await fetch(`${keyturn.url}/dev/mailbox.json`)).json()) as Array<{
-      to: string;
-      links: string[];
-    }>;
-    const link = mails
-      .filter((m) => m.to === email)
-      .flatMap((m) => m.links)
-      .find((l) => l.includes('/account/password'));
+    const link = await passwordLinkFor(keyturn.url, email);
     expect(link).toBeTruthy();
 
     const browser = newBrowser();

@@ -9,19 +9,11 @@ import {
   startKeyturnWithOem,
   startOemWorld,
   startWebhookReceiver,
+  until,
   verifyStandardWebhook,
   type WebhookReceiver,
 } from '../support/relay.ts';
 import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, attempts = 100): Promise<T> {
-  for (let i = 0; i < attempts; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 describe('clearance relay end to end', () => {
   let world: OemWorld;

@@ -4,7 +4,7 @@ import type * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, randomToken } from '../../src/security/secrets.ts';
 import { textOf } from '../support/http-browser.ts';
-import { newBrowser, signIn, stepOf, walkAsNewOwner } from '../support/journey.ts';
+import { newBrowser, passwordLinkFor, signIn, stepOf, walkAsNewOwner } from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { message } from '../support/locales.ts';
 import { authorizationRequest, discover } from '../support/relying-party.ts';
@@ -25,15 +25,7 @@ describe('set-password page', () => {
     const email = `owner${++owners}@example.com`;
     await walkAsNewOwner(newBrowser(), (await authorizationRequest(config)).url, { email });
     await keyturn.worker.drain();
-    const mails = (await (await fetch(`${keyturn.url}/dev/mailbox.json`)).json()) as Array<{
-      to: string;
-      links: string[];
-    }>;
-    const link = mails
-      .filter((mail) => mail.to === email)
-      .flatMap((mail) => mail.links)
-      .find((href) => href.includes('/account/password?token='));
-    if (!link) throw new Error(`no set-password link mailed to ${email}`);
+    const link = await passwordLinkFor(keyturn.url, email);
     return { email, link };
   }
 

@@ -63,3 +63,17 @@ export async function signIn(
   expect(stepOf(landing)).toBe('landing');
   return browser.submit(landing, { email, password });
 }
+
+/** The set-password link Keyturn mailed to `email` (from the dev mailbox); throws when there is none. */
+export async function passwordLinkFor(keyturnUrl: string, email: string): Promise<string> {
+  const mails = (await (await fetch(`${keyturnUrl}/dev/mailbox.json`)).json()) as Array<{
+    to: string;
+    links: string[];
+  }>;
+  const link = mails
+    .filter((mail) => mail.to === email)
+    .flatMap((mail) => mail.links)
+    .find((href) => href.includes('/account/password?token='));
+  if (!link) throw new Error(`no set-password link mailed to ${email}`);
+  return link;
+}
