@@ -49,6 +49,7 @@ export async function grantConsent(
     const grant = new deps.provider.Grant({ accountId, clientId: input.clientId });
     if (input.scopes.length > 0) grant.addOIDCScope(input.scopes.join(' '));
     const grantId = await grant.save();
+    const grantExpiresAt = typeof grant.exp === 'number' ? grant.exp * 1000 : null;
     const clearance = await deps.clearances.create({
       grantId,
       accountId,
@@ -59,6 +60,7 @@ export async function grantConsent(
       scopes: input.dataPoints,
       status: 'pending',
       cause: 'consent_given',
+      grantExpiresAt,
     });
     await deps.accounts.saveVehicle(accountId, { vin: clearance.vin, brand: brand.id });
     const template = ownerMailFor(journey);

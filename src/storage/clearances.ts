@@ -35,6 +35,7 @@ export interface ClearanceRow {
   last_event_at: number | null;
   status_changed_at: number;
   created_at: number;
+  grant_expires_at: number | null;
 }
 
 export const toClearance = (row: ClearanceRow): Clearance => ({
@@ -63,6 +64,8 @@ export interface NewClearance {
   scopes: string[];
   status: string;
   cause: string;
+  /** When the OAuth grant expires (epoch ms); introspection checks it without reading the grant. */
+  grantExpiresAt: number | null;
 }
 
 export interface StatusChange {
@@ -96,6 +99,7 @@ export function clearancesRepository(
         last_event_at: null,
         status_changed_at: now,
         created_at: now,
+        grant_expires_at: input.grantExpiresAt,
       };
       await db()('clearances').insert(row);
       await db()('clearance_transitions').insert({

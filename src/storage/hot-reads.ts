@@ -11,7 +11,7 @@ export interface PayloadRow {
   consumed_at: number | null;
 }
 
-/** A token row joined with its grant's expiry and its clearance (introspection). */
+/** A token row joined with its clearance, which also carries the grant's expiry (introspection). */
 export interface IntrospectionRow {
   payload: string;
   expires_at: number | null;
@@ -34,10 +34,9 @@ export interface HotReads {
 
 const queries = {
   payload: 'select payload, expires_at, consumed_at from oidc_payloads where model = ? and id = ?',
-  introspection: `select t.payload, t.expires_at, t.consumed_at, g.expires_at as grant_expires_at,
+  introspection: `select t.payload, t.expires_at, t.consumed_at, c.grant_expires_at,
       c.status, c.vin, c.brand, c.client_id, c.account_id
     from oidc_payloads t
-    join oidc_payloads g on g.model = 'Grant' and g.id = t.grant_id
     join clearances c on c.grant_id = t.grant_id
     where t.model = ? and t.id = ?`,
   clearanceByGrant: 'select * from clearances where grant_id = ?',

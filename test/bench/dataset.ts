@@ -101,6 +101,7 @@ export interface GrantRows {
     status: string;
     status_changed_at: number;
     created_at: number;
+    grant_expires_at: number;
   };
 }
 
@@ -199,6 +200,7 @@ export function rowsFor(meta: DatasetMeta, i: number): GrantRows {
       status,
       status_changed_at: nowMs,
       created_at: nowMs,
+      grant_expires_at: exp * 1000,
     },
   };
 }

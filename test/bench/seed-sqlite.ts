@@ -36,8 +36,8 @@ async function seed(file: string, spec: DatasetSpec): Promise<DatasetMeta> {
     'insert into oidc_payloads (model, id, payload, grant_id, expires_at) values (@model, @id, @payload, @grant_id, @expires_at)',
   );
   const clearance = db.prepare(
-    `insert into clearances (id, grant_id, account_id, client_id, brand, provider, vin, scopes, status, status_changed_at, created_at)
-     values (@id, @grant_id, @account_id, @client_id, @brand, @provider, @vin, @scopes, @status, @status_changed_at, @created_at)`,
+    `insert into clearances (id, grant_id, account_id, client_id, brand, provider, vin, scopes, status, status_changed_at, created_at, grant_expires_at)
+     values (@id, @grant_id, @account_id, @client_id, @brand, @provider, @vin, @scopes, @status, @status_changed_at, @created_at, @grant_expires_at)`,
   );
   const batch = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
