@@ -14,7 +14,10 @@ const caches = new WeakMap<object, Map<string, Sqlite.Statement>>();
 
 function prepared(connection: Sqlite.Database, sql: string): Sqlite.Statement {
   let cache = caches.get(connection);
-  if (!cache) caches.set(connection, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    caches.set(connection, cache);
+  }
   let statement = cache.get(sql);
   if (!statement) {
     statement = connection.prepare(sql);
