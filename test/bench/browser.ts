@@ -1,4 +1,6 @@
 // A lean HTTP "browser" for journey load: path-aware cookie jar, manual redirects, form posts with hidden fields.
+import { CookieJar } from '../support/cookie-jar.ts';
+
 export interface Page {
   url: string;
   status: number;
@@ -6,45 +8,16 @@ export interface Page {
   location: string | null;
 }
 
-interface Cookie {
-  name: string;
-  value: string;
-  path: string;
-}
-
 export class Browser {
-  private cookies: Cookie[] = [];
+  private readonly jar = new CookieJar();
   requests = 0;
 
   constructor(private readonly stopAt: (url: string) => boolean) {}
 
-  private cookieHeader(url: URL): string {
-    return this.cookies
-      .filter((cookie) => url.pathname.startsWith(cookie.path))
-      .map((cookie) => `${cookie.name}=${cookie.value}`)
-      .join('; ');
-  }
-
-  private remember(headers: Headers) {
-    for (const line of headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
-      const index = pair.indexOf('=');
-      const name = pair.slice(0, index);
-      const value = pair.slice(index + 1);
-      const pathAttribute = attributes.find((a) => a.toLowerCase().startsWith('path='));
-      const path = pathAttribute ? pathAttribute.slice(5) : '/';
-      const expired =
-        value === '' ||
-        attributes.some((a) => /^expires=/i.test(a) && new Date(a.slice(8)).getTime() < Date.now());
-      this.cookies = this.cookies.filter((cookie) => !(cookie.name === name && cookie.path === path));
-      if (!expired) this.cookies.push({ name, value, path });
-    }
-  }
-
   async request(url: string, form?: Record<string, string>): Promise<Page> {
     const target = new URL(url);
     const headers: Record<string, string> = {
-      cookie: this.cookieHeader(target),
+      cookie: this.jar.header(target),
       'accept-language': 'en',
       accept: 'text/html',
     };
@@ -60,7 +33,7 @@ export class Browser {
       body,
       redirect: 'manual',
     });
-    this.remember(response.headers);
+    this.jar.remember(target, response.headers);
     const html = await response.text();
     if (response.status >= 400)
       throw new Error(`${response.status} on ${target.pathname}: ${html.slice(0, 300)}`);

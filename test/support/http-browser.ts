@@ -1,5 +1,7 @@
 // A minimal browser over real HTTP for journey tests: a cookie jar (path-aware), manual redirects, and
 // form posts that carry the page's CSRF token, as a person's browser would.
+import { CookieJar } from './cookie-jar.ts';
+
 export interface Page {
   url: string;
   status: number;
@@ -7,40 +9,11 @@ export interface Page {
   headers: Headers;
 }
 
-interface StoredCookie {
-  name: string;
-  value: string;
-  path: string;
-}
-
 export class HttpBrowser {
-  private cookies: StoredCookie[] = [];
+  private readonly jar = new CookieJar();
   acceptLanguage = 'en';
 
   constructor(private readonly stopAt: (url: URL) => boolean = () => false) {}
-
-  private cookieHeader(url: URL): string {
-    return this.cookies
-      .filter((cookie) => url.pathname.startsWith(cookie.path))
-      .map((cookie) => `${cookie.name}=${cookie.value}`)
-      .join('; ');
-  }
-
-  private remember(url: URL, headers: Headers) {
-    for (const line of headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
-      const index = pair.indexOf('=');
-      const name = pair.slice(0, index);
-      const value = pair.slice(index + 1);
-      const pathAttribute = attributes.find((a) => a.toLowerCase().startsWith('path='));
-      const path = pathAttribute ? pathAttribute.slice(5) : url.pathname.replace(/\/[^/]*$/, '') || '/';
-      const expired =
-        attributes.some((a) => /^expires=/i.test(a) && new Date(a.slice(8)).getTime() < Date.now()) ||
-        value === '';
-      this.cookies = this.cookies.filter((cookie) => !(cookie.name === name && cookie.path === path));
-      if (!expired) this.cookies.push({ name, value, path });
-    }
-  }
 
   /** Sends one request without following redirects. */
   async request(
@@ -49,7 +22,7 @@ export class HttpBrowser {
   ): Promise<Page> {
     const target = new URL(url);
     const headers: Record<string, string> = {
-      cookie: this.cookieHeader(target),
+      cookie: this.jar.header(target),
       'accept-language': this.acceptLanguage,
       accept: 'text/html',
     };
@@ -67,7 +40,7 @@ export class HttpBrowser {
       body,
       redirect: 'manual',
     });
-    this.remember(target, response.headers);
+    this.jar.remember(target, response.headers);
     return {
       url: target.href,
       status: response.status,
