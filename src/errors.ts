@@ -42,21 +42,9 @@ export class Unauthorized extends KeyturnError {
   }
 }
 
-export class Forbidden extends KeyturnError {
-  constructor(code = 'forbidden', options: ErrorOptions = {}) {
-    super(403, code, options);
-  }
-}
-
 export class NotFound extends KeyturnError {
   constructor(code = 'not_found', options: ErrorOptions = {}) {
     super(404, code, options);
-  }
-}
-
-export class Conflict extends KeyturnError {
-  constructor(code = 'conflict', options: ErrorOptions = {}) {
-    super(409, code, options);
   }
 }
 

@@ -69,7 +69,3 @@ export function translator(locale: Locale): Translate {
   }
   return translate;
 }
-
-export function hasTranslation(locale: Locale, key: string): boolean {
-  return instance.exists(key, { lng: locale });
-}

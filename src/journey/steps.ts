@@ -13,10 +13,6 @@ const requirements: Record<Step, (journey: Journey) => boolean> = {
   permissions: (j) => j.accountId !== null && j.brand !== null && j.vin !== null,
 };
 
-export function isStep(value: unknown): value is Step {
-  return typeof value === 'string' && (steps as readonly string[]).includes(value);
-}
-
 export function mayShow(step: Step, journey: Journey): boolean {
   return requirements[step](journey);
 }

@@ -113,10 +113,6 @@ export function transition(from: ClearanceStatus, event: ClearanceEvent): Transi
   return { ok: true, to, changed: to !== from };
 }
 
-export function isClearanceEvent(value: unknown): value is ClearanceEvent {
-  return typeof value === 'string' && (clearanceEvents as readonly string[]).includes(value);
-}
-
 /** The `data.status` values of the inbound OEM callback (`authorization_changed`, DESIGN.md). */
 export const oemCallbackStatuses = ['approved', 'rejected', 'revoked', 'unknown_vin'] as const;
 export type OemCallbackStatus = (typeof oemCallbackStatuses)[number];
