@@ -1,14 +1,8 @@
-// Builds Keyturn's Koa application from its dependencies; never listens (src/main.ts does). Tests build it
-// directly. Keyturn's own routes come first; everything else is handed to the authorization server.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { bodyParser } from '@koa/bodyparser';
-import Router from '@koa/router';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import { dashboardRouter } from './account/dashboard.ts';
-import { setPasswordPage } from './account/set-password.ts';
 import { callbacksRouter } from './callbacks/router.ts';
 import type { Config } from './config.ts';
 import { demoRouter } from './demo/app.ts';
@@ -16,23 +10,23 @@ import { ensureDemoApp } from './demo/register.ts';
 import { demoWebhookEndpoint } from './demo/webhooks.ts';
 import { devMailboxRouter } from './dev/mailbox.ts';
 import { NotFound } from './errors.ts';
+import { createJobWorker } from './jobs.ts';
 import { journeyRouter } from './journey/router.ts';
 import type { Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
-import { ownerMailHandler } from './mail/owner-mail.ts';
-import { authorizationStatusEndpoint } from './oauth/authorization-status.ts';
 import { cachedClientLoader } from './oauth/client-cache.ts';
 import { appClientMetadata, consumerClientMetadata } from './oauth/clients.ts';
 import { introspectionEndpoint, introspectionPath } from './oauth/introspection.ts';
 import { createProvider } from './oauth/provider.ts';
 import { connectorRegistry, resolveOemEndpoints, simulatorMountPath } from './oem/connectors.ts';
 import { createOemSimulator, type OemSimulator } from './oem-simulator/app.ts';
-import { authorizationChangedJob, type RelayStore } from './relay/apply-clearance-event.ts';
-import { cancelClearance, oemRevokeHandler, oemRevokeJob } from './relay/cancel-clearance.ts';
+import type { RelayStore } from './relay/apply-clearance-event.ts';
+import { cancelClearancesOfRevokedGrants } from './relay/cancel-clearance.ts';
 import { sweepOverdueClearances } from './relay/deadline-sweep.ts';
-import { clearanceRequestJob, requestClearanceHandler } from './relay/request-clearance.ts';
-import { createWorker, type Worker } from './relay/worker.ts';
+import { clearanceRequestJob } from './relay/request-clearance.ts';
+import type { Worker } from './relay/worker.ts';
 import type { Keys } from './security/keys.ts';
+import { siteRouter } from './site.ts';
 import { accountsRepository } from './storage/accounts.ts';
 import { appsRepository } from './storage/apps.ts';
 import { clearancesRepository } from './storage/clearances.ts';
@@ -44,12 +38,9 @@ import { journeysRepository } from './storage/journeys.ts';
 import { sweepExpiredPayloads } from './storage/oidc-adapter.ts';
 import { outboxRepository } from './storage/outbox.ts';
 import { webhookDeliveriesRepository } from './storage/webhook-deliveries.ts';
-import { csrfProtection } from './web/csrf.ts';
 import { errorHandler } from './web/error-handler.ts';
 import { chooseLocale } from './web/locale.ts';
 import { securityHeaders } from './web/security-headers.ts';
-import { render, viewsDirectory } from './web/views.ts';
-import { webhookDeliveryHandler } from './webhooks/deliver.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -87,8 +78,6 @@ function repositoriesFor(database: Database) {
   };
 }
 
-const stylesheet = readFileSync(join(viewsDirectory, 'static', 'keyturn.css'), 'utf8');
-
 export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   const { config, database, logger, keys } = deps;
   const { knex } = database;
@@ -123,39 +112,16 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   const oem = await resolveOemEndpoints(config, knex);
   const connectors = connectorRegistry(oem.endpoints, config.relay.oemTimeoutMs);
 
-  const worker = createWorker(
-    repositories.outbox,
-    {
-      [clearanceRequestJob]: requestClearanceHandler({
-        ...relay,
-        accounts: repositories.accounts,
-        apps: repositories.apps,
-        connectorFor: connectors.connectorFor,
-        callbackUrl: (provider) => `${config.issuer}/callbacks/${provider}`,
-      }),
-      [oemRevokeJob]: oemRevokeHandler({ store: relay, connectorFor: connectors.connectorFor }),
-      [authorizationChangedJob]: webhookDeliveryHandler({
-        apps: repositories.apps,
-        deliveries: repositories.webhookDeliveries,
-        allowPrivateTargets: config.webhooks.allowPrivateTargets,
-        timeoutMs: config.webhooks.timeoutMs,
-      }),
-      owner_mail: ownerMailHandler({
-        accounts: repositories.accounts,
-        mailer,
-        issuer: config.issuer,
-        passwordLinkTtlSeconds: config.ttl.passwordLink,
-      }),
-    },
-    logger.child({ component: 'worker' }),
-    {
-      pollMs: config.relay.pollMs,
-      baseDelayMs: config.relay.retryBaseMs,
-      maxDelayMs: config.relay.retryMaxMs,
-      maxAttempts: config.relay.maxAttempts,
-      leaseMs: config.relay.leaseMs,
-    },
-  );
+  const worker = createJobWorker({
+    config,
+    logger,
+    relay,
+    accounts: repositories.accounts,
+    apps: repositories.apps,
+    webhookDeliveries: repositories.webhookDeliveries,
+    mailer,
+    connectorFor: connectors.connectorFor,
+  });
 
   const app = new Koa({ keys: keys.cookieKeys, proxy: config.trustProxy });
   app.silent = true;
@@ -184,26 +150,14 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   app.use(chooseLocale());
 
   const forms = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
-  const site = new Router();
-  site.get('/healthz', async (ctx) => {
-    await knex.raw('select 1');
-    ctx.body = { status: 'ok' };
+  const site = siteRouter({
+    config,
+    knex,
+    provider,
+    accounts: repositories.accounts,
+    clearances: repositories.clearances,
+    forms,
   });
-  site.get('/static/keyturn.css', (ctx) => {
-    ctx.type = 'text/css';
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.body = stylesheet;
-  });
-  site.get('/', (ctx) => ctx.redirect(config.devTools ? '/demo' : '/account'));
-  site.get('/legal/terms', (ctx) => render(ctx, 'legal/terms.njk'));
-  site.get('/legal/privacy', (ctx) => render(ctx, 'legal/privacy.njk'));
-  const password = setPasswordPage({ knex, accounts: repositories.accounts });
-  site.get('/account/password', csrfProtection(), password.show);
-  site.post('/account/password', forms, csrfProtection(), password.submit);
-  site.get(
-    '/v1/authorization',
-    authorizationStatusEndpoint({ provider, clearances: repositories.clearances }),
-  );
   app.use(site.routes()).use(site.allowedMethods());
   const dashboard = dashboardRouter(
     { provider, relay, accounts: repositories.accounts, apps: repositories.apps },
@@ -211,15 +165,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   );
   app.use(dashboard.routes()).use(dashboard.allowedMethods());
 
-  // An app revoking its refresh token (RFC 7009) ends the grant: the clearance is cancelled too.
-  provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
-    void (async () => {
-      const clearance = await repositories.clearances.findByGrantId(grantId);
-      if (clearance) await cancelClearance(relay, provider, clearance.id, 'app_revoked');
-    })().catch((error) =>
-      logger.error({ err: error, grantId }, 'cancelling the clearance of a revoked grant failed'),
-    );
-  });
+  cancelClearancesOfRevokedGrants(relay, provider, logger);
 
   const journey = journeyRouter({
     provider,

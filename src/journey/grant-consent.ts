@@ -1,9 +1,11 @@
 // The consent command: in one transaction, the OAuth grant, the clearance (`pending`), the owner's saved
 // vehicle and the follow-up jobs (owner mail; the clearance request to the maker). Either all of it is
 // committed or none of it.
+
 import type { Knex } from 'knex';
 import type Provider from 'oidc-provider';
 import { findBrand } from '../domain/vehicles/brands.ts';
+import { ownerMailJob } from '../mail/owner-mail.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { Clearance, ClearancesRepository } from '../storage/clearances.ts';
 import type { Journey } from '../storage/journeys.ts';
@@ -66,7 +68,7 @@ export async function grantConsent(
     const template = ownerMailFor(journey);
     if (template) {
       await deps.outbox.enqueue(
-        'owner_mail',
+        ownerMailJob,
         { template, accountId, locale: journey.locale, appName: input.appName, vin: clearance.vin },
         { dedupeKey: `owner_mail:${grantId}` },
       );

@@ -7,6 +7,8 @@ import { hashSecret, randomToken } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { Mailer } from './mailer.ts';
 
+export const ownerMailJob = 'owner_mail';
+
 export interface OwnerMailDependencies {
   accounts: AccountsRepository;
   mailer: Mailer;

@@ -2,6 +2,7 @@
 // the clearance becomes `disconnected`, every token of the grant stops working at once, the app is told,
 // and the maker is asked to revoke its side (an outbox job, retried until it succeeds).
 import type Provider from 'oidc-provider';
+import type { Logger } from '../logger.ts';
 import type { OemConnector } from '../oem/connector.ts';
 import { inTransaction } from '../storage/transaction.ts';
 import { type ApplyOutcome, applyClearanceEvent, type RelayStore } from './apply-clearance-event.ts';
@@ -33,6 +34,18 @@ export async function cancelClearance(
     await provider.RefreshToken.adapter.revokeByGrantId(result.clearance.grantId);
   }
   return result;
+}
+
+/** An app revoking its refresh token (RFC 7009), or a detected token reuse, ends the grant: cancel its clearance. */
+export function cancelClearancesOfRevokedGrants(store: RelayStore, provider: Provider, logger: Logger): void {
+  provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
+    void (async () => {
+      const clearance = await store.clearances.findByGrantId(grantId);
+      if (clearance) await cancelClearance(store, provider, clearance.id, 'app_revoked');
+    })().catch((error) =>
+      logger.error({ err: error, grantId }, 'cancelling the clearance of a revoked grant failed'),
+    );
+  });
 }
 
 export function oemRevokeHandler(deps: {
