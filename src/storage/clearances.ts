@@ -164,7 +164,7 @@ export function clearancesRepository(
         .select('id');
       return rows.map((row: { id: string }) => row.id);
     },
-    /** The hot path of introspection: a prepared statement outside transactions. */
+    /** The clearance of a grant (the app's status endpoint, the dashboard): a prepared statement outside transactions. */
     async findByGrantId(grantId: string): Promise<Clearance | undefined> {
       const row =
         hot && !isInTransaction()
