@@ -3,13 +3,13 @@
 // changed body, stale or future timestamp, another provider's secret → 401, nothing changes. Malformed
 // body or unknown status → 400. Unknown clearance → 404. Duplicates → 2xx and exactly one change.
 import Router from '@koa/router';
-import type { Context } from 'koa';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { z } from 'zod';
 import type { ClearanceEvent } from '../domain/clearance/state-machine.ts';
 import { eventForOemStatus } from '../domain/clearance/state-machine.ts';
 import { InvalidInput, NotFound, Unauthorized } from '../errors.ts';
 import { applyClearanceEvent, type RelayStore } from '../relay/apply-clearance-event.ts';
+import { readRawBody } from '../web/raw-body.ts';
 
 const maxBodyBytes = 64 * 1024;
 
@@ -25,17 +25,6 @@ const callbackSchema = z.discriminatedUnion('type', [
     data: z.object({ clearance_id: z.string().min(1).max(255), vin: z.string().max(17) }).loose(),
   }),
 ]);
-
-async function rawBody(ctx: Context): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) throw new InvalidInput({ messageKey: 'errors:payload_too_large' });
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 export function callbacksRouter(
   store: RelayStore,
@@ -58,7 +47,8 @@ export function callbacksRouter(
     const provider = ctx.params.provider as string;
     const verifier = verifierFor(provider);
     if (!verifier) throw new NotFound();
-    const body = await rawBody(ctx);
+    const body = await readRawBody(ctx, maxBodyBytes);
+    if (body === undefined) throw new InvalidInput({ messageKey: 'errors:payload_too_large' });
     const headers = {
       'webhook-id': ctx.get('webhook-id'),
       'webhook-timestamp': ctx.get('webhook-timestamp'),

@@ -3,13 +3,16 @@
 import type { Context } from 'koa';
 import { Webhook } from 'standardwebhooks';
 import type { Logger } from '../logger.ts';
+import { readRawBody } from '../web/raw-body.ts';
 
 export function demoWebhookEndpoint(webhookSecret: string, logger: Logger) {
   const verifier = new Webhook(webhookSecret);
   return async function demoWebhook(ctx: Context) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = await readRawBody(ctx, 64 * 1024);
+    if (body === undefined) {
+      ctx.status = 413;
+      return;
+    }
     try {
       const event = verifier.verify(body, {
         'webhook-id': ctx.get('webhook-id'),

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import { authorizationStatus, type ClearanceStatus, mayDataFlow } from '../domain/clearance/status.ts';
 import type { IntrospectionRow } from '../storage/hot-reads.ts';
 import type { ClientLoader } from '../storage/oidc-adapter.ts';
+import { readRawBody } from '../web/raw-body.ts';
 import { authenticateClient, presentedCredentials } from './client-credentials.ts';
 
 export const introspectionPath = '/token/introspection';
@@ -35,14 +36,8 @@ function oauthError(ctx: Context, status: number, error: string, description: st
 
 async function formBody(ctx: Context): Promise<Record<string, unknown> | undefined> {
   if (!ctx.is('application/x-www-form-urlencoded')) return undefined;
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return parseQuery(Buffer.concat(chunks).toString('utf8'));
+  const text = await readRawBody(ctx, maxBodyBytes);
+  return text === undefined ? undefined : parseQuery(text);
 }
 
 const inactive = () => ({ active: false });

@@ -6,8 +6,6 @@ import { type Locale, translator } from '../i18n/index.ts';
 import { viewsDirectory } from '../paths.ts';
 import { languageLinks } from './locale.ts';
 
-export { viewsDirectory };
-
 const environment = new nunjucks.Environment(
   new nunjucks.FileSystemLoader(viewsDirectory, { noCache: false }),
   {

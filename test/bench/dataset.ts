@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { registerApp, registerConsumer } from '../../src/apps/register.ts';
 import { appsRepository } from '../../src/storage/apps.ts';
+import type { ClearanceRow } from '../../src/storage/clearances.ts';
 import { consumersRepository } from '../../src/storage/consumers.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
@@ -89,20 +90,7 @@ export interface GrantRows {
     updated_at: number;
   };
   payloads: PayloadRow[];
-  clearance: {
-    id: string;
-    grant_id: string;
-    account_id: string;
-    client_id: string;
-    brand: string;
-    provider: string;
-    vin: string;
-    scopes: string;
-    status: string;
-    status_changed_at: number;
-    created_at: number;
-    grant_expires_at: number;
-  };
+  clearance: Omit<ClearanceRow, 'oem_reference' | 'last_event_at'>;
 }
 
 /** Everything stored for grant number `i`, exactly as the real flow stores it (see README of the bench). */
