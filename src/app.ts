@@ -70,7 +70,7 @@ function repositoriesFor(database: Database) {
     consumers: consumersRepository(knex, hot),
     accounts: accountsRepository(knex, hot),
     journeys: journeysRepository(knex),
-    clearances: clearancesRepository(knex, engine, hot),
+    clearances: clearancesRepository(knex, hot),
     outbox: outboxRepository(knex, engine),
     devMail: devMailRepository(knex),
     inboundEvents: inboundEventsRepository(knex),

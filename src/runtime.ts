@@ -28,7 +28,10 @@ export function configOrExit(env: NodeJS.ProcessEnv = process.env): Config {
 
 export async function openRuntime(config: Config, options: { migrate?: boolean } = {}): Promise<Runtime> {
   const logger = createLogger(config.logLevel);
-  const database = openDatabase(config);
+  const database = openDatabase({
+    ...config,
+    onCheckpointError: (message) => logger.warn({ message }, 'SQLite background checkpoint failed'),
+  });
   if (options.migrate ?? true) {
     const applied = await migrateToLatest(database.knex);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');

@@ -22,6 +22,7 @@ import { constantTimeEqual, hashSecret } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { HotReads } from '../storage/hot-reads.ts';
 import { type ClientLoader, knexAdapterFactory } from '../storage/oidc-adapter.ts';
+import { inTransaction } from '../storage/transaction.ts';
 import { renderView } from '../web/views.ts';
 import { clientMetadataProperties, clientProperty } from './clients.ts';
 import { introspectionPath } from './introspection.ts';
@@ -81,6 +82,19 @@ async function missingClientAuthenticationIsUnauthorized(ctx: KoaContextWithOIDC
   }
 }
 
+const tokenPath = '/token';
+
+/**
+ * A redemption at the token endpoint writes the used code or refresh token, the access token and the new
+ * refresh token: one transaction instead of three commits, committed before the response goes out.
+ */
+function tokenRequestsInOneTransaction(knex: Knex) {
+  return async function tokenRequestInTransaction(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
+    if (ctx.method === 'POST' && ctx.path === tokenPath) return inTransaction(knex, next);
+    return next();
+  };
+}
+
 export function createProvider(deps: ProviderDependencies): Provider {
   const { config } = deps;
   const ttl = config.ttl;
@@ -92,6 +106,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     scopes: ['openid', 'offline_access', ...dataPoints],
     claims: { openid: ['sub'] },
     responseTypes: ['code'],
+    routes: { token: tokenPath },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     extraClientMetadata: { properties: [...clientMetadataProperties] },
     discovery: {
@@ -174,6 +189,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   };
 
   provider.use(missingClientAuthenticationIsUnauthorized);
+  provider.use(tokenRequestsInOneTransaction(deps.knex));
 
   provider.on('server_error', (ctx: KoaContext, error: Error) =>
     deps.logger.error({ err: error, path: ctx.path }, 'authorization server error'),

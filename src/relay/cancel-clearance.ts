@@ -4,7 +4,7 @@
 import type Provider from 'oidc-provider';
 import type { Logger } from '../logger.ts';
 import type { OemConnector } from '../oem/connector.ts';
-import { inTransaction } from '../storage/transaction.ts';
+import { inTransaction, outsideTransaction } from '../storage/transaction.ts';
 import { type ApplyOutcome, applyClearanceEvent, type RelayStore } from './apply-clearance-event.ts';
 import { PermanentJobFailure } from './worker.ts';
 
@@ -38,14 +38,17 @@ export async function cancelClearance(
 
 /** An app revoking its refresh token (RFC 7009), or a detected token reuse, ends the grant: cancel its clearance. */
 export function cancelClearancesOfRevokedGrants(store: RelayStore, provider: Provider, logger: Logger): void {
-  provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
-    void (async () => {
-      const clearance = await store.clearances.findByGrantId(grantId);
-      if (clearance) await cancelClearance(store, provider, clearance.id, 'app_revoked');
-    })().catch((error) =>
-      logger.error({ err: error, grantId }, 'cancelling the clearance of a revoked grant failed'),
-    );
-  });
+  // The token endpoint's transaction (a detected code or refresh-token reuse) does not wait for this.
+  provider.on('grant.revoked', (_ctx: unknown, grantId: string) =>
+    outsideTransaction(() => {
+      void (async () => {
+        const clearance = await store.clearances.findByGrantId(grantId);
+        if (clearance) await cancelClearance(store, provider, clearance.id, 'app_revoked');
+      })().catch((error) =>
+        logger.error({ err: error, grantId }, 'cancelling the clearance of a revoked grant failed'),
+      );
+    }),
+  );
 }
 
 export function oemRevokeHandler(deps: {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isUniqueViolation } from './database.ts';
 import type { HotReads } from './hot-reads.ts';
+import { statement } from './statement.ts';
 import { executor, isInTransaction } from './transaction.ts';
 
 export interface Account {
@@ -42,6 +43,7 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 export function accountsRepository(knex: Knex, hot?: () => HotReads) {
   const db = () => executor(knex);
+  const selectAccount = statement<AccountRow>(knex, 'select * from accounts where id = ?');
   return {
     /** Creates the account, or returns the existing one for that email (`created: false`). */
     async findOrCreate(input: {
@@ -74,9 +76,7 @@ export function accountsRepository(knex: Knex, hot?: () => HotReads) {
     },
     async find(id: string): Promise<Account | undefined> {
       const row =
-        hot && !isInTransaction()
-          ? await hot().row<AccountRow>('account', id)
-          : await db()<AccountRow>('accounts').where({ id }).first();
+        hot && !isInTransaction() ? await hot().row<AccountRow>('account', id) : await selectAccount.get(id);
       return row ? toAccount(row) : undefined;
     },
     async findByEmail(email: string): Promise<Account | undefined> {

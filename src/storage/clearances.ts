@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { HotReads } from './hot-reads.ts';
+import { statement } from './statement.ts';
 import { executor, isInTransaction } from './transaction.ts';
 
 export interface Clearance {
@@ -76,12 +77,22 @@ export interface StatusChange {
   occurredAt: number | null;
 }
 
-export function clearancesRepository(
-  knex: Knex,
-  engine: 'sqlite' | 'postgres' = 'sqlite',
-  hot?: () => HotReads,
-) {
+export function clearancesRepository(knex: Knex, hot?: () => HotReads) {
   const db = () => executor(knex);
+  // The callbacks' path, as fixed statements (see statement.ts).
+  const selectForUpdate = statement<ClearanceRow>(knex, {
+    sqlite: 'select * from clearances where id = ?',
+    postgres: 'select * from clearances where id = ? for update',
+  });
+  const updateStatus = statement(
+    knex,
+    'update clearances set status = ?, status_changed_at = ?, last_event_at = coalesce(?, last_event_at) where id = ?',
+  );
+  const appendTransition = statement<{ id: number }>(
+    knex,
+    `insert into clearance_transitions (clearance_id, from_status, to_status, cause, source_event_id, created_at)
+      values (?, ?, ?, ?, ?, ?) returning id`,
+  );
   return {
     async create(input: NewClearance): Promise<Clearance> {
       const now = Date.now();
@@ -118,32 +129,22 @@ export function clearancesRepository(
     },
     /** Reads the clearance and, on PostgreSQL, locks its row until the transaction ends. */
     async findForUpdate(id: string): Promise<Clearance | undefined> {
-      const query = db()<ClearanceRow>('clearances').where({ id });
-      if (engine === 'postgres') query.forUpdate();
-      const row = await query.first();
+      const row = await selectForUpdate.get(id);
       return row ? toClearance(row) : undefined;
     },
     /** Moves the clearance to a new status and appends the change to the audit trail. */
     async changeStatus(id: string, change: StatusChange): Promise<number> {
       const now = Date.now();
-      await db()('clearances')
-        .where({ id })
-        .update({
-          status: change.to,
-          status_changed_at: now,
-          ...(change.occurredAt !== null ? { last_event_at: change.occurredAt } : {}),
-        });
-      const [row] = await db()('clearance_transitions')
-        .insert({
-          clearance_id: id,
-          from_status: change.from,
-          to_status: change.to,
-          cause: change.cause,
-          source_event_id: change.sourceEventId,
-          created_at: now,
-        })
-        .returning('id');
-      return Number((row as { id: number } | number | undefined) && typeof row === 'object' ? row.id : row);
+      await updateStatus.run(change.to, now, change.occurredAt, id);
+      const row = await appendTransition.get(
+        id,
+        change.from,
+        change.to,
+        change.cause,
+        change.sourceEventId,
+        now,
+      );
+      return Number(row?.id);
     },
     async noteEventTime(id: string, occurredAt: number): Promise<void> {
       await db()('clearances')

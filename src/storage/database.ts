@@ -6,6 +6,7 @@ import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import { type HotReads, postgresHotReads, sqliteHotReads } from './hot-reads.ts';
 import { CachingBetterSqlite3Client } from './sqlite-client.ts';
+import { fallbackCheckpointPages, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 
 // PostgreSQL returns BIGINT as a string; Keyturn's bigints are epoch milliseconds and ids, safe as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
@@ -23,10 +24,14 @@ export interface Database {
 export interface DatabaseOptions {
   databaseUrl: string | undefined;
   sqliteFile: string;
+  /** SQLite's background WAL checkpoints failing (they are retried; the WAL grows meanwhile). */
+  onCheckpointError?: (message: string) => void;
 }
 
 export function openDatabase(options: DatabaseOptions): Database {
-  const db = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.sqliteFile);
+  const db = options.databaseUrl
+    ? openPostgres(options.databaseUrl)
+    : openSqlite(options.sqliteFile, options.onCheckpointError);
   let hot: HotReads | undefined;
   return {
     ...db,
@@ -39,12 +44,19 @@ export function openDatabase(options: DatabaseOptions): Database {
     async close() {
       await hot?.close();
       await db.knex.destroy();
+      await db.stopBackgroundWork?.();
     },
   };
 }
 
-function openSqlite(file: string): Pick<Database, 'knex' | 'engine'> {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+interface OpenedDatabase extends Pick<Database, 'knex' | 'engine'> {
+  stopBackgroundWork?: () => Promise<void>;
+}
+
+function openSqlite(file: string, onCheckpointError?: (message: string) => void): OpenedDatabase {
+  const inMemory = file === ':memory:';
+  if (!inMemory) mkdirSync(dirname(file), { recursive: true });
+  let checkpointer: WalCheckpointer | undefined;
   const connection = knex({
     client: CachingBetterSqlite3Client as unknown as typeof knex.Client,
     connection: { filename: file },
@@ -60,14 +72,16 @@ function openSqlite(file: string): Pick<Database, 'knex' | 'engine'> {
         raw.pragma('synchronous = NORMAL');
         raw.pragma('foreign_keys = ON');
         raw.pragma('busy_timeout = 5000');
+        raw.pragma(`wal_autocheckpoint = ${fallbackCheckpointPages}`);
+        if (!inMemory) checkpointer ??= startWalCheckpointer(file, { onError: onCheckpointError });
         done(null, raw);
       },
     },
   });
-  return { knex: connection, engine: 'sqlite' };
+  return { knex: connection, engine: 'sqlite', stopBackgroundWork: async () => checkpointer?.stop() };
 }
 
-function openPostgres(url: string): Pick<Database, 'knex' | 'engine'> {
+function openPostgres(url: string): OpenedDatabase {
   const connection = knex({
     client: 'pg',
     connection: url,

@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { errors } from 'oidc-provider';
 import type { HotReads, PayloadRow } from './hot-reads.ts';
+import { statement } from './statement.ts';
 import { executor, isInTransaction } from './transaction.ts';
 
 export interface StoredPayload {
@@ -57,42 +58,50 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
     async revokeByGrantId() {}
   }
 
+  // Every artifact passes through these on the token endpoint and the journey: fixed statements.
+  const upsertRow = statement(
+    knex,
+    `insert into ${table} (model, id, payload, grant_id, uid, expires_at) values (?, ?, ?, ?, ?, ?)
+      on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
+      uid = excluded.uid, expires_at = excluded.expires_at`,
+  );
+  const selectById = statement<PayloadRow>(
+    knex,
+    `select payload, expires_at, consumed_at from ${table} where model = ? and id = ?`,
+  );
+  const selectByUid = statement<PayloadRow>(
+    knex,
+    `select payload, expires_at, consumed_at from ${table} where model = ? and uid = ?`,
+  );
+  const markConsumed = statement(
+    knex,
+    `update ${table} set consumed_at = ? where model = ? and id = ? and consumed_at is null`,
+  );
+  const deleteById = statement(knex, `delete from ${table} where model = ? and id = ?`);
+
   class PayloadAdapter implements OidcAdapter {
     constructor(private readonly model: string) {}
 
-    private rows() {
-      return executor(knex)(table).where('model', this.model);
-    }
-
     async upsert(id: string, payload: StoredPayload, expiresIn?: number) {
-      const row = {
-        model: this.model,
+      await upsertRow.run(
+        this.model,
         id,
-        payload: JSON.stringify(payload),
-        grant_id: payload.grantId ?? null,
-        uid: payload.uid ?? null,
-        expires_at: expiresIn ? Date.now() + expiresIn * 1000 : null,
-      };
-      await executor(knex)(table)
-        .insert(row)
-        .onConflict(['model', 'id'])
-        .merge(['payload', 'grant_id', 'uid', 'expires_at']);
+        JSON.stringify(payload),
+        payload.grantId ?? null,
+        payload.uid ?? null,
+        expiresIn ? Date.now() + expiresIn * 1000 : null,
+      );
     }
 
     async find(id: string) {
       const row = isInTransaction()
-        ? await this.rows()
-            .where('id', id)
-            .first<PayloadRow | undefined>('payload', 'expires_at', 'consumed_at')
+        ? await selectById.get(this.model, id)
         : await hot().payload(this.model, id);
       return toPayload(row, Date.now());
     }
 
     async findByUid(uid: string) {
-      const row = await this.rows()
-        .where('uid', uid)
-        .first<PayloadRow | undefined>('payload', 'expires_at', 'consumed_at');
-      return toPayload(row, Date.now());
+      return toPayload(await selectByUid.get(this.model, uid), Date.now());
     }
 
     async findByUserCode() {
@@ -100,15 +109,12 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
     }
 
     async consume(id: string) {
-      const updated = await this.rows()
-        .where('id', id)
-        .whereNull('consumed_at')
-        .update({ consumed_at: Date.now() });
+      const updated = await markConsumed.run(Date.now(), this.model, id);
       if (updated === 0) throw new errors.InvalidGrant(`${this.model} already consumed`);
     }
 
     async destroy(id: string) {
-      await this.rows().where('id', id).delete();
+      await deleteById.run(this.model, id);
     }
 
     async revokeByGrantId(grantId: string) {

@@ -3,6 +3,7 @@
 // with backoff, completed exactly once. A crash after commit loses nothing: the job is still there.
 import type { Knex } from 'knex';
 import type { Engine } from './database.ts';
+import { statement } from './statement.ts';
 import { executor } from './transaction.ts';
 
 export interface OutboxJob {
@@ -20,6 +21,11 @@ interface OutboxRow {
 }
 
 export function outboxRepository(knex: Knex, engine: Engine) {
+  const insertJob = statement(
+    knex,
+    `insert into outbox (kind, payload, dedupe_key, attempts, run_at, created_at) values (?, ?, ?, 0, ?, ?)
+      on conflict (dedupe_key) do nothing`,
+  );
   return {
     /** Adds a job; with a dedupe key, a second job with the same key is silently dropped. */
     async enqueue(
@@ -28,17 +34,13 @@ export function outboxRepository(knex: Knex, engine: Engine) {
       options: { dedupeKey?: string; runAt?: number } = {},
     ) {
       const now = Date.now();
-      await executor(knex)('outbox')
-        .insert({
-          kind,
-          payload: JSON.stringify(payload),
-          dedupe_key: options.dedupeKey ?? null,
-          attempts: 0,
-          run_at: options.runAt ?? now,
-          created_at: now,
-        })
-        .onConflict('dedupe_key')
-        .ignore();
+      await insertJob.run(
+        kind,
+        JSON.stringify(payload),
+        options.dedupeKey ?? null,
+        options.runAt ?? now,
+        now,
+      );
     },
 
     /** Claims up to `limit` due jobs for `leaseMs`; a claimed job is invisible to other workers until then. */

@@ -12,7 +12,8 @@ const BetterSqlite3Client: unknown = createRequire(import.meta.url)(
 const maxStatements = 500;
 const caches = new WeakMap<object, Map<string, Sqlite.Statement>>();
 
-function prepared(connection: Sqlite.Database, sql: string): Sqlite.Statement {
+/** The connection's prepared statement for `sql`, prepared on first use. */
+export function prepared(connection: Sqlite.Database, sql: string): Sqlite.Statement {
   let cache = caches.get(connection);
   if (!cache) {
     cache = new Map();

@@ -19,3 +19,11 @@ export function inTransaction<T>(knex: Knex, work: () => Promise<T>): Promise<T>
 export function isInTransaction(): boolean {
   return ambient.getStore() !== undefined;
 }
+
+/**
+ * Runs `work` with no ambient transaction: for work that starts inside one but must not join it, such as
+ * an event listener the transaction does not wait for (it would otherwise query after the commit).
+ */
+export function outsideTransaction<T>(work: () => T): T {
+  return ambient.exit(work);
+}

@@ -93,4 +93,19 @@ describe('owner dashboard and revocation', () => {
     expect((await keyturn.repositories.clearances.find(clearance.id))?.status).toBe('disconnected');
     expect((await authorizationOf(tokens.access_token)).status).toBe(401);
   });
+
+  it('POST /token › replaying a rotated refresh token ends the grant inside the token transaction and disconnects the clearance', async () => {
+    const { config, tokens, clearance } = await connectedOwner('replay@example.com', 'WBA8E9G50GNT66666');
+    const refreshed = await oauth.refreshTokenGrant(config, tokens.refresh_token as string);
+    await expect(oauth.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toThrow();
+    for (
+      let i = 0;
+      i < 40 && (await keyturn.repositories.clearances.find(clearance.id))?.status !== 'disconnected';
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect((await keyturn.repositories.clearances.find(clearance.id))?.status).toBe('disconnected');
+    expect((await authorizationOf(refreshed.access_token)).status).toBe(401);
+  });
 });

@@ -1,0 +1,58 @@
+// Fixed SQL for the hot write paths (callbacks, the token endpoint), without knex's query builder, which
+// costs several times the statement itself (DESIGN.md). SQLite: the statement is prepared once per
+// connection and runs synchronously on the ambient transaction's connection, or on the pooled one.
+// PostgreSQL: `knex.raw` on the ambient transaction or the pool. Either way it joins the unit of work.
+
+import type Sqlite from 'better-sqlite3';
+import type { Knex } from 'knex';
+import { prepared } from './sqlite-client.ts';
+import { executor } from './transaction.ts';
+
+type Value = string | number | null;
+
+export interface Statement<Row> {
+  /** The first row (a select, or a write with `returning`). */
+  get(...values: Value[]): Promise<Row | undefined>;
+  all(...values: Value[]): Promise<Row[]>;
+  /** Runs a write; resolves to the number of rows it changed. */
+  run(...values: Value[]): Promise<number>;
+}
+
+interface ConnectionSource {
+  acquireConnection(): Promise<Sqlite.Database>;
+  releaseConnection(connection: Sqlite.Database): Promise<unknown>;
+}
+
+/** `sql` uses `?` placeholders; give both engines' text when they differ (e.g. `for update`). */
+export function statement<Row>(
+  knex: Knex,
+  sql: string | { sqlite: string; postgres: string },
+): Statement<Row> {
+  const engine = knex.client.dialect === 'postgresql' ? 'postgres' : 'sqlite';
+  const text = typeof sql === 'string' ? sql : sql[engine];
+  if (engine === 'postgres') {
+    const query = async (values: Value[]) =>
+      (await executor(knex).raw(text, values)) as { rows: Row[]; rowCount: number | null };
+    return {
+      get: async (...values) => (await query(values)).rows[0],
+      all: async (...values) => (await query(values)).rows,
+      run: async (...values) => (await query(values)).rowCount ?? 0,
+    };
+  }
+  // Inside a transaction the transaction's client hands out its own connection (and releasing is a no-op);
+  // outside, the pool's single SQLite connection is borrowed for one synchronous call.
+  const onConnection = async <T>(work: (statement: Sqlite.Statement) => T): Promise<T> => {
+    const source = executor(knex).client as unknown as ConnectionSource;
+    const connection = await source.acquireConnection();
+    try {
+      return work(prepared(connection, text));
+    } finally {
+      await source.releaseConnection(connection);
+    }
+  };
+  return {
+    get: (...values) => onConnection((s) => s.get(values) as Row | undefined),
+    all: (...values) => onConnection((s) => s.all(values) as Row[]),
+    run: (...values) => onConnection((s) => s.run(values).changes),
+  };
+}
