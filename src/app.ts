@@ -3,7 +3,7 @@ import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import { dashboardRouter } from './account/dashboard.ts';
-import { callbacksRouter } from './callbacks/router.ts';
+import { callbackQueue, callbacksRouter } from './callbacks/router.ts';
 import type { Config } from './config.ts';
 import { demoRouter } from './demo/app.ts';
 import { ensureDemoApp } from './demo/register.ts';
@@ -145,7 +145,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
 
   app.use(errorHandler(logger));
   // The makers' signed callbacks are machine traffic too: JSON errors, no page middleware.
-  app.use(callbacksRouter(relay, connectors.webhookSecretFor).routes());
+  app.use(callbacksRouter(relay, connectors.webhookSecretFor, callbackQueue(database.engine)).routes());
   app.use(securityHeaders());
   app.use(chooseLocale());
 

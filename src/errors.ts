@@ -60,3 +60,11 @@ export class CsrfRejected extends KeyturnError {
     super(403, 'csrf_rejected');
   }
 }
+
+/** Too much work queued; the caller should retry after a moment (503 with Retry-After). */
+export class ServiceBusy extends KeyturnError {
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super(503, 'busy');
+  }
+}

@@ -9,6 +9,8 @@ import type { ClearanceEvent } from '../domain/clearance/state-machine.ts';
 import { eventForOemStatus } from '../domain/clearance/state-machine.ts';
 import { InvalidInput, NotFound, Unauthorized } from '../errors.ts';
 import { applyClearanceEvent, type RelayStore } from '../relay/apply-clearance-event.ts';
+import type { Engine } from '../storage/database.ts';
+import { type BulkQueue, bulkQueue } from '../web/bulk-queue.ts';
 import { readRawBody } from '../web/raw-body.ts';
 
 const maxBodyBytes = 64 * 1024;
@@ -26,9 +28,18 @@ const callbackSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/**
+ * SQLite runs a callback's statements synchronously, so one at a time costs no throughput; PostgreSQL waits
+ * on the network between statements, so a few at once keep the core busy. 1,000 waiting is a generous burst.
+ */
+export function callbackQueue(engine: Engine): BulkQueue {
+  return bulkQueue({ concurrency: engine === 'sqlite' ? 1 : 4, maxWaiting: 1000 });
+}
+
 export function callbacksRouter(
   store: RelayStore,
   secretFor: (provider: string) => string | undefined,
+  queue: BulkQueue,
 ): Router {
   const router = new Router({ prefix: '/callbacks' });
   const verifiers = new Map<string, Webhook>();
@@ -54,6 +65,16 @@ export function callbacksRouter(
       'webhook-timestamp': ctx.get('webhook-timestamp'),
       'webhook-signature': ctx.get('webhook-signature'),
     };
+    ctx.body = await queue.run(() => handleCallback(provider, verifier, body, headers));
+    ctx.status = 200;
+  });
+
+  async function handleCallback(
+    provider: string,
+    verifier: Webhook,
+    body: string,
+    headers: Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>,
+  ) {
     try {
       verifier.verify(body, headers);
     } catch (error) {
@@ -81,8 +102,7 @@ export function callbacksRouter(
       occurredAt: Date.parse(parsed.timestamp),
     });
     if (result.outcome === 'not_found') throw new NotFound('unknown_clearance');
-    ctx.status = 200;
-    ctx.body = { outcome: result.outcome };
-  });
+    return { outcome: result.outcome };
+  }
   return router;
 }

@@ -13,6 +13,12 @@ export const fallbackCheckpointPages = 20_000;
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
+// A lower priority for this thread only (Linux: a thread is a task with its own id): the requests on the
+// main thread go first, and the checkpoints take the idle time in between.
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  require('node:os').setPriority(tid, workerData.niceness);
+} catch {}
 let db;
 const checkpoint = () => {
   try {
@@ -43,6 +49,7 @@ export function startWalCheckpointer(
       file,
       driver: createRequire(import.meta.url).resolve('better-sqlite3'),
       intervalMs: options.intervalMs ?? 250,
+      niceness: 10,
     },
   });
   worker.unref();
@@ -51,6 +58,9 @@ export function startWalCheckpointer(
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
+      // Unreferenced, the worker never holds a process open; while stopping it must, or awaiting its exit
+      // could leave nothing for the event loop to wait on (the process would end mid-await).
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },

@@ -20,8 +20,6 @@ export interface LoadSpec {
   /** Seconds; the run also stops after `amount` requests when given. */
   duration: number;
   amount?: number;
-  /** Total requests per second across connections (open-loop rate), for latency at a given load. */
-  overallRate?: number;
   /** A response counts as an error unless this accepts it (checked on 2xx responses only). */
   accept?: (body: string) => boolean;
 }
@@ -62,7 +60,6 @@ export async function runLoad(spec: LoadSpec): Promise<Omit<Sample, 'cpuUsPerReq
     connections: spec.connections,
     duration: spec.duration,
     ...(spec.amount ? { amount: spec.amount } : {}),
-    ...(spec.overallRate ? { overallRate: Math.max(1, Math.round(spec.overallRate)) } : {}),
     timeout: 10,
     requests: [
       {

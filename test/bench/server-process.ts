@@ -76,6 +76,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const compiled = options.script.replace(/^(.*)\.ts$/, 'dist/$1.js');
   const nodeArgs: string[] = [];
   if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
+  if (process.env.BENCH_TRACE_GC) nodeArgs.push('--trace-gc');
   // taskset execs node, so the child's pid is the server's pid.
   const child = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, compiled], {
     cwd: options.cwd ?? process.cwd(),

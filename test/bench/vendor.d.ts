@@ -14,7 +14,6 @@ declare module 'autocannon' {
     pipelining?: number;
     duration?: number;
     amount?: number;
-    overallRate?: number;
     timeout?: number;
     method?: string;
     headers?: Record<string, string>;

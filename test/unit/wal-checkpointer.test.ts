@@ -1,8 +1,11 @@
 // The background checkpointer copies the write-ahead log into the database file while the writer's own
 // automatic checkpoints are off, so commits never wait for the disk.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import Sqlite from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
 import { startWalCheckpointer } from '../../src/storage/wal-checkpointer.ts';
@@ -58,4 +61,22 @@ test('errors are reported, not thrown', async () => {
   expect(await eventually(() => messages.length > 0)).toBe(true);
   expect(messages[0]).toMatch(/unable to open database/i);
   await checkpointer.stop();
+});
+
+test('stopping it in a process with nothing else to wait for finishes the await (exit code 0, not 13)', async () => {
+  const file = join(folder, 'stop.sqlite');
+  writerWithoutCheckpoints(file).close();
+  const script = join(folder, 'stop.mts');
+  const module = fileURLToPath(new URL('../../src/storage/wal-checkpointer.ts', import.meta.url));
+  writeFileSync(
+    script,
+    `import { startWalCheckpointer } from ${JSON.stringify(module)};
+const checkpointer = startWalCheckpointer(${JSON.stringify(file)}, { intervalMs: 10 });
+await checkpointer.stop();
+console.log('stopped');`,
+  );
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  });
+  expect(stdout.trim()).toBe('stopped');
 });

@@ -4,6 +4,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { type DatasetMeta, pendingClearanceOf, tokenOf } from '../dataset.ts';
 import { benchVin } from '../flows.ts';
 import { type LoadSpec, measured, runLoad } from '../load.ts';
+import { runPaced } from '../paced-load.ts';
 import type { ServerHandle } from '../server-process.ts';
 import { type Engine, repeatedConsuming, row, type ScenarioResult, type Settings } from './common.ts';
 import { introspectionLoad } from './introspection.ts';
@@ -78,13 +79,13 @@ export async function callbacksScenario(
     tokenSample(meta, 50_000),
     Math.max(2, Math.min(8, settings.connections / 2)),
   );
-  const sideSpec = { ...side, duration: settings.duration, overallRate: settings.sideRate };
-  const idle = await runLoad(sideSpec);
+  const sideSpec = { ...side, duration: settings.duration, warmup: settings.warmup, rate: settings.sideRate };
+  const idle = await runPaced(sideSpec);
   const remaining = total - cursor;
   const amount = Math.max(1, Math.min(remaining, Math.ceil(sample.rps * settings.duration * 1.2)));
   prepare(amount);
   const [busy, concurrent] = await Promise.all([
-    runLoad(sideSpec),
+    runPaced(sideSpec),
     measured(server, () => runLoad({ ...spec, amount, duration: settings.duration * 4 })),
   ]);
   const sideRow = row(

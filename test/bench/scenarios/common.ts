@@ -1,5 +1,6 @@
 // What every scenario shares: run settings, warm-up + repeated measured runs, and the result row.
 import { type LoadSpec, measured, medianSample, runLoad, type Sample } from '../load.ts';
+import { runPaced } from '../paced-load.ts';
 import type { ServerHandle } from '../server-process.ts';
 
 export interface Settings {
@@ -78,10 +79,10 @@ export async function repeated(server: ServerHandle, settings: Settings, spec: L
   return medianSample(samples);
 }
 
-/** Latency at half the measured capacity (open-loop rate), one measured run. */
+/** Latency at half the measured capacity (evenly spaced open-loop requests), one measured run. */
 export async function atHalfCapacity(server: ServerHandle, settings: Settings, spec: LoadSpec, rps: number) {
   return measured(server, () =>
-    runLoad({ ...spec, duration: settings.duration, overallRate: Math.max(1, rps / 2) }),
+    runPaced({ ...spec, duration: settings.duration, warmup: settings.warmup, rate: Math.max(1, rps / 2) }),
   );
 }
 

@@ -1,0 +1,90 @@
+// Open-loop load at a steady rate, for latency at a given load. autocannon's rate option is a per-second
+// quota: each connection sends flat out until its share of the second is used, then waits for the next
+// second, so "half capacity" becomes full-speed bursts and the p99 measures the burst. Here request n is
+// sent at start + n / rate (timers fire about every millisecond, so a tick sends what fell due since the
+// last) whatever the earlier requests are doing; its latency runs from that moment, including any wait
+// for a free socket, so a server that falls behind is charged for the queue (no coordinated omission).
+import { type Dispatcher, Pool } from 'undici';
+import { type BenchRequest, latencyStats, type Sample } from './load.ts';
+
+export interface PacedSpec {
+  url: string;
+  request: BenchRequest;
+  /** Requests per second, evenly spaced. */
+  rate: number;
+  /** Seconds measured, after `warmup` seconds at the same pace that are not (connections, JIT). */
+  duration: number;
+  warmup?: number;
+  /** Sockets kept open; requests due while all are busy wait (and that wait counts). */
+  maxSockets?: number;
+  accept?: (body: string) => boolean;
+}
+
+export async function runPaced(spec: PacedSpec): Promise<Omit<Sample, 'cpuUsPerReq'>> {
+  // undici: a fraction of node:http's client cost per request, so the load core keeps up with the pace.
+  const pool = new Pool(spec.url, { connections: spec.maxSockets ?? 64, pipelining: 1 });
+  const warmupRequests = Math.round(spec.rate * (spec.warmup ?? 1));
+  const total = warmupRequests + Math.max(1, Math.round(spec.rate * spec.duration));
+  const interval = 1000 / spec.rate;
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  let sent = 0;
+  let settled = 0;
+
+  const send = async (measuredRequest: boolean) => {
+    const sentAt = performance.now();
+    const { body, headers } = requestParts(spec.request);
+    try {
+      const response = await pool.request({
+        path: spec.request.path,
+        method: (spec.request.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers,
+        body,
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      });
+      const text = await response.body.text();
+      if (!measuredRequest) return;
+      latencies.push(performance.now() - sentAt);
+      if (response.statusCode < 200 || response.statusCode >= 300) non2xx++;
+      else if (spec.accept && !spec.accept(text)) errors++;
+    } catch {
+      if (measuredRequest) errors++;
+    }
+  };
+
+  const started = performance.now();
+  await new Promise<void>((done) => {
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && started + sent * interval <= now) {
+        sent++;
+        void send(sent > warmupRequests).then(() => {
+          if (++settled === total) done();
+        });
+      }
+      if (sent < total) setTimeout(tick, Math.max(0, started + sent * interval - performance.now() - 0.5));
+    };
+    tick();
+  });
+  const seconds = (performance.now() - started) / 1000 - warmupRequests / spec.rate;
+  await pool.close();
+  return {
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    ...latencyStats(latencies),
+    errors,
+    non2xx,
+  };
+}
+
+function requestParts(request: BenchRequest): { body: string | undefined; headers: Record<string, string> } {
+  if (request.next) {
+    const next = request.next();
+    return { body: next.body, headers: { ...request.headers, ...next.headers } };
+  }
+  const body = typeof request.body === 'function' ? request.body() : request.body;
+  return { body, headers: { ...request.headers } };
+}
