@@ -16,6 +16,7 @@ import { journeyScenario } from './scenarios/journey.ts';
 import { dropPostgresDatabase, postgresDataset, postgresWorkCopy } from './seed-postgres.ts';
 import { sqliteDataset, sqliteWorkCopy } from './seed-sqlite.ts';
 import { type ServerHandle, startServer } from './server-process.ts';
+import { warmPostgresTables, warmSqliteFile } from './warm-cache.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -202,6 +203,7 @@ const introspectionSpec = (connected: number): DatasetSpec => ({ connected, pend
 for (const size of [settings.smallGrants, settings.bigGrants]) {
   if (!wanted('introspection')) break;
   const set = await sqliteSet(introspectionSpec(size));
+  warmSqliteFile(set.file);
   await keyturn(`introspection-sqlite-${size}`, { sqliteFile: set.file }, async (server) => {
     const result = await introspectionScenario(settings, server, {
       name: `introspection ${size} grants`,
@@ -216,6 +218,7 @@ for (const size of [settings.smallGrants, settings.bigGrants]) {
 }
 if (wanted('introspection') && settings.postgres) {
   const set = await postgresSet(introspectionSpec(settings.bigGrants));
+  await warmPostgresTables(set.url, ['oidc_payloads', 'clearances']);
   await keyturn(`introspection-postgres-${settings.bigGrants}`, { databaseUrl: set.url }, async (server) => {
     const result = await introspectionScenario(settings, server, {
       name: `introspection ${settings.bigGrants} grants`,
