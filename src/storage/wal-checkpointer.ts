@@ -13,12 +13,6 @@ export const fallbackCheckpointPages = 20_000;
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-// A lower priority for this thread only (Linux: a thread is a task with its own id): the requests on the
-// main thread go first, and the checkpoints take the idle time in between.
-try {
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  require('node:os').setPriority(tid, workerData.niceness);
-} catch {}
 let db;
 const checkpoint = () => {
   try {
@@ -49,7 +43,6 @@ export function startWalCheckpointer(
       file,
       driver: createRequire(import.meta.url).resolve('better-sqlite3'),
       intervalMs: options.intervalMs ?? 250,
-      niceness: 10,
     },
   });
   worker.unref();

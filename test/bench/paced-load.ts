@@ -4,6 +4,7 @@
 // sent at start + n / rate (timers fire about every millisecond, so a tick sends what fell due since the
 // last) whatever the earlier requests are doing; its latency runs from that moment, including any wait
 // for a free socket, so a server that falls behind is charged for the queue (no coordinated omission).
+import { spawn } from 'node:child_process';
 import { type Dispatcher, Pool } from 'undici';
 import { type BenchRequest, latencyStats, type Sample } from './load.ts';
 
@@ -87,4 +88,39 @@ function requestParts(request: BenchRequest): { body: string | undefined; header
   }
   const body = typeof request.body === 'function' ? request.body() : request.body;
   return { body, headers: { ...request.headers } };
+}
+
+/**
+ * The same paced load from a process of its own (compiled, on the load core), for latency measured while
+ * this process drives other load: sharing one event loop with autocannon would delay the paced requests
+ * in the client and charge that to the server.
+ */
+export async function runPacedApart(spec: {
+  url: string;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  bodies: string[];
+  /** A 2xx answer must contain this. */
+  accept: string;
+  rate: number;
+  duration: number;
+  warmup: number;
+}): Promise<Omit<Sample, 'cpuUsPerReq'>> {
+  const script = new URL('./paced-child.js', import.meta.url).pathname.replace(
+    /\/test\/bench\//,
+    '/dist/test/bench/',
+  );
+  const child = spawn('taskset', ['-c', '1', process.execPath, script], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+  child.stdin.end(JSON.stringify(spec));
+  const code = await exited;
+  if (code !== 0) throw new Error(`paced load process exited with ${code}`);
+  return JSON.parse(output) as Omit<Sample, 'cpuUsPerReq'>;
 }

@@ -4,7 +4,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { type DatasetMeta, pendingClearanceOf, tokenOf } from '../dataset.ts';
 import { benchVin } from '../flows.ts';
 import { type LoadSpec, measured, runLoad } from '../load.ts';
-import { runPaced } from '../paced-load.ts';
+import { runPacedApart } from '../paced-load.ts';
 import type { ServerHandle } from '../server-process.ts';
 import { type Engine, repeatedConsuming, row, type ScenarioResult, type Settings } from './common.ts';
 import { introspectionLoad } from './introspection.ts';
@@ -72,20 +72,26 @@ export async function callbacksScenario(
     server,
   );
 
-  // Introspection at a fixed modest rate: alone, then while callbacks run at full speed.
-  const side = introspectionLoad(
-    server,
-    meta.consumer,
-    tokenSample(meta, 50_000),
-    Math.max(2, Math.min(8, settings.connections / 2)),
-  );
-  const sideSpec = { ...side, duration: settings.duration, warmup: settings.warmup, rate: settings.sideRate };
-  const idle = await runPaced(sideSpec);
+  // Introspection at a fixed modest rate, from a process of its own: alone, then while callbacks run at
+  // full speed from this one.
+  const side = introspectionLoad(server, meta.consumer, [], 1);
+  const sideSpec = {
+    url: server.url,
+    path: side.request.path,
+    method: 'POST',
+    headers: side.request.headers ?? {},
+    bodies: tokenSample(meta, 50_000).map((token) => `token=${token}&token_type_hint=access_token`),
+    accept: '"active":true',
+    duration: settings.duration,
+    warmup: settings.warmup,
+    rate: settings.sideRate,
+  };
+  const idle = await runPacedApart(sideSpec);
   const remaining = total - cursor;
   const amount = Math.max(1, Math.min(remaining, Math.ceil(sample.rps * settings.duration * 1.2)));
   prepare(amount);
   const [busy, concurrent] = await Promise.all([
-    runPaced(sideSpec),
+    runPacedApart(sideSpec),
     measured(server, () => runLoad({ ...spec, amount, duration: settings.duration * 4 })),
   ]);
   const sideRow = row(

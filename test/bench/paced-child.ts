@@ -1,0 +1,33 @@
+// Runs one paced load in its own process (see runPacedApart): reads the spec as JSON on stdin, writes the
+// result as JSON on stdout. Request bodies are drawn at random from the given list.
+import { runPaced } from './paced-load.ts';
+
+interface ApartSpec {
+  url: string;
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  bodies: string[];
+  accept: string;
+  rate: number;
+  duration: number;
+  warmup: number;
+}
+
+let input = '';
+for await (const chunk of process.stdin) input += chunk;
+const spec = JSON.parse(input) as ApartSpec;
+const result = await runPaced({
+  url: spec.url,
+  rate: spec.rate,
+  duration: spec.duration,
+  warmup: spec.warmup,
+  request: {
+    method: spec.method,
+    path: spec.path,
+    headers: spec.headers,
+    body: () => spec.bodies[Math.floor(Math.random() * spec.bodies.length)] as string,
+  },
+  accept: (body) => body.includes(spec.accept),
+});
+process.stdout.write(JSON.stringify(result));
