@@ -79,11 +79,21 @@ export async function repeated(server: ServerHandle, settings: Settings, spec: L
   return medianSample(samples);
 }
 
-/** Latency at half the measured capacity (evenly spaced open-loop requests), one measured run. */
+/** Latency at half the measured capacity (evenly spaced open-loop requests): `reps` runs, the median. */
 export async function atHalfCapacity(server: ServerHandle, settings: Settings, spec: LoadSpec, rps: number) {
-  return measured(server, () =>
-    runPaced({ ...spec, duration: settings.duration, warmup: settings.warmup, rate: Math.max(1, rps / 2) }),
-  );
+  const runs: Sample[] = [];
+  for (let rep = 0; rep < settings.reps; rep++)
+    runs.push(
+      await measured(server, () =>
+        runPaced({
+          ...spec,
+          duration: settings.duration,
+          warmup: settings.warmup,
+          rate: Math.max(1, rps / 2),
+        }),
+      ),
+    );
+  return medianSample(runs);
 }
 
 export const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
