@@ -9,6 +9,7 @@ interface ApartSpec {
   headers: Record<string, string>;
   bodies: string[];
   accept: string;
+  maxSockets: number;
   rate: number;
   duration: number;
   warmup: number;
@@ -29,5 +30,6 @@ const result = await runPaced({
     body: () => spec.bodies[Math.floor(Math.random() * spec.bodies.length)] as string,
   },
   accept: (body) => body.includes(spec.accept),
+  maxSockets: spec.maxSockets,
 });
 process.stdout.write(JSON.stringify(result));

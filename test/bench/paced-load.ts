@@ -103,6 +103,8 @@ export async function runPacedApart(spec: {
   bodies: string[];
   /** A 2xx answer must contain this. */
   accept: string;
+  /** As many connections as the closed-loop run had: more, and a short stall fans out into a long queue. */
+  maxSockets: number;
   rate: number;
   duration: number;
   warmup: number;

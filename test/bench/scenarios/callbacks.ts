@@ -82,6 +82,7 @@ export async function callbacksScenario(
     headers: side.request.headers ?? {},
     bodies: tokenSample(meta, 50_000).map((token) => `token=${token}&token_type_hint=access_token`),
     accept: '"active":true',
+    maxSockets: Math.max(2, Math.min(8, settings.connections / 2)),
     duration: settings.duration,
     warmup: settings.warmup,
     rate: settings.sideRate,

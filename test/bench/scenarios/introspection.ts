@@ -12,6 +12,8 @@ import {
   type Settings,
 } from './common.ts';
 
+const activeAnswer = '"active":true';
+
 export function introspectionLoad(
   server: ServerHandle,
   consumer: ClientCredentials,
@@ -29,7 +31,7 @@ export function introspectionLoad(
       body: () => `token=${pick(tokens)}&token_type_hint=access_token`,
     },
     // Every seeded token is approved: anything but an active answer is a failure.
-    accept: (body) => body.includes('"active":true'),
+    accept: (body) => body.includes(activeAnswer),
   };
 }
 
@@ -46,7 +48,7 @@ export async function introspectionScenario(
 ): Promise<ScenarioResult> {
   const spec = introspectionLoad(server, options.consumer, options.tokens, settings.connections);
   const sample = await repeated(server, settings, spec);
-  const half = await atHalfCapacity(server, settings, spec, sample.rps);
+  const half = await atHalfCapacity(server, settings, spec, sample.rps, activeAnswer);
   const result = row(
     { name: options.name, engine: options.engine, kind: 'introspection', system: options.system },
     sample,
