@@ -13,7 +13,6 @@ type Value = string | number | null;
 export interface Statement<Row> {
   /** The first row (a select, or a write with `returning`). */
   get(...values: Value[]): Promise<Row | undefined>;
-  all(...values: Value[]): Promise<Row[]>;
   /** Runs a write; resolves to the number of rows it changed. */
   run(...values: Value[]): Promise<number>;
 }
@@ -35,7 +34,6 @@ export function statement<Row>(
       (await executor(knex).raw(text, values)) as { rows: Row[]; rowCount: number | null };
     return {
       get: async (...values) => (await query(values)).rows[0],
-      all: async (...values) => (await query(values)).rows,
       run: async (...values) => (await query(values)).rowCount ?? 0,
     };
   }
@@ -52,7 +50,6 @@ export function statement<Row>(
   };
   return {
     get: (...values) => onConnection((s) => s.get(values) as Row | undefined),
-    all: (...values) => onConnection((s) => s.all(values) as Row[]),
     run: (...values) => onConnection((s) => s.run(values).changes),
   };
 }

@@ -6,7 +6,6 @@ import { ServiceBusy } from '../errors.ts';
 
 export interface BulkQueue {
   run<T>(task: () => Promise<T>): Promise<T>;
-  readonly waiting: number;
 }
 
 export function bulkQueue(options: { concurrency: number; maxWaiting: number }): BulkQueue {
@@ -40,9 +39,6 @@ export function bulkQueue(options: { concurrency: number; maxWaiting: number }):
         running--;
         schedule();
       }
-    },
-    get waiting() {
-      return waiting.length;
     },
   };
 }
