@@ -1,19 +1,6 @@
 // Runs one paced load in its own process (see runPacedApart): reads the spec as JSON on stdin, writes the
 // result as JSON on stdout. Request bodies are drawn at random from the given list.
-import { runPaced } from './paced-load.ts';
-
-interface ApartSpec {
-  url: string;
-  path: string;
-  method: string;
-  headers: Record<string, string>;
-  bodies: string[];
-  accept: string;
-  maxSockets: number;
-  rate: number;
-  duration: number;
-  warmup: number;
-}
+import { type ApartSpec, runPaced } from './paced-load.ts';
 
 let input = '';
 for await (const chunk of process.stdin) input += chunk;

@@ -90,12 +90,8 @@ function requestParts(request: BenchRequest): { body: string | undefined; header
   return { body, headers: { ...request.headers } };
 }
 
-/**
- * The same paced load from a process of its own (compiled, on the load core), for latency measured while
- * this process drives other load: sharing one event loop with autocannon would delay the paced requests
- * in the client and charge that to the server.
- */
-export async function runPacedApart(spec: {
+/** A paced load that crosses a process boundary: plain data, bodies drawn at random from `bodies`. */
+export interface ApartSpec {
   url: string;
   path: string;
   method: string;
@@ -108,7 +104,14 @@ export async function runPacedApart(spec: {
   rate: number;
   duration: number;
   warmup: number;
-}): Promise<Omit<Sample, 'cpuUsPerReq'>> {
+}
+
+/**
+ * The same paced load from a process of its own (compiled, on the load core), for latency measured while
+ * this process drives other load: sharing one event loop with autocannon would delay the paced requests
+ * in the client and charge that to the server.
+ */
+export async function runPacedApart(spec: ApartSpec): Promise<Omit<Sample, 'cpuUsPerReq'>> {
   const script = new URL('./paced-child.js', import.meta.url).pathname.replace(
     /\/test\/bench\//,
     '/dist/test/bench/',

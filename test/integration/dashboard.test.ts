@@ -80,17 +80,18 @@ describe('owner dashboard and revocation', () => {
     );
   });
 
+  /** The clearance's status once it reaches `expected` (the revocation hook runs after the response), or after 1 s. */
+  async function statusSettlesOn(clearanceId: string, expected: string) {
+    const statusNow = async () => (await keyturn.repositories.clearances.find(clearanceId))?.status;
+    for (let i = 0; i < 40 && (await statusNow()) !== expected; i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    return statusNow();
+  }
+
   it('POST /token/revocation › the app revoking its refresh token disconnects the clearance', async () => {
     const { config, tokens, clearance } = await connectedOwner('apprevoke@example.com', 'WBA8E9G50GNT55555');
     await oauth.tokenRevocation(config, tokens.refresh_token as string, { token_type_hint: 'refresh_token' });
-    for (
-      let i = 0;
-      i < 40 && (await keyturn.repositories.clearances.find(clearance.id))?.status !== 'disconnected';
-      i++
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    expect((await keyturn.repositories.clearances.find(clearance.id))?.status).toBe('disconnected');
+    expect(await statusSettlesOn(clearance.id, 'disconnected')).toBe('disconnected');
     expect((await authorizationOf(tokens.access_token)).status).toBe(401);
   });
 
@@ -98,14 +99,7 @@ describe('owner dashboard and revocation', () => {
     const { config, tokens, clearance } = await connectedOwner('replay@example.com', 'WBA8E9G50GNT66666');
     const refreshed = await oauth.refreshTokenGrant(config, tokens.refresh_token as string);
     await expect(oauth.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toThrow();
-    for (
-      let i = 0;
-      i < 40 && (await keyturn.repositories.clearances.find(clearance.id))?.status !== 'disconnected';
-      i++
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    expect((await keyturn.repositories.clearances.find(clearance.id))?.status).toBe('disconnected');
+    expect(await statusSettlesOn(clearance.id, 'disconnected')).toBe('disconnected');
     expect((await authorizationOf(refreshed.access_token)).status).toBe(401);
   });
 });

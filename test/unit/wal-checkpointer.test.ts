@@ -13,11 +13,14 @@ import { startWalCheckpointer } from '../../src/storage/wal-checkpointer.ts';
 const folder = mkdtempSync(join(tmpdir(), 'keyturn-wal-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-function writerWithoutCheckpoints(file: string) {
+/** A database whose writer never checkpoints, with about 500 KB committed to the log. */
+function writtenWithoutCheckpoints(file: string) {
   const db = new Sqlite(file);
   db.pragma('journal_mode = WAL');
   db.pragma('wal_autocheckpoint = 0');
   db.exec('create table rows (id integer primary key, body text)');
+  const insert = db.prepare('insert into rows (body) values (?)');
+  for (let i = 0; i < 500; i++) insert.run('x'.repeat(1000));
   return db;
 }
 
@@ -29,9 +32,7 @@ async function eventually(condition: () => boolean, ms = 5000) {
 
 test('committed pages reach the database file without the writer checkpointing', async () => {
   const file = join(folder, 'checkpointed.sqlite');
-  const db = writerWithoutCheckpoints(file);
-  const insert = db.prepare('insert into rows (body) values (?)');
-  for (let i = 0; i < 500; i++) insert.run('x'.repeat(1000));
+  const db = writtenWithoutCheckpoints(file);
   const before = statSync(file).size;
   expect(statSync(`${file}-wal`).size).toBeGreaterThan(400_000);
 
@@ -43,9 +44,7 @@ test('committed pages reach the database file without the writer checkpointing',
 
 test('without it the pages stay in the log (the comparison the test above relies on)', async () => {
   const file = join(folder, 'not-checkpointed.sqlite');
-  const db = writerWithoutCheckpoints(file);
-  const insert = db.prepare('insert into rows (body) values (?)');
-  for (let i = 0; i < 500; i++) insert.run('x'.repeat(1000));
+  const db = writtenWithoutCheckpoints(file);
   const before = statSync(file).size;
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect(statSync(file).size).toBe(before);
@@ -65,7 +64,7 @@ test('errors are reported, not thrown', async () => {
 
 test('stopping it in a process with nothing else to wait for finishes the await (exit code 0, not 13)', async () => {
   const file = join(folder, 'stop.sqlite');
-  writerWithoutCheckpoints(file).close();
+  writtenWithoutCheckpoints(file).close();
   const script = join(folder, 'stop.mts');
   const module = fileURLToPath(new URL('../../src/storage/wal-checkpointer.ts', import.meta.url));
   writeFileSync(
