@@ -75,18 +75,16 @@ export function callbacksRouter(
     body: string,
     headers: Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>,
   ) {
+    // verify() returns the body JSON.parsed once the signature holds; a SyntaxError is a malformed body.
+    let payload: unknown;
     try {
-      verifier.verify(body, headers);
+      payload = verifier.verify(body, headers);
     } catch (error) {
-      // verify() also JSON.parses a correctly signed body: a SyntaxError is a malformed body (400 below).
       if (error instanceof WebhookVerificationError) throw new Unauthorized('invalid_signature');
     }
-    let parsed: z.infer<typeof callbackSchema>;
-    try {
-      parsed = callbackSchema.parse(JSON.parse(body));
-    } catch {
-      throw new InvalidInput({ messageKey: 'errors:invalid_callback' });
-    }
+    const checked = callbackSchema.safeParse(payload);
+    if (!checked.success) throw new InvalidInput({ messageKey: 'errors:invalid_callback' });
+    const parsed = checked.data;
     let event: ClearanceEvent | undefined;
     if (parsed.type === 'authorization_changed') event = eventForOemStatus(parsed.data.status);
     else event = 'data_received';

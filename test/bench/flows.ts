@@ -1,6 +1,6 @@
 // One full authorization as an owner and an app would do it, over HTTP: Keyturn's journey, the peer's dev flow.
 import { createHash, randomBytes } from 'node:crypto';
-import { Browser, type Page } from './browser.ts';
+import { HttpBrowser, type Page } from '../support/http-browser.ts';
 
 export const benchRedirectUri = 'http://127.0.0.1:9/callback';
 export const benchVin = 'WBA8E9G50GNT12345';
@@ -32,6 +32,16 @@ function authorizationUrl(base: string, clientId: string, challenge: string) {
   return url.href;
 }
 
+/** The test suite's HTTP browser; it stops at the app's redirect URI, and an error page ends the journey. */
+function journeyBrowser() {
+  return new HttpBrowser((url) => url.href.startsWith(benchRedirectUri));
+}
+
+function rendered(page: Page): Page {
+  if (page.status >= 400) throw new Error(`${page.status} on ${page.url}: ${page.html.slice(0, 300)}`);
+  return page;
+}
+
 const stepOf = (page: Page) => /\/interaction\/[^/]+\/([a-z]+)/.exec(page.url)?.[1];
 
 function codeOf(page: Page): string {
@@ -59,29 +69,29 @@ export async function exchangeCode(base: string, app: ClientCredentials, code: s
 
 /** Keyturn: landing → account → brand → VIN → permissions → code exchange. Returns requests made. */
 export async function keyturnJourney(base: string, app: ClientCredentials, email: string) {
-  const browser = new Browser((url) => url.startsWith(benchRedirectUri));
+  const browser = journeyBrowser();
   const { verifier, challenge } = pkcePair();
-  const landing = await browser.follow(authorizationUrl(base, app.clientId, challenge));
+  const landing = rendered(await browser.follow(authorizationUrl(base, app.clientId, challenge)));
   if (stepOf(landing) !== 'landing') throw new Error(`expected landing, got ${landing.url}`);
   const interaction = /^(.*\/interaction\/[^/?]+)/.exec(landing.url)?.[1];
-  let page = await browser.follow(`${interaction}/account`);
-  page = await browser.submit(page, { email, country: 'DE', accept_terms: 'yes' }, '/account');
-  if (stepOf(page) === 'brand') page = await browser.submit(page, { brand: 'bmw' }, '/brand');
+  let page = rendered(await browser.follow(`${interaction}/account`));
+  page = rendered(await browser.submit(page, { email, country: 'DE', accept_terms: 'yes' }, '/account'));
+  if (stepOf(page) === 'brand') page = rendered(await browser.submit(page, { brand: 'bmw' }, '/brand'));
   if (stepOf(page) !== 'vin') throw new Error(`expected vin, got ${page.url}`);
-  page = await browser.submit(page, { vin: benchVin }, '/vin');
+  page = rendered(await browser.submit(page, { vin: benchVin }, '/vin'));
   if (stepOf(page) !== 'permissions') throw new Error(`expected permissions, got ${page.url}`);
-  page = await browser.submit(page, { decision: 'allow' }, '/permissions');
+  page = rendered(await browser.submit(page, { decision: 'allow' }, '/permissions'));
   const token = await exchangeCode(base, app, codeOf(page), verifier);
   return { token, requests: browser.requests + 1 };
 }
 
 /** The peer: oidc-provider's own two-step dev flow (login, consent) → code exchange. */
 export async function peerJourney(base: string, app: ClientCredentials, login: string) {
-  const browser = new Browser((url) => url.startsWith(benchRedirectUri));
+  const browser = journeyBrowser();
   const { verifier, challenge } = pkcePair();
-  let page = await browser.follow(authorizationUrl(base, app.clientId, challenge));
-  page = await browser.submit(page, { login, password: 'any' });
-  page = await browser.submit(page, {});
+  let page = rendered(await browser.follow(authorizationUrl(base, app.clientId, challenge)));
+  page = rendered(await browser.submit(page, { login, password: 'any' }));
+  page = rendered(await browser.submit(page, {}));
   const token = await exchangeCode(base, app, codeOf(page), verifier);
   return { token, requests: browser.requests + 1 };
 }

@@ -118,23 +118,23 @@ const tokenList = (meta: DatasetMeta, count: number) => {
   return Array.from({ length: Math.min(count, n) }, () => tokenOf(meta, Math.floor(Math.random() * n)));
 };
 
-async function sqliteSet(spec: DatasetSpec) {
+/** Opens (seeding when not cached) a data set and logs how long it took. */
+async function loggedSet<T extends { fresh: boolean; meta: DatasetMeta }>(
+  engine: 'sqlite' | 'postgres',
+  spec: DatasetSpec,
+  open: (spec: DatasetSpec) => Promise<T>,
+): Promise<T> {
   const t0 = performance.now();
-  const set = await sqliteDataset(spec);
+  const set = await open(spec);
+  const seeded = `seeded in ${set.meta.seedSeconds.toFixed(1)} s`;
   log(
-    `sqlite data set ${JSON.stringify(spec)}: ${set.fresh ? `seeded in ${set.meta.seedSeconds.toFixed(1)} s` : `cached (seeded in ${set.meta.seedSeconds.toFixed(1)} s)`} [${((performance.now() - t0) / 1000).toFixed(1)} s]`,
+    `${engine} data set ${JSON.stringify(spec)}: ${set.fresh ? seeded : `cached (${seeded})`} [${((performance.now() - t0) / 1000).toFixed(1)} s]`,
   );
   return set;
 }
 
-async function postgresSet(spec: DatasetSpec) {
-  const t0 = performance.now();
-  const set = await postgresDataset(spec);
-  log(
-    `postgres data set ${JSON.stringify(spec)}: ${set.fresh ? `seeded in ${set.meta.seedSeconds.toFixed(1)} s` : `cached (seeded in ${set.meta.seedSeconds.toFixed(1)} s)`} [${((performance.now() - t0) / 1000).toFixed(1)} s]`,
-  );
-  return set;
-}
+const sqliteSet = (spec: DatasetSpec) => loggedSet('sqlite', spec, sqliteDataset);
+const postgresSet = (spec: DatasetSpec) => loggedSet('postgres', spec, postgresDataset);
 
 interface PeerSeed {
   tokens: string[];

@@ -12,6 +12,8 @@ export interface Page {
 export class HttpBrowser {
   private readonly jar = new CookieJar();
   acceptLanguage = 'en';
+  /** Requests sent so far (the benchmark counts a journey's requests). */
+  requests = 0;
 
   constructor(private readonly stopAt: (url: URL) => boolean = () => false) {}
 
@@ -34,6 +36,7 @@ export class HttpBrowser {
       body = params.toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
+    this.requests++;
     const response = await fetch(target, {
       method: init.method ?? (body ? 'POST' : 'GET'),
       headers,
