@@ -1,19 +1,94 @@
 // Unit of work: repositories run on the ambient transaction when there is one, so a command can write
 // across repositories (and through oidc-provider's adapter) atomically without threading `trx` by hand.
+//
+// A transaction is BEGIN … COMMIT on one pooled connection, run through a knex instance bound to that
+// connection. The bound instance is made once per connection and reused: knex's own `transaction()` makes a
+// fresh knex instance (a few hundred closures) for every transaction, and on the callbacks' path those
+// objects were three quarters of what survived the young generation, which made each scavenge take 6–13 ms
+// on the server's one core (measured with V8's sampling heap profiler and --trace-gc-nvp).
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 
-const ambient = new AsyncLocalStorage<Knex.Transaction>();
+// knex has no public way to build an instance on a given client; its transactions use this same function.
+const makeKnex = createRequire(import.meta.url)('knex/lib/knex-builder/make-knex.js') as (
+  client: unknown,
+) => Knex;
+
+interface PoolClient {
+  acquireConnection(): Promise<object>;
+  releaseConnection(connection: object): Promise<unknown>;
+  query(connection: object, query: unknown): Promise<unknown>;
+  emit(event: string, ...args: unknown[]): boolean;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** A connection's bound knex instance and whether a transaction is open on it. */
+interface Unit {
+  knex: Knex;
+  open: boolean;
+}
+
+const ambient = new AsyncLocalStorage<Knex>();
+const units = new WeakMap<object, Unit>();
+const forwardedEvents = ['start', 'query', 'query-error', 'query-response'];
+
+const closedError = () => new Error('query on a transaction that has already ended');
+
+/** Like knex's transaction client: every query on the one connection, refused once the transaction ended. */
+function unitFor(knex: Knex, connection: object): Unit {
+  const existing = units.get(connection);
+  if (existing) return existing;
+  const pooled = knex.client as unknown as PoolClient & Record<string, unknown>;
+  const client = Object.create(Object.getPrototypeOf(pooled)) as PoolClient & Record<string, unknown>;
+  for (const [key, value] of Object.entries(pooled)) {
+    if (key !== 'pool' && !key.startsWith('_')) client[key] = value;
+  }
+  const unit: Unit = { knex: undefined as unknown as Knex, open: false };
+  client.transacting = true;
+  client.acquireConnection = async () => {
+    if (!unit.open) throw closedError();
+    return connection;
+  };
+  client.releaseConnection = async () => undefined;
+  const query = client.query;
+  client.query = function (this: PoolClient, on: object, sql: unknown) {
+    return unit.open ? query.call(this, on, sql) : Promise.reject(closedError());
+  };
+  for (const event of forwardedEvents) client.on(event, (...args) => pooled.emit(event, ...args));
+  unit.knex = makeKnex(client);
+  units.set(connection, unit);
+  return unit;
+}
 
 /** The current transaction, or the plain connection outside one. */
 export function executor(knex: Knex): Knex {
   return ambient.getStore() ?? knex;
 }
 
-export function inTransaction<T>(knex: Knex, work: () => Promise<T>): Promise<T> {
-  const current = ambient.getStore();
-  if (current) return work();
-  return knex.transaction((trx) => ambient.run(trx, work));
+export async function inTransaction<T>(knex: Knex, work: () => Promise<T>): Promise<T> {
+  if (ambient.getStore()) return work();
+  const pooled = knex.client as unknown as PoolClient;
+  const connection = await pooled.acquireConnection();
+  const unit = unitFor(knex, connection);
+  unit.open = true;
+  try {
+    await unit.knex.raw('BEGIN');
+    let result: T;
+    try {
+      result = await ambient.run(unit.knex, work);
+      await unit.knex.raw('COMMIT');
+    } catch (error) {
+      // SQLite may have rolled back already (then ROLLBACK fails); a broken PostgreSQL connection fails
+      // too and is dropped by the pool's validation. Either way the original error is the one to report.
+      await unit.knex.raw('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    return result;
+  } finally {
+    unit.open = false;
+    await pooled.releaseConnection(connection);
+  }
 }
 
 export function isInTransaction(): boolean {

@@ -1,0 +1,97 @@
+// The unit of work on a real database (SQLite file or PostgreSQL): everything written inside one
+// `inTransaction`, through the query builder or fixed statements, commits or rolls back together.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/storage/database.ts';
+import { statement } from '../../src/storage/statement.ts';
+import { executor, inTransaction, isInTransaction } from '../../src/storage/transaction.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+describe('inTransaction', () => {
+  let testDatabase: TestDatabase;
+  let database: Database;
+  const names = async () => (await database.knex('units').orderBy('name').pluck('name')) as string[];
+  const insertByBuilder = (name: string) => executor(database.knex)('units').insert({ name });
+  const insertByStatement = (name: string) =>
+    statement(database.knex, 'insert into units (name) values (?)').run(name);
+
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    database = openDatabase({
+      databaseUrl: testDatabase.env.DATABASE_URL,
+      sqliteFile: testDatabase.env.KEYTURN_SQLITE_FILE ?? '',
+    });
+    await database.knex.schema.createTable('units', (t) => t.string('name').primary());
+  });
+  beforeEach(async () => {
+    await database.knex('units').delete();
+  });
+  afterAll(async () => {
+    await database?.close();
+    await testDatabase?.drop();
+  });
+
+  it('commits the builder and statement writes together', async () => {
+    const result = await inTransaction(database.knex, async () => {
+      expect(isInTransaction()).toBe(true);
+      await insertByBuilder('a');
+      await insertByStatement('b');
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(isInTransaction()).toBe(false);
+    expect(await names()).toEqual(['a', 'b']);
+  });
+
+  it('rolls every write back when the work fails, and reports the work’s own error', async () => {
+    const failing = inTransaction(database.knex, async () => {
+      await insertByBuilder('a');
+      await insertByStatement('b');
+      throw new Error('the work failed');
+    });
+    await expect(failing).rejects.toThrow('the work failed');
+    expect(await names()).toEqual([]);
+  });
+
+  it('rolls back on a failing statement (a duplicate key), and the connection stays usable', async () => {
+    const duplicate = inTransaction(database.knex, async () => {
+      await insertByBuilder('a');
+      await insertByStatement('a');
+    });
+    await expect(duplicate).rejects.toThrow();
+    expect(await names()).toEqual([]);
+    await inTransaction(database.knex, () => insertByBuilder('c'));
+    expect(await names()).toEqual(['c']);
+  });
+
+  it('a nested unit joins the outer one: the outer failure undoes the inner write', async () => {
+    const outer = inTransaction(database.knex, async () => {
+      await inTransaction(database.knex, () => insertByStatement('inner'));
+      throw new Error('outer failed');
+    });
+    await expect(outer).rejects.toThrow('outer failed');
+    expect(await names()).toEqual([]);
+  });
+
+  it('refuses a query on the transaction after it ended', async () => {
+    const escaped = await inTransaction(database.knex, async () => executor(database.knex));
+    await expect(escaped('units').insert({ name: 'late' })).rejects.toThrow(/already ended/);
+    expect(await names()).toEqual([]);
+  });
+
+  it('parallel units each commit or roll back on their own', async () => {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, n) =>
+        inTransaction(database.knex, async () => {
+          await insertByStatement(`unit-${String(n).padStart(2, '0')}`);
+          if (n % 3 === 0) throw new Error(`unit ${n} failed`);
+          await insertByBuilder(`unit-${String(n).padStart(2, '0')}-second`);
+        }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(4);
+    const expected = Array.from({ length: 12 }, (_, n) => n)
+      .filter((n) => n % 3 !== 0)
+      .flatMap((n) => [`unit-${String(n).padStart(2, '0')}`, `unit-${String(n).padStart(2, '0')}-second`]);
+    expect(await names()).toEqual(expected.sort());
+  });
+});
