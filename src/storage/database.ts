@@ -73,12 +73,22 @@ function openSqlite(file: string, onCheckpointError?: (message: string) => void)
         raw.pragma('foreign_keys = ON');
         raw.pragma('busy_timeout = 5000');
         raw.pragma(`wal_autocheckpoint = ${fallbackCheckpointPages}`);
-        if (!inMemory) checkpointer ??= startWalCheckpointer(file, { onError: onCheckpointError });
+        if (!inMemory)
+          checkpointer ??= startWalCheckpointer(file, {
+            onError: onCheckpointError,
+            pauseWrites: () => holdTheConnection(connection),
+          });
         done(null, raw);
       },
     },
   });
   return { knex: connection, engine: 'sqlite', stopBackgroundWork: async () => checkpointer?.stop() };
+}
+
+/** Takes SQLite's one pooled connection, so no query runs on it until the returned function is called. */
+async function holdTheConnection(connection: Knex): Promise<() => void> {
+  const held: unknown = await connection.client.acquireConnection();
+  return () => connection.client.releaseConnection(held);
 }
 
 function openPostgres(url: string): OpenedDatabase {

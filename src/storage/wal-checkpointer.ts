@@ -1,8 +1,14 @@
 // SQLite copies its write-ahead log back into the database file in checkpoints, and a checkpoint fsyncs.
 // Left to SQLite, the commit that crosses the threshold runs it, blocking Keyturn's event loop on the disk
 // (measured: 10–15% of a busy core spent in I/O wait under callbacks). Instead a worker thread with its own
-// connection runs passive checkpoints, which never block writers; the main connection's own automatic
-// checkpoint stays as a far-off safety net in case this thread falls behind.
+// connection runs passive checkpoints, which never block writers.
+//
+// Under sustained writes a passive checkpoint never reaches the log's end (new commits land while it
+// copies), so the log would grow until the writer's own automatic checkpoint, the far-off safety net,
+// fsyncs on the event loop after all. When the log passes `restartPages`, the thread therefore asks the
+// main thread to hold its writes for one more passive checkpoint: with nothing being appended it copies
+// the whole log, and the next commit starts the log again from its beginning. Readers on other connections
+// (introspection) are never held; writers wait for a few milliseconds, off the event loop.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -14,41 +20,99 @@ const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 let db;
+let awaitingPause = false;
 const checkpoint = () => {
   try {
     if (!db) {
       db = new Database(workerData.file, { fileMustExist: true });
       db.pragma('busy_timeout = 1000');
     }
-    db.pragma('wal_checkpoint(PASSIVE)');
+    return db.pragma('wal_checkpoint(PASSIVE)')[0];
   } catch (error) {
-    parentPort.postMessage(String(error && error.message ? error.message : error));
+    parentPort.postMessage({ error: String(error && error.message ? error.message : error) });
   }
 };
-const timer = setInterval(checkpoint, workerData.intervalMs);
-parentPort.on('message', () => { clearInterval(timer); if (db) { checkpoint(); db.close(); } parentPort.close(); });
+const tick = () => {
+  if (awaitingPause) return;
+  const result = checkpoint();
+  if (result && result.log >= workerData.restartPages) {
+    awaitingPause = true;
+    parentPort.postMessage({ pause: true });
+  }
+};
+const timer = setInterval(tick, workerData.intervalMs);
+parentPort.on('message', (message) => {
+  if (message === 'paused' || message === 'not paused') {
+    if (message === 'paused') checkpoint();
+    awaitingPause = false;
+    parentPort.postMessage({ resume: true });
+    return;
+  }
+  clearInterval(timer);
+  if (db) { checkpoint(); db.close(); }
+  parentPort.close();
+});
 `;
+
+/** Holds the main connection's writes until the returned release function is called. */
+export type PauseWrites = () => Promise<() => void>;
+
+export interface WalCheckpointerOptions {
+  intervalMs?: number;
+  /** Log size (pages) at which writes are held for a checkpoint that restarts the log. */
+  restartPages?: number;
+  /** Without it the log is only checkpointed passively. */
+  pauseWrites?: PauseWrites;
+  onError?: (message: string) => void;
+}
 
 export interface WalCheckpointer {
   stop(): Promise<void>;
 }
 
-export function startWalCheckpointer(
-  file: string,
-  options: { intervalMs?: number; onError?: (message: string) => void } = {},
-): WalCheckpointer {
+type WorkerMessage = { error: string } | { pause: true } | { resume: true };
+
+export function startWalCheckpointer(file: string, options: WalCheckpointerOptions = {}): WalCheckpointer {
   const worker = new Worker(workerSource, {
     eval: true,
     workerData: {
       file,
       driver: createRequire(import.meta.url).resolve('better-sqlite3'),
       intervalMs: options.intervalMs ?? 250,
+      restartPages: options.pauseWrites ? (options.restartPages ?? 4_000) : Number.POSITIVE_INFINITY,
     },
   });
   worker.unref();
-  worker.on('message', (message: string) => options.onError?.(message));
+  let release: (() => void) | undefined;
+  let running = true;
+  const resumeWrites = () => {
+    release?.();
+    release = undefined;
+  };
+  const holdWrites = async (pauseWrites: PauseWrites) => {
+    try {
+      release = await pauseWrites();
+    } catch (error) {
+      options.onError?.(`could not hold writes for a checkpoint: ${(error as Error).message}`);
+      if (running) worker.postMessage('not paused');
+      return;
+    }
+    if (running) worker.postMessage('paused');
+    else resumeWrites();
+  };
+  worker.on('message', (message: WorkerMessage) => {
+    if ('error' in message) options.onError?.(message.error);
+    else if ('resume' in message) resumeWrites();
+    else if (options.pauseWrites) void holdWrites(options.pauseWrites);
+  });
   worker.on('error', (error: Error) => options.onError?.(error.message));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      running = false;
+      resumeWrites();
+      resolve();
+    }),
+  );
   return {
     async stop() {
       // Unreferenced, the worker never holds a process open; while stopping it must, or awaiting its exit

@@ -1,14 +1,15 @@
 // The background checkpointer copies the write-ahead log into the database file while the writer's own
-// automatic checkpoints are off, so commits never wait for the disk.
+// automatic checkpoints are off, so commits never wait for the disk; under sustained writes it holds them
+// briefly so the log can start over.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Sqlite from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
-import { startWalCheckpointer } from '../../src/storage/wal-checkpointer.ts';
+import { type PauseWrites, startWalCheckpointer } from '../../src/storage/wal-checkpointer.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'keyturn-wal-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -49,6 +50,89 @@ test('without it the pages stay in the log (the comparison the test above relies
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect(statSync(file).size).toBe(before);
   db.close();
+});
+
+/**
+ * Commits about 2 MB in small transactions, yielding between batches as a server would, and honouring a
+ * write hold the way the pooled connection does (no transaction starts while it is held).
+ */
+async function sustainedWrites(file: string, pauseWrites?: PauseWrites) {
+  const db = new Sqlite(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec('create table rows (id integer primary key, body text)');
+  const insert = db.prepare('insert into rows (body) values (?)');
+  let held: Promise<void> | undefined;
+  let holds = 0;
+  const hold: PauseWrites = async () => {
+    holds++;
+    let release = () => {};
+    held = new Promise((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      held = undefined;
+      release();
+    };
+  };
+  const checkpointer = startWalCheckpointer(file, {
+    intervalMs: 5,
+    restartPages: 100,
+    ...(pauseWrites ? { pauseWrites: hold } : {}),
+  });
+  // Start once the thread has checkpointed for the first time (it opens its connection lazily).
+  const started = statSync(file).size;
+  insert.run('x'.repeat(1000));
+  if (!(await eventually(() => statSync(file).size > started))) throw new Error('no checkpoint');
+  for (let batch = 0; batch < 100; batch++) {
+    for (let i = 0; i < 20; i++) insert.run('x'.repeat(1000));
+    await new Promise((resolve) => setImmediate(resolve));
+    while (held) await held;
+  }
+  await checkpointer.stop();
+  // The log header's checkpoint sequence number counts the times the log started over.
+  const restarts = readFileSync(`${file}-wal`).readUInt32BE(12);
+  const walBytes = statSync(`${file}-wal`).size;
+  db.close();
+  return { walBytes, holds, restarts };
+}
+
+test('under sustained writes, holding them for one checkpoint now and then makes the log start over', async () => {
+  const held = await sustainedWrites(join(folder, 'restarted.sqlite'), async () => () => {});
+  const notHeld = await sustainedWrites(join(folder, 'growing.sqlite'));
+  // Both start over once, after the first checkpoint, while the writes have not begun yet.
+  expect(notHeld.holds).toBe(0);
+  expect(notHeld.restarts).toBeLessThanOrEqual(1);
+  expect(notHeld.walBytes).toBeGreaterThan(6_000_000); // every commit stays in the log (about 12 MB)
+  expect(held.holds).toBeGreaterThan(1);
+  expect(held.restarts).toBeGreaterThanOrEqual(held.holds);
+  expect(held.walBytes).toBeLessThan(notHeld.walBytes);
+});
+
+test('a hold that cannot be taken is reported, and checkpoints go on', async () => {
+  const file = join(folder, 'refused-hold.sqlite');
+  const db = writtenWithoutCheckpoints(file);
+  const messages: string[] = [];
+  let attempts = 0;
+  const checkpointer = startWalCheckpointer(file, {
+    intervalMs: 5,
+    restartPages: 1,
+    pauseWrites: async () => {
+      attempts++;
+      throw new Error('pool closed');
+    },
+    onError: (message) => messages.push(message),
+  });
+  const insert = db.prepare('insert into rows (body) values (?)');
+  expect(
+    await eventually(() => {
+      insert.run('y'.repeat(1000));
+      return attempts >= 3;
+    }),
+  ).toBe(true);
+  await checkpointer.stop();
+  db.close();
+  expect(messages[0]).toMatch(/could not hold writes for a checkpoint: pool closed/);
 });
 
 test('errors are reported, not thrown', async () => {
