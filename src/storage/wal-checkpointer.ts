@@ -21,6 +21,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 let db;
 let awaitingPause = false;
+let lastLog = 0;
 const checkpoint = () => {
   try {
     if (!db) {
@@ -35,7 +36,11 @@ const checkpoint = () => {
 const tick = () => {
   if (awaitingPause) return;
   const result = checkpoint();
-  if (result && result.log >= workerData.restartPages) {
+  if (!result) return;
+  // Only while the log is being written to: an idle log, copied to its end, starts over at the next commit.
+  const growing = result.log > lastLog;
+  lastLog = result.log;
+  if (growing && result.log >= workerData.restartPages) {
     awaitingPause = true;
     parentPort.postMessage({ pause: true });
   }
