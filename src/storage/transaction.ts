@@ -23,19 +23,29 @@ interface PoolClient {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
-/** A connection's bound knex instance and whether a transaction is open on it. */
+/** A connection's bound knex instance, and the transaction open on it (0: none). */
 interface Unit {
   knex: Knex;
-  open: boolean;
+  open: number;
 }
 
-const ambient = new AsyncLocalStorage<Knex>();
+/** What the ambient context carries: the unit, and which of its transactions the code belongs to. */
+interface Ambient {
+  unit: Unit;
+  transaction: number;
+}
+
+const ambient = new AsyncLocalStorage<Ambient>();
+let transactions = 0;
 const units = new WeakMap<object, Unit>();
 const forwardedEvents = ['start', 'query', 'query-error', 'query-response'];
 
 const closedError = () => new Error('query on a transaction that has already ended');
 
-/** Like knex's transaction client: every query on the one connection, refused once the transaction ended. */
+/**
+ * Like knex's transaction client: every query on the one connection, and only from code of the transaction
+ * open on it (work left running after its own transaction ended is refused, even when another one is open).
+ */
 function unitFor(knex: Knex, connection: object): Unit {
   const existing = units.get(connection);
   if (existing) return existing;
@@ -44,16 +54,20 @@ function unitFor(knex: Knex, connection: object): Unit {
   for (const [key, value] of Object.entries(pooled)) {
     if (key !== 'pool' && !key.startsWith('_')) client[key] = value;
   }
-  const unit: Unit = { knex: undefined as unknown as Knex, open: false };
+  const unit: Unit = { knex: undefined as unknown as Knex, open: 0 };
+  const mayQuery = () => {
+    const current = ambient.getStore();
+    return unit.open !== 0 && current?.unit === unit && current.transaction === unit.open;
+  };
   client.transacting = true;
   client.acquireConnection = async () => {
-    if (!unit.open) throw closedError();
+    if (!mayQuery()) throw closedError();
     return connection;
   };
   client.releaseConnection = async () => undefined;
   const query = client.query;
   client.query = function (this: PoolClient, on: object, sql: unknown) {
-    return unit.open ? query.call(this, on, sql) : Promise.reject(closedError());
+    return mayQuery() ? query.call(this, on, sql) : Promise.reject(closedError());
   };
   for (const event of forwardedEvents) client.on(event, (...args) => pooled.emit(event, ...args));
   unit.knex = makeKnex(client);
@@ -63,7 +77,7 @@ function unitFor(knex: Knex, connection: object): Unit {
 
 /** The current transaction, or the plain connection outside one. */
 export function executor(knex: Knex): Knex {
-  return ambient.getStore() ?? knex;
+  return ambient.getStore()?.unit.knex ?? knex;
 }
 
 export async function inTransaction<T>(knex: Knex, work: () => Promise<T>): Promise<T> {
@@ -71,22 +85,25 @@ export async function inTransaction<T>(knex: Knex, work: () => Promise<T>): Prom
   const pooled = knex.client as unknown as PoolClient;
   const connection = await pooled.acquireConnection();
   const unit = unitFor(knex, connection);
-  unit.open = true;
+  const context: Ambient = { unit, transaction: ++transactions };
+  unit.open = context.transaction;
+  // knex runs a query when it is awaited, so the await belongs inside the context.
+  const sql = (statement: string) => ambient.run(context, async () => await unit.knex.raw(statement));
   try {
-    await unit.knex.raw('BEGIN');
+    await sql('BEGIN');
     let result: T;
     try {
-      result = await ambient.run(unit.knex, work);
-      await unit.knex.raw('COMMIT');
+      result = await ambient.run(context, async () => await work());
+      await sql('COMMIT');
     } catch (error) {
       // SQLite may have rolled back already (then ROLLBACK fails); a broken PostgreSQL connection fails
       // too and is dropped by the pool's validation. Either way the original error is the one to report.
-      await unit.knex.raw('ROLLBACK').catch(() => undefined);
+      await sql('ROLLBACK').catch(() => undefined);
       throw error;
     }
     return result;
   } finally {
-    unit.open = false;
+    unit.open = 0;
     await pooled.releaseConnection(connection);
   }
 }

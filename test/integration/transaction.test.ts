@@ -78,6 +78,26 @@ describe('inTransaction', () => {
     expect(await names()).toEqual([]);
   });
 
+  it('refuses leftover work of an ended transaction while another one is open', async () => {
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let leftover: Promise<unknown> | undefined;
+    await inTransaction(database.knex, async () => {
+      await insertByBuilder('first');
+      // Work the first unit starts and does not wait for; it goes on in the first unit's context.
+      leftover = gate.then(() => insertByStatement('late'));
+    });
+    await inTransaction(database.knex, async () => {
+      await insertByBuilder('second');
+      openGate();
+      await expect(leftover).rejects.toThrow(/already ended/);
+      await insertByStatement('second-after');
+    });
+    expect(await names()).toEqual(['first', 'second', 'second-after']);
+  });
+
   it('parallel units each commit or roll back on their own', async () => {
     const outcomes = await Promise.allSettled(
       Array.from({ length: 12 }, (_, n) =>
