@@ -7,6 +7,8 @@ export interface ErrorOptions {
   messageValues?: Record<string, unknown>;
   /** Field-level problems for forms and JSON clients: field → i18n key. */
   fields?: Record<string, string>;
+  /** Seconds after which the caller may retry (sent as Retry-After). */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -15,6 +17,7 @@ export class KeyturnError extends Error {
   readonly messageValues: Record<string, unknown>;
   readonly fields: Record<string, string>;
   readonly expose: boolean;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly status: number,
@@ -27,6 +30,7 @@ export class KeyturnError extends Error {
     this.messageValues = options.messageValues ?? {};
     this.fields = options.fields ?? {};
     this.expose = status < 500;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -63,8 +67,7 @@ export class CsrfRejected extends KeyturnError {
 
 /** Too much work queued; the caller should retry after a moment (503 with Retry-After). */
 export class ServiceBusy extends KeyturnError {
-  readonly retryAfterSeconds = 1;
   constructor() {
-    super(503, 'busy');
+    super(503, 'busy', { retryAfterSeconds: 1 });
   }
 }

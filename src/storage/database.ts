@@ -6,6 +6,7 @@ import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import { type HotReads, postgresHotReads, sqliteHotReads } from './hot-reads.ts';
 import { CachingBetterSqlite3Client } from './sqlite-client.ts';
+import { connectionsOf } from './transaction.ts';
 import { fallbackCheckpointPages, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 
 // PostgreSQL returns BIGINT as a string; Keyturn's bigints are epoch milliseconds and ids, safe as numbers.
@@ -87,8 +88,9 @@ function openSqlite(file: string, onCheckpointError?: (message: string) => void)
 
 /** Takes SQLite's one pooled connection, so no query runs on it until the returned function is called. */
 async function holdTheConnection(connection: Knex): Promise<() => void> {
-  const held: unknown = await connection.client.acquireConnection();
-  return () => connection.client.releaseConnection(held);
+  const pool = connectionsOf(connection);
+  const held = await pool.acquireConnection();
+  return () => void pool.releaseConnection(held);
 }
 
 function openPostgres(url: string): OpenedDatabase {

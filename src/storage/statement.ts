@@ -6,7 +6,7 @@
 import type Sqlite from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { prepared } from './sqlite-client.ts';
-import { executor } from './transaction.ts';
+import { connectionsOf, executor } from './transaction.ts';
 
 type Value = string | number | null;
 
@@ -15,11 +15,6 @@ export interface Statement<Row> {
   get(...values: Value[]): Promise<Row | undefined>;
   /** Runs a write; resolves to the number of rows it changed. */
   run(...values: Value[]): Promise<number>;
-}
-
-interface ConnectionSource {
-  acquireConnection(): Promise<Sqlite.Database>;
-  releaseConnection(connection: Sqlite.Database): Promise<unknown>;
 }
 
 /** `sql` uses `?` placeholders; give both engines' text when they differ (e.g. `for update`). */
@@ -40,7 +35,7 @@ export function statement<Row>(
   // Inside a transaction the transaction's client hands out its own connection (and releasing is a no-op);
   // outside, the pool's single SQLite connection is borrowed for one synchronous call.
   const onConnection = async <T>(work: (statement: Sqlite.Statement) => T): Promise<T> => {
-    const source = executor(knex).client as unknown as ConnectionSource;
+    const source = connectionsOf<Sqlite.Database>(executor(knex));
     const connection = await source.acquireConnection();
     try {
       return work(prepared(connection, text));

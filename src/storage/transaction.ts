@@ -15,9 +15,18 @@ const makeKnex = createRequire(import.meta.url)('knex/lib/knex-builder/make-knex
   client: unknown,
 ) => Knex;
 
-interface PoolClient {
-  acquireConnection(): Promise<object>;
-  releaseConnection(connection: object): Promise<unknown>;
+/** How a knex client hands out its connections: from the pool, or a transaction's own one. */
+export interface ConnectionSource<Connection = object> {
+  acquireConnection(): Promise<Connection>;
+  releaseConnection(connection: Connection): Promise<unknown>;
+}
+
+/** knex has no public API for a raw connection; its client's pool methods are the one way in. */
+export function connectionsOf<Connection = object>(knex: Knex): ConnectionSource<Connection> {
+  return knex.client as unknown as ConnectionSource<Connection>;
+}
+
+interface PoolClient extends ConnectionSource {
   query(connection: object, query: unknown): Promise<unknown>;
   emit(event: string, ...args: unknown[]): boolean;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
@@ -82,7 +91,7 @@ export function executor(knex: Knex): Knex {
 
 export async function inTransaction<T>(knex: Knex, work: () => Promise<T>): Promise<T> {
   if (ambient.getStore()) return work();
-  const pooled = knex.client as unknown as PoolClient;
+  const pooled = connectionsOf(knex);
   const connection = await pooled.acquireConnection();
   const unit = unitFor(knex, connection);
   const context: Ambient = { unit, transaction: ++transactions };

@@ -1,7 +1,7 @@
 // The one error path: every error thrown by Keyturn's own routes is logged here and rendered, localized,
 // as an HTML page or as JSON. Only exposed errors show their message; anything else is a generic 500.
 import type { Context, Next } from 'koa';
-import { KeyturnError, ServiceBusy } from '../errors.ts';
+import { KeyturnError } from '../errors.ts';
 import { type Locale, translator } from '../i18n/index.ts';
 import type { Logger } from '../logger.ts';
 import { render } from './views.ts';
@@ -52,7 +52,7 @@ export function errorHandler(logger: Logger) {
       const message = t(error.messageKey, error.messageValues);
       ctx.set('Cache-Control', 'no-store');
       if (error.status === 401 && ctx.path.startsWith('/v1/')) ctx.set('WWW-Authenticate', 'Bearer');
-      if (error instanceof ServiceBusy) ctx.set('Retry-After', String(error.retryAfterSeconds));
+      if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
       if (wantsJson(ctx)) {
         ctx.status = error.status;
         ctx.body = {
