@@ -6,7 +6,7 @@
 import type Sqlite from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { prepared } from './sqlite-client.ts';
-import { connectionsOf, executor } from './transaction.ts';
+import { connectionsOf, executor, transactionSqliteConnection } from './transaction.ts';
 
 type Value = string | number | null;
 
@@ -32,15 +32,17 @@ export function statement<Row>(
       run: async (...values) => (await query(values)).rowCount ?? 0,
     };
   }
-  // Inside a transaction the transaction's client hands out its own connection (and releasing is a no-op);
-  // outside, the pool's single SQLite connection is borrowed for one synchronous call.
+  // Inside a transaction the statement runs at once on the transaction's connection; outside, the pool's
+  // single SQLite connection is borrowed for one synchronous call.
   const onConnection = async <T>(work: (statement: Sqlite.Statement) => T): Promise<T> => {
-    const source = connectionsOf<Sqlite.Database>(executor(knex));
-    const connection = await source.acquireConnection();
+    const inTransaction = transactionSqliteConnection();
+    if (inTransaction) return work(prepared(inTransaction, text));
+    const pool = connectionsOf<Sqlite.Database>(knex);
+    const connection = await pool.acquireConnection();
     try {
       return work(prepared(connection, text));
     } finally {
-      await source.releaseConnection(connection);
+      await pool.releaseConnection(connection);
     }
   };
   return {

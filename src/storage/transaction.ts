@@ -8,7 +8,9 @@
 // on the server's one core (measured with V8's sampling heap profiler and --trace-gc-nvp).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
+import type Sqlite from 'better-sqlite3';
 import type { Knex } from 'knex';
+import { prepared } from './sqlite-client.ts';
 
 // knex has no public way to build an instance on a given client; its transactions use this same function.
 const makeKnex = createRequire(import.meta.url)('knex/lib/knex-builder/make-knex.js') as (
@@ -35,6 +37,9 @@ interface PoolClient extends ConnectionSource {
 /** A connection's bound knex instance, and the transaction open on it (0: none). */
 interface Unit {
   knex: Knex;
+  connection: object;
+  /** SQLite runs synchronously on the connection itself, so fixed SQL needs no trip through knex. */
+  sqlite: boolean;
   open: number;
 }
 
@@ -51,6 +56,9 @@ const forwardedEvents = ['start', 'query', 'query-error', 'query-response'];
 
 const closedError = () => new Error('query on a transaction that has already ended');
 
+const mayQueryOn = (unit: Unit, current: Ambient | undefined) =>
+  unit.open !== 0 && current?.unit === unit && current.transaction === unit.open;
+
 /**
  * Like knex's transaction client: every query on the one connection, and only from code of the transaction
  * open on it (work left running after its own transaction ended is refused, even when another one is open).
@@ -63,11 +71,13 @@ function unitFor(knex: Knex, connection: object): Unit {
   for (const [key, value] of Object.entries(pooled)) {
     if (key !== 'pool' && !key.startsWith('_')) client[key] = value;
   }
-  const unit: Unit = { knex: undefined as unknown as Knex, open: 0 };
-  const mayQuery = () => {
-    const current = ambient.getStore();
-    return unit.open !== 0 && current?.unit === unit && current.transaction === unit.open;
+  const unit: Unit = {
+    knex: undefined as unknown as Knex,
+    connection,
+    sqlite: pooled.dialect !== 'postgresql',
+    open: 0,
   };
+  const mayQuery = () => mayQueryOn(unit, ambient.getStore());
   client.transacting = true;
   client.acquireConnection = async () => {
     if (!mayQuery()) throw closedError();
@@ -89,6 +99,17 @@ export function executor(knex: Knex): Knex {
   return ambient.getStore()?.unit.knex ?? knex;
 }
 
+/**
+ * The SQLite connection of the transaction the caller belongs to, for running a prepared statement on it
+ * directly; undefined outside a transaction. Throws when that transaction has already ended.
+ */
+export function transactionSqliteConnection(): Sqlite.Database | undefined {
+  const current = ambient.getStore();
+  if (!current?.unit.sqlite) return undefined;
+  if (!mayQueryOn(current.unit, current)) throw closedError();
+  return current.unit.connection as Sqlite.Database;
+}
+
 export async function inTransaction<T>(knex: Knex, work: () => Promise<T>): Promise<T> {
   if (ambient.getStore()) return work();
   const pooled = connectionsOf(knex);
@@ -96,8 +117,11 @@ export async function inTransaction<T>(knex: Knex, work: () => Promise<T>): Prom
   const unit = unitFor(knex, connection);
   const context: Ambient = { unit, transaction: ++transactions };
   unit.open = context.transaction;
-  // knex runs a query when it is awaited, so the await belongs inside the context.
-  const sql = (statement: string) => ambient.run(context, async () => await unit.knex.raw(statement));
+  // knex runs a query when it is awaited, so the await belongs inside the context. SQLite's BEGIN and
+  // COMMIT run on the connection directly: through knex they cost as much as the statements between them.
+  const sql = unit.sqlite
+    ? async (statement: string) => void prepared(connection as Sqlite.Database, statement).run()
+    : (statement: string) => ambient.run(context, async () => await unit.knex.raw(statement));
   try {
     await sql('BEGIN');
     let result: T;
