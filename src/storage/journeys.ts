@@ -1,7 +1,8 @@
 // The consent journey's progress, keyed by the oidc-provider interaction uid: who the owner is and what
 // they chose so far. Steps read it to decide what may be shown; nothing here decides the order.
+// Every journey request reads it and most steps write it: fixed statements, not the query builder.
 import type { Knex } from 'knex';
-import { executor } from './transaction.ts';
+import { type Statement, statement } from './statement.ts';
 
 export interface Journey {
   uid: string;
@@ -47,50 +48,78 @@ export type JourneyChanges = Partial<
   Pick<Journey, 'locale' | 'country' | 'accountId' | 'accountIsNew' | 'signedIn' | 'brand' | 'vin'>
 >;
 
+type Value = string | number | null;
+
+/** Columns a step may change, in the order an UPDATE sets them. Booleans are bound as 1/0 (both engines). */
+const changeColumns: readonly [keyof JourneyChanges, string, (value: never) => Value][] = [
+  ['locale', 'locale', (v: string) => v],
+  ['country', 'country', (v: string | null) => v],
+  ['accountId', 'account_id', (v: string | null) => v],
+  ['accountIsNew', 'account_is_new', (v: boolean) => (v ? 1 : 0)],
+  ['signedIn', 'signed_in', (v: boolean) => (v ? 1 : 0)],
+  ['brand', 'brand', (v: string | null) => v],
+  ['vin', 'vin', (v: string | null) => v],
+];
+
 export function journeysRepository(knex: Knex) {
-  const table = () => executor(knex)<JourneyRow>('journeys');
+  const selectByUid = statement<JourneyRow>(knex, 'select * from journeys where uid = ?');
+  const insertIfNew = statement(
+    knex,
+    `insert into journeys (uid, client_id, locale, country, account_id, account_is_new, signed_in, brand, vin,
+      created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?) on conflict (uid) do nothing`,
+  );
+  const deleteByUid = statement(knex, 'delete from journeys where uid = ?');
+  const deleteExpired = statement(knex, 'delete from journeys where expires_at <= ?');
+  // One statement per combination of changed columns (steps use a handful).
+  const updates = new Map<string, Statement<never>>();
+  const updateOf = (columns: string[]) => {
+    const key = columns.join(',');
+    let update = updates.get(key);
+    if (!update) {
+      const sets = columns.map((column) => `${column} = ?`).join(', ');
+      update = statement<never>(knex, `update journeys set ${sets} where uid = ?`);
+      updates.set(key, update);
+    }
+    return update;
+  };
+
   return {
     async findOrStart(start: Omit<Journey, 'brand' | 'vin'> & { brand?: string | null }): Promise<Journey> {
       const existing = await this.find(start.uid);
       if (existing) return existing;
-      await table()
-        .insert({
-          uid: start.uid,
-          client_id: start.clientId,
-          locale: start.locale,
-          country: start.country,
-          account_id: start.accountId,
-          account_is_new: start.accountIsNew,
-          signed_in: start.signedIn,
-          brand: start.brand ?? null,
-          vin: null,
-          created_at: Date.now(),
-          expires_at: start.expiresAt,
-        })
-        .onConflict('uid')
-        .ignore();
+      await insertIfNew.run(
+        start.uid,
+        start.clientId,
+        start.locale,
+        start.country,
+        start.accountId,
+        start.accountIsNew ? 1 : 0,
+        start.signedIn ? 1 : 0,
+        start.brand ?? null,
+        Date.now(),
+        start.expiresAt,
+      );
       return (await this.find(start.uid)) as Journey;
     },
     async find(uid: string): Promise<Journey | undefined> {
-      const row = await table().where({ uid }).first();
+      const row = await selectByUid.get(uid);
       return row ? toJourney(row) : undefined;
     },
     async update(uid: string, changes: JourneyChanges): Promise<void> {
-      const row: Partial<JourneyRow> = {};
-      if (changes.locale !== undefined) row.locale = changes.locale;
-      if (changes.country !== undefined) row.country = changes.country;
-      if (changes.accountId !== undefined) row.account_id = changes.accountId;
-      if (changes.accountIsNew !== undefined) row.account_is_new = changes.accountIsNew;
-      if (changes.signedIn !== undefined) row.signed_in = changes.signedIn;
-      if (changes.brand !== undefined) row.brand = changes.brand;
-      if (changes.vin !== undefined) row.vin = changes.vin;
-      await table().where({ uid }).update(row);
+      const columns: string[] = [];
+      const values: Value[] = [];
+      for (const [key, column, bind] of changeColumns) {
+        if (changes[key] === undefined) continue;
+        columns.push(column);
+        values.push(bind(changes[key] as never));
+      }
+      if (columns.length > 0) await updateOf(columns).run(...values, uid);
     },
     async remove(uid: string): Promise<void> {
-      await table().where({ uid }).delete();
+      await deleteByUid.run(uid);
     },
     async sweepExpired(now = Date.now()): Promise<number> {
-      return table().where('expires_at', '<=', now).delete();
+      return deleteExpired.run(now);
     },
   };
 }
