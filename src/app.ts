@@ -25,6 +25,7 @@ import { cancelClearancesOfRevokedGrants } from './relay/cancel-clearance.ts';
 import { sweepOverdueClearances } from './relay/deadline-sweep.ts';
 import { clearanceRequestJob } from './relay/request-clearance.ts';
 import type { Worker } from './relay/worker.ts';
+import { cookieSigner } from './security/cookie-signer.ts';
 import type { Keys } from './security/keys.ts';
 import { siteRouter } from './site.ts';
 import { accountsRepository } from './storage/accounts.ts';
@@ -123,7 +124,8 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     connectorFor: connectors.connectorFor,
   });
 
-  const app = new Koa({ keys: keys.cookieKeys, proxy: config.trustProxy });
+  const app = new Koa({ proxy: config.trustProxy });
+  app.keys = cookieSigner(keys.cookieKeys);
   app.silent = true;
 
   // Machine-to-machine endpoints first, ahead of the page middleware (headers, locale, forms): the data

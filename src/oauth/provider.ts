@@ -18,6 +18,7 @@ import { isBrandId } from '../domain/vehicles/brands.ts';
 import { isLocale } from '../i18n/index.ts';
 import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
 import type { Logger } from '../logger.ts';
+import { cookieSigner } from '../security/cookie-signer.ts';
 import { constantTimeEqual, hashSecret } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { HotReads } from '../storage/hot-reads.ts';
@@ -102,7 +103,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
     adapter: knexAdapterFactory(deps.knex, deps.hot, deps.loadClient) as unknown as Configuration['adapter'],
     clients: [],
     jwks: deps.jwks as Configuration['jwks'],
-    cookies: { keys: deps.cookieKeys },
+    // Keygrip-shaped signer (oidc-provider passes it to its Koa cookies as is).
+    cookies: { keys: cookieSigner(deps.cookieKeys) as unknown as string[] },
     scopes: ['openid', 'offline_access', ...dataPoints],
     claims: { openid: ['sub'] },
     responseTypes: ['code'],
