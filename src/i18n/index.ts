@@ -49,19 +49,37 @@ export type Translate = (key: string, options?: TOptions) => string;
 /** A translator bound to one locale; keys are `namespace:path.to.key`. */
 const translators = new Map<Locale, Translate>();
 
+/** Interpolated translations remembered per locale; the values vary (app names, VINs), so it is bounded. */
+const maxRemembered = 2_000;
+
+/** The options as part of a memo key, when every value is a plain string or number; otherwise undefined. */
+function optionsKey(options: TOptions): string | undefined {
+  let key = '';
+  for (const name in options) {
+    const value = (options as Record<string, unknown>)[name];
+    if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+    key += `\u0000${name}\u0000${value}`;
+  }
+  return key;
+}
+
 export function translator(locale: Locale): Translate {
   let translate = translators.get(locale);
   if (!translate) {
     const fixed = instance.getFixedT(locale);
-    // Resources never change at run time, so a key without interpolation values always translates the
-    // same: remember those (pages look up dozens of labels per render).
-    const plain = new Map<string, string>();
+    // Resources never change at run time, so a key with the same interpolation values always translates
+    // the same: remember the results (pages look up dozens of labels per render, and i18next's lookup
+    // with values costs about as much as rendering the rest of a small page).
+    const remembered = new Map<string, string>();
     translate = (key, options) => {
-      if (options) return fixed(key, options) as string;
-      let text = plain.get(key);
+      const memoKey = options ? optionsKey(options) : '';
+      if (memoKey === undefined) return fixed(key, options as TOptions) as string;
+      const fullKey = memoKey ? key + memoKey : key;
+      let text = remembered.get(fullKey);
       if (text === undefined) {
-        text = fixed(key) as string;
-        plain.set(key, text);
+        text = (options ? fixed(key, options) : fixed(key)) as string;
+        if (remembered.size >= maxRemembered) remembered.clear();
+        remembered.set(fullKey, text);
       }
       return text;
     };
