@@ -84,15 +84,20 @@ async function missingClientAuthenticationIsUnauthorized(ctx: KoaContextWithOIDC
 }
 
 const tokenPath = '/token';
+const authorizationPath = '/auth';
 
 /**
- * A redemption at the token endpoint writes the used code or refresh token, the access token and the new
- * refresh token: one transaction instead of three commits, committed before the response goes out.
+ * Requests that write several artifacts run as one transaction, committed before the response goes out:
+ * a redemption at the token endpoint (the used code or refresh token, the access token, the new refresh
+ * token) and the authorization's resume after the journey (`/auth/<uid>`: the session, the code, the
+ * ended interaction). One commit each instead of three.
  */
-function tokenRequestsInOneTransaction(knex: Knex) {
-  return async function tokenRequestInTransaction(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
-    if (ctx.method === 'POST' && ctx.path === tokenPath) return inTransaction(knex, next);
-    return next();
+function multiWriteRequestsInOneTransaction(knex: Knex) {
+  return async function multiWriteRequestInTransaction(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
+    const writesSeveral =
+      (ctx.method === 'POST' && ctx.path === tokenPath) ||
+      (ctx.method === 'GET' && ctx.path.startsWith(`${authorizationPath}/`));
+    return writesSeveral ? inTransaction(knex, next) : next();
   };
 }
 
@@ -108,7 +113,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     scopes: ['openid', 'offline_access', ...dataPoints],
     claims: { openid: ['sub'] },
     responseTypes: ['code'],
-    routes: { token: tokenPath },
+    routes: { authorization: authorizationPath, token: tokenPath },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     extraClientMetadata: { properties: [...clientMetadataProperties] },
     discovery: {
@@ -191,7 +196,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   };
 
   provider.use(missingClientAuthenticationIsUnauthorized);
-  provider.use(tokenRequestsInOneTransaction(deps.knex));
+  provider.use(multiWriteRequestsInOneTransaction(deps.knex));
 
   provider.on('server_error', (ctx: KoaContext, error: Error) =>
     deps.logger.error({ err: error, path: ctx.path }, 'authorization server error'),
