@@ -7,6 +7,7 @@ import { findBrand, isOfferedIn } from '../domain/vehicles/brands.ts';
 import type { Locale } from '../i18n/index.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
+import { localeFragment } from '../web/views.ts';
 import type { JourneyState } from './context.ts';
 import { field, guarded, redirectToOpenStep, renderStep } from './page.ts';
 
@@ -32,9 +33,19 @@ export function validateAccountForm(form: AccountForm): Record<string, string> {
   return errors;
 }
 
+/** The country `<option>`s, rendered once per locale; the chosen one (an assigned code) marked selected. */
+function countryOptionsHtml(locale: Locale, chosen: string | undefined): string {
+  const options = localeFragment('journey/_country_options.njk', locale, () => ({
+    countries: countryOptions(locale),
+  }));
+  if (!isCountryCode(chosen)) return options;
+  return options.replace(`<option value="${chosen}">`, `<option value="${chosen}" selected>`);
+}
+
 function show(ctx: Context, form: Partial<AccountForm>, errors: Record<string, string> = {}) {
   const status = Object.keys(errors).length > 0 ? 400 : 200;
-  renderStep(ctx, 'account', { countries: countryOptions(ctx.state.locale as Locale), form, errors }, status);
+  const countryOptions = countryOptionsHtml(ctx.state.locale as Locale, form.country);
+  renderStep(ctx, 'account', { countryOptions, form, errors }, status);
 }
 
 export function accountStep(deps: AccountStepDependencies) {

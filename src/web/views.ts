@@ -18,6 +18,23 @@ export function renderView(view: string, locale: Locale, data: Record<string, un
   return environment.render(view, { ...data, t: translator(locale), locale });
 }
 
+const fragments = new Map<string, string>();
+
+/**
+ * A fragment whose output depends only on the locale (e.g. the 249 localized country options), rendered
+ * once per locale and kept: looping over it on every request cost more than rendering the rest of a page.
+ * `data` must be the same for every call with that view and locale.
+ */
+export function localeFragment(view: string, locale: Locale, data: () => Record<string, unknown>): string {
+  const key = `${locale}\u0000${view}`;
+  let html = fragments.get(key);
+  if (html === undefined) {
+    html = renderView(view, locale, data());
+    fragments.set(key, html);
+  }
+  return html;
+}
+
 /** Renders `view` as the response, in the request's locale (ctx.state.locale). */
 export function render(ctx: Context, view: string, data: Record<string, unknown> = {}, status = 200): void {
   const locale = (ctx.state.locale ?? 'en') as Locale;

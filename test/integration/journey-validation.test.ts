@@ -122,6 +122,23 @@ describe('consent journey › validation', () => {
       expect(await openStep(browser, refused)).toBe('landing');
     });
 
+    it('POST /interaction/:uid/account › keeps the chosen country selected on the refused form, in the page’s language', async () => {
+      const browser = newBrowser();
+      browser.acceptLanguage = 'de';
+      const refused = await browser.submit(await accountStep(browser), {
+        email: 'not-an-email',
+        country: 'at',
+      });
+      expect(refused.status).toBe(400);
+      const selected = [...refused.html.matchAll(/<option value="([A-Z]*)"[^>]*\bselected\b[^>]*>([^<]*)</g)];
+      expect(selected.map((match) => [match[1], match[2]])).toEqual([['AT', 'Österreich']]);
+      expect(refused.html.match(/<option value="[A-Z]{2}"/g)).toHaveLength(249);
+      const fresh = await accountStep(newBrowser());
+      expect([...fresh.html.matchAll(/<option value="([A-Z]*)"[^>]*\bselected\b/g)].map((m) => m[1])).toEqual(
+        [''],
+      );
+    });
+
     it('POST /interaction/:uid/account › refuses an invalid email and an invalid country with both messages', async () => {
       const browser = newBrowser();
       const refused = await browser.submit(await accountStep(browser), {
