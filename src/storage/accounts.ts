@@ -44,6 +44,18 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 export function accountsRepository(knex: Knex, hot?: () => HotReads) {
   const db = () => executor(knex);
   const selectAccount = statement<AccountRow>(knex, 'select * from accounts where id = ?');
+  // The journey's account step and consent use these on every first-time authorization.
+  const selectByEmail = statement<AccountRow>(knex, 'select * from accounts where email = ?');
+  const insertAccount = statement(
+    knex,
+    `insert into accounts (id, email, country, locale, password_hash, created_at, updated_at)
+      values (?, ?, ?, ?, null, ?, ?)`,
+  );
+  const insertSavedVehicle = statement(
+    knex,
+    `insert into saved_vehicles (account_id, vin, brand, created_at) values (?, ?, ?, ?)
+      on conflict (account_id, vin) do nothing`,
+  );
   return {
     /** Creates the account, or returns the existing one for that email (`created: false`). */
     async findOrCreate(input: {
@@ -65,7 +77,7 @@ export function accountsRepository(knex: Knex, hot?: () => HotReads) {
         updated_at: now,
       };
       try {
-        await db()('accounts').insert(row);
+        await insertAccount.run(row.id, email, row.country, row.locale, now, now);
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         const raced = await this.findByEmail(email);
@@ -80,9 +92,7 @@ export function accountsRepository(knex: Knex, hot?: () => HotReads) {
       return row ? toAccount(row) : undefined;
     },
     async findByEmail(email: string): Promise<Account | undefined> {
-      const row = await db()<AccountRow>('accounts')
-        .where({ email: normalizeEmail(email) })
-        .first();
+      const row = await selectByEmail.get(normalizeEmail(email));
       return row ? toAccount(row) : undefined;
     },
     async passwordHashOf(email: string): Promise<{ id: string; passwordHash: string | null } | undefined> {
@@ -95,10 +105,7 @@ export function accountsRepository(knex: Knex, hot?: () => HotReads) {
       await db()('accounts').where({ id }).update({ password_hash: passwordHash, updated_at: Date.now() });
     },
     async saveVehicle(accountId: string, vehicle: SavedVehicle): Promise<void> {
-      await db()('saved_vehicles')
-        .insert({ account_id: accountId, vin: vehicle.vin, brand: vehicle.brand, created_at: Date.now() })
-        .onConflict(['account_id', 'vin'])
-        .ignore();
+      await insertSavedVehicle.run(accountId, vehicle.vin, vehicle.brand, Date.now());
     },
     async savedVehicles(accountId: string, brand?: string): Promise<SavedVehicle[]> {
       const query = db()('saved_vehicles').where({ account_id: accountId }).orderBy('created_at', 'desc');

@@ -93,6 +93,12 @@ export function clearancesRepository(knex: Knex, hot?: () => HotReads) {
     `insert into clearance_transitions (clearance_id, from_status, to_status, cause, source_event_id, created_at)
       values (?, ?, ?, ?, ?, ?) returning id`,
   );
+  const insertClearance = statement(
+    knex,
+    `insert into clearances (id, grant_id, account_id, client_id, brand, provider, vin, scopes, status,
+      oem_reference, last_event_at, status_changed_at, created_at, grant_expires_at)
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?)`,
+  );
   return {
     async create(input: NewClearance): Promise<Clearance> {
       const now = Date.now();
@@ -112,15 +118,21 @@ export function clearancesRepository(knex: Knex, hot?: () => HotReads) {
         created_at: now,
         grant_expires_at: input.grantExpiresAt,
       };
-      await db()('clearances').insert(row);
-      await db()('clearance_transitions').insert({
-        clearance_id: row.id,
-        from_status: null,
-        to_status: input.status,
-        cause: input.cause,
-        source_event_id: null,
-        created_at: now,
-      });
+      await insertClearance.run(
+        row.id,
+        row.grant_id,
+        row.account_id,
+        row.client_id,
+        row.brand,
+        row.provider,
+        row.vin,
+        row.scopes,
+        row.status,
+        now,
+        now,
+        row.grant_expires_at,
+      );
+      await appendTransition.get(row.id, null, input.status, input.cause, null, now);
       return toClearance(row);
     },
     async find(id: string): Promise<Clearance | undefined> {
