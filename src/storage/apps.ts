@@ -1,6 +1,7 @@
 // Third-party apps (OAuth clients of the consent journey). Row type in snake_case, domain type in camelCase.
 import type { Knex } from 'knex';
 import type { HotReads } from './hot-reads.ts';
+import { statement } from './statement.ts';
 import { executor, isInTransaction } from './transaction.ts';
 
 export interface App {
@@ -44,6 +45,7 @@ const toApp = (row: AppRow): App => ({
 
 export function appsRepository(knex: Knex, hot?: () => HotReads) {
   const table = () => executor(knex)<AppRow>('apps');
+  const selectApp = statement<AppRow>(knex, 'select * from apps where client_id = ?');
   return {
     async insert(app: App): Promise<void> {
       await table().insert({
@@ -66,9 +68,7 @@ export function appsRepository(knex: Knex, hot?: () => HotReads) {
     },
     async find(clientId: string): Promise<App | undefined> {
       const row =
-        hot && !isInTransaction()
-          ? await hot().row<AppRow>('app', clientId)
-          : await table().where('client_id', clientId).first();
+        hot && !isInTransaction() ? await hot().row<AppRow>('app', clientId) : await selectApp.get(clientId);
       return row ? toApp(row) : undefined;
     },
     async list(): Promise<App[]> {
