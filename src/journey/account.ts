@@ -1,17 +1,20 @@
 // Step 2 — account creation for first-timers: email, country, accepted terms; no password yet (a link to
 // set one is mailed after the journey). An address that already has an account gets the same screens
 // (no account enumeration); its mail says to sign in instead.
+import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import { countryOptions, isCountryCode } from '../domain/countries.ts';
 import { findBrand, isOfferedIn } from '../domain/vehicles/brands.ts';
 import type { Locale } from '../i18n/index.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
+import { inTransaction } from '../storage/transaction.ts';
 import { localeFragment } from '../web/views.ts';
 import type { JourneyState } from './context.ts';
 import { field, guarded, redirectToOpenStep, renderStep } from './page.ts';
 
 export interface AccountStepDependencies {
+  knex: Knex;
   accounts: AccountsRepository;
   journeys: JourneysRepository;
 }
@@ -59,19 +62,23 @@ export function accountStep(deps: AccountStepDependencies) {
       };
       const errors = validateAccountForm(form);
       if (Object.keys(errors).length > 0) return show(ctx, form, errors);
-      const { account, created } = await deps.accounts.findOrCreate({
-        email: form.email,
-        country: form.country,
-        locale: state.journey.locale,
-      });
       const preset = state.journey.brand ? findBrand(state.journey.brand) : undefined;
       const dropPreset = preset !== undefined && !isOfferedIn(preset, form.country);
-      await deps.journeys.update(state.journey.uid, {
-        accountId: account.id,
-        accountIsNew: created,
-        signedIn: false,
-        country: form.country,
-        ...(dropPreset ? { brand: null } : {}),
+      // The account and the journey's progress commit together.
+      const { account, created } = await inTransaction(deps.knex, async () => {
+        const found = await deps.accounts.findOrCreate({
+          email: form.email,
+          country: form.country,
+          locale: state.journey.locale,
+        });
+        await deps.journeys.update(state.journey.uid, {
+          accountId: found.account.id,
+          accountIsNew: found.created,
+          signedIn: false,
+          country: form.country,
+          ...(dropPreset ? { brand: null } : {}),
+        });
+        return found;
       });
       state.journey = {
         ...state.journey,

@@ -3,6 +3,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { findBrand } from '../domain/vehicles/brands.ts';
+import { inTransaction } from '../storage/transaction.ts';
 import type { JourneyState } from './context.ts';
 import { type ConsentDependencies, grantConsent } from './grant-consent.ts';
 import { field, guarded, renderStep } from './page.ts';
@@ -47,13 +48,6 @@ export function permissionsStep(deps: ConsentDependencies) {
       const { journey, interaction, app } = state;
       const requested = String(interaction.params.scope ?? '').split(' ');
       const scopes = [...state.requestedScopes, ...requested.filter((scope) => protocolScopes.has(scope))];
-      const { grantId } = await grantConsent(deps, {
-        journey,
-        clientId: app.clientId,
-        appName: app.name,
-        scopes,
-        dataPoints: state.requestedScopes,
-      });
       const login =
         interaction.prompt.name === 'login'
           ? {
@@ -64,7 +58,17 @@ export function permissionsStep(deps: ConsentDependencies) {
               },
             }
           : {};
-      await finish(ctx, deps.provider, { ...login, consent: { grantId } });
+      // The consent and the interaction's result commit together (one commit, nothing half-saved).
+      await inTransaction(deps.knex, async () => {
+        const { grantId } = await grantConsent(deps, {
+          journey,
+          clientId: app.clientId,
+          appName: app.name,
+          scopes,
+          dataPoints: state.requestedScopes,
+        });
+        await finish(ctx, deps.provider, { ...login, consent: { grantId } });
+      });
     }),
   };
 }

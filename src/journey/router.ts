@@ -1,8 +1,7 @@
 // The consent journey's routes, all under /interaction/:uid/ (the interaction cookie's path).
 // Order of steps: ./steps.ts. One file per step, each with its GET and POST handler.
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
-import { inTransaction } from '../storage/transaction.ts';
+import type { Context } from 'koa';
 import { csrfProtection } from '../web/csrf.ts';
 import { type AccountStepDependencies, accountStep } from './account.ts';
 import { brandStep } from './brand.ts';
@@ -17,11 +16,7 @@ export type JourneyRouterDependencies = JourneyDependencies & AccountStepDepende
 
 export function journeyRouter(deps: JourneyRouterDependencies): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
-  // A step's submission writes the journey, maybe an account or the consent, and the interaction's result:
-  // one transaction, so a failure leaves nothing half-saved and the step costs one commit.
-  const submissionInOneTransaction = (ctx: Context, next: Next) =>
-    ctx.method === 'POST' ? inTransaction(deps.knex, next) : next();
-  router.use(submissionInOneTransaction, csrfProtection(), loadJourney(deps));
+  router.use(csrfProtection(), loadJourney(deps));
 
   const handlers = {
     landing: landingStep(deps),

@@ -1,7 +1,6 @@
 // Vehicle owners ("drivers"), their saved VINs and their single-use set-password links.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { isUniqueViolation } from './database.ts';
 import type { HotReads } from './hot-reads.ts';
 import { statement } from './statement.ts';
 import { executor, isInTransaction } from './transaction.ts';
@@ -49,7 +48,7 @@ export function accountsRepository(knex: Knex, hot?: () => HotReads) {
   const insertAccount = statement(
     knex,
     `insert into accounts (id, email, country, locale, password_hash, created_at, updated_at)
-      values (?, ?, ?, ?, null, ?, ?)`,
+      values (?, ?, ?, ?, null, ?, ?) on conflict (email) do nothing`,
   );
   const insertSavedVehicle = statement(
     knex,
@@ -76,13 +75,13 @@ export function accountsRepository(knex: Knex, hot?: () => HotReads) {
         created_at: now,
         updated_at: now,
       };
-      try {
-        await insertAccount.run(row.id, email, row.country, row.locale, now, now);
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
+      // A parallel request may have created it meanwhile: then nothing is inserted and that one is used. No
+      // constraint error is raised, so this also works inside a PostgreSQL transaction.
+      const inserted = await insertAccount.run(row.id, email, row.country, row.locale, now, now);
+      if (inserted === 0) {
         const raced = await this.findByEmail(email);
         if (raced) return { account: raced, created: false };
-        throw error;
+        throw new Error('account neither inserted nor found');
       }
       return { account: toAccount(row), created: true };
     },

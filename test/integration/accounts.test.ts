@@ -1,0 +1,47 @@
+// First-time owners: one address is one account, also when two journeys create it at the same moment,
+// each inside its own transaction (the journey's account step commits account and progress together).
+import { setTimeout } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountsRepository } from '../../src/storage/accounts.ts';
+import { type Database, openDatabase } from '../../src/storage/database.ts';
+import { migrateToLatest } from '../../src/storage/migrate.ts';
+import { executor, inTransaction } from '../../src/storage/transaction.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+describe('accounts › findOrCreate', () => {
+  let testDatabase: TestDatabase;
+  let database: Database;
+
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    database = openDatabase({
+      databaseUrl: testDatabase.env.DATABASE_URL,
+      sqliteFile: testDatabase.env.KEYTURN_SQLITE_FILE ?? '',
+    });
+    await migrateToLatest(database.knex);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await testDatabase?.drop();
+  });
+
+  it('parallel sign-ups with one address in their own transactions make one account, and both go on', async () => {
+    const accounts = accountsRepository(database.knex);
+    const signUp = (country: string) =>
+      inTransaction(database.knex, async () => {
+        const result = await accounts.findOrCreate({ email: ' Twin@Example.com', country, locale: 'en' });
+        // The winner stays uncommitted a while, so on PostgreSQL the others find no account, insert, and
+        // wait for it. Work after the account in the same transaction must still run: PostgreSQL aborts a
+        // transaction on a constraint error, so a losing insert must not raise one.
+        await setTimeout(150);
+        await executor(database.knex).raw('select 1');
+        return result;
+      });
+    const results = await Promise.all(Array.from({ length: 6 }, (_, n) => signUp(n % 2 ? 'DE' : 'AT')));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.account.id)).size).toBe(1);
+    const rows = await database.knex('accounts').where({ email: 'twin@example.com' });
+    expect(rows).toHaveLength(1);
+    expect(rows[0].id).toBe(results[0]?.account.id);
+  });
+});
