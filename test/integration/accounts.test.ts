@@ -3,26 +3,21 @@
 import { setTimeout } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsRepository } from '../../src/storage/accounts.ts';
-import { type Database, openDatabase } from '../../src/storage/database.ts';
+import type { Database } from '../../src/storage/database.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
 import { executor, inTransaction } from '../../src/storage/transaction.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { openTestDatabase } from '../support/database.ts';
 
 describe('accounts › findOrCreate', () => {
-  let testDatabase: TestDatabase;
   let database: Database;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({
-      databaseUrl: testDatabase.env.DATABASE_URL,
-      sqliteFile: testDatabase.env.KEYTURN_SQLITE_FILE ?? '',
-    });
+    ({ database, close } = await openTestDatabase());
     await migrateToLatest(database.knex);
   });
   afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
+    await close?.();
   });
 
   it('parallel sign-ups with one address in their own transactions make one account, and both go on', async () => {

@@ -1,23 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/storage/database.ts';
+import type { Database } from '../../src/storage/database.ts';
 import { migrateToLatest, rollbackAll } from '../../src/storage/migrate.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { openTestDatabase } from '../support/database.ts';
 
 // Every migration has a `down` that reverses it: all the way down and up again leaves a working schema.
 describe('migrations', () => {
-  let testDatabase: TestDatabase;
   let database: Database;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({
-      databaseUrl: testDatabase.env.DATABASE_URL,
-      sqliteFile: testDatabase.env.KEYTURN_SQLITE_FILE ?? '',
-    });
+    ({ database, close } = await openTestDatabase());
   });
   afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
+    await close?.();
   });
 
   it('keyturn migrate › applies every migration, rolls all of them back, and applies them again', async () => {

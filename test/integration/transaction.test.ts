@@ -1,33 +1,28 @@
 // The unit of work on a real database (SQLite file or PostgreSQL): everything written inside one
 // `inTransaction`, through the query builder or fixed statements, commits or rolls back together.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/storage/database.ts';
+import type { Database } from '../../src/storage/database.ts';
 import { statement } from '../../src/storage/statement.ts';
 import { executor, inTransaction, isInTransaction } from '../../src/storage/transaction.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { openTestDatabase } from '../support/database.ts';
 
 describe('inTransaction', () => {
-  let testDatabase: TestDatabase;
   let database: Database;
+  let close: () => Promise<void>;
   const names = async () => (await database.knex('units').orderBy('name').pluck('name')) as string[];
   const insertByBuilder = (name: string) => executor(database.knex)('units').insert({ name });
   const insertByStatement = (name: string) =>
     statement(database.knex, 'insert into units (name) values (?)').run(name);
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({
-      databaseUrl: testDatabase.env.DATABASE_URL,
-      sqliteFile: testDatabase.env.KEYTURN_SQLITE_FILE ?? '',
-    });
+    ({ database, close } = await openTestDatabase());
     await database.knex.schema.createTable('units', (t) => t.string('name').primary());
   });
   beforeEach(async () => {
     await database.knex('units').delete();
   });
   afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
+    await close?.();
   });
 
   it('commits the builder and statement writes together', async () => {

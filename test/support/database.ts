@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knex from 'knex';
+import { type Database, openDatabase } from '../../src/storage/database.ts';
 
 export type TestEngine = 'sqlite' | 'postgres';
 
@@ -39,6 +40,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       const cleanup = knex({ client: 'pg', connection: serverUrl(), pool: { min: 0, max: 1 } });
       await cleanup.raw(`drop database if exists ${name} with (force)`);
       await cleanup.destroy();
+    },
+  };
+}
+
+/** A fresh test database opened as Keyturn opens its own; `close` closes it and drops it. */
+export async function openTestDatabase(): Promise<{ database: Database; close(): Promise<void> }> {
+  const testDatabase = await createTestDatabase();
+  const database = openDatabase({
+    databaseUrl: testDatabase.env.DATABASE_URL,
+    sqliteFile: testDatabase.env.KEYTURN_SQLITE_FILE ?? '',
+  });
+  return {
+    database,
+    async close() {
+      await database.close();
+      await testDatabase.drop();
     },
   };
 }
