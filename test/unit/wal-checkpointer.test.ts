@@ -105,9 +105,10 @@ test('under sustained writes, holding them for one checkpoint now and then makes
     hold: false,
     minBatches: held.batches,
   });
-  // Both start over once, after the first checkpoint, while the writes have not begun yet.
+  // Without holds the log starts over only when a checkpoint happens to catch up between two batches
+  // (after the first checkpoint, and now and then on a busy machine); with them, after every hold.
   expect(notHeld.holds).toBe(0);
-  expect(notHeld.restarts).toBeLessThanOrEqual(1);
+  expect(notHeld.restarts).toBeLessThan(held.restarts);
   expect(notHeld.walBytes).toBeGreaterThan(6_000_000); // every commit stays in the log (about 12 MB)
   expect(held.holds).toBeGreaterThan(2);
   // Each hold is followed by a restart at the next commit (the last hold may come after the last commit).
