@@ -14,7 +14,6 @@ import { createJobWorker } from './jobs.ts';
 import { journeyRouter } from './journey/router.ts';
 import type { Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
-import { cachedClientLoader } from './oauth/client-cache.ts';
 import { appClientMetadata, consumerClientMetadata } from './oauth/clients.ts';
 import { introspectionEndpoint, introspectionPath } from './oauth/introspection.ts';
 import { createProvider } from './oauth/provider.ts';
@@ -30,6 +29,7 @@ import type { Keys } from './security/keys.ts';
 import { siteRouter } from './site.ts';
 import { accountsRepository } from './storage/accounts.ts';
 import { appsRepository } from './storage/apps.ts';
+import { cachedLookup } from './storage/cached-lookup.ts';
 import { clearancesRepository } from './storage/clearances.ts';
 import { consumersRepository } from './storage/consumers.ts';
 import type { Database } from './storage/database.ts';
@@ -87,7 +87,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     deps.mailer ??
     createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, devMail: repositories.devMail });
 
-  const loadClient = cachedClientLoader(async (clientId) => {
+  const loadClient = cachedLookup(async (clientId) => {
     const app = await repositories.apps.find(clientId);
     if (app) return appClientMetadata(app);
     const consumer = await repositories.consumers.find(clientId);
@@ -169,10 +169,13 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
 
   cancelClearancesOfRevokedGrants(relay, provider, logger);
 
+  // Every journey page shows the app: read through the same kind of short cache as client metadata.
+  const journeyApps = { ...repositories.apps, find: cachedLookup(repositories.apps.find) };
   const journey = journeyRouter({
     provider,
     knex,
     ...repositories,
+    apps: journeyApps,
     onClearanceCreated: (clearance) =>
       repositories.outbox.enqueue(
         clearanceRequestJob,

@@ -1,27 +1,29 @@
-// Client metadata for oidc-provider, read through a small time-bounded cache: client authentication runs on
-// every token and introspection request. Only found clients are cached (a newly registered app works at
-// once); a change made by another process (the CLI) is seen within `ttlMs`. Tokens and clearances are
-// never cached: a revoked token must never introspect active.
-import type { ClientLoader } from '../storage/oidc-adapter.ts';
+// Records read on every request of a kind, through a small time-bounded cache: client metadata for client
+// authentication (every token and introspection request) and the app shown on every journey page. Only
+// found records are cached (a newly registered app works at once); a change made by another process (the
+// CLI) is seen within `ttlMs`. Tokens and clearances are never cached: a revoked token must never
+// introspect active.
 
-export function cachedClientLoader(
-  load: ClientLoader,
+export type Lookup<T> = (key: string) => Promise<T | undefined>;
+
+export function cachedLookup<T>(
+  load: Lookup<T>,
   ttlMs = 10_000,
   maxEntries = 10_000,
-): ClientLoader & { forget(clientId: string): void } {
-  const entries = new Map<string, { metadata: Record<string, unknown>; expiresAt: number }>();
-  const loader = async (clientId: string) => {
+): Lookup<T> & { forget(key: string): void } {
+  const entries = new Map<string, { value: T; expiresAt: number }>();
+  const lookup = async (key: string) => {
     const now = Date.now();
-    const cached = entries.get(clientId);
-    if (cached && cached.expiresAt > now) return cached.metadata;
-    const metadata = await load(clientId);
-    if (metadata) {
+    const cached = entries.get(key);
+    if (cached && cached.expiresAt > now) return cached.value;
+    const value = await load(key);
+    if (value !== undefined) {
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-      entries.set(clientId, { metadata, expiresAt: now + ttlMs });
+      entries.set(key, { value, expiresAt: now + ttlMs });
     } else {
-      entries.delete(clientId);
+      entries.delete(key);
     }
-    return metadata;
+    return value;
   };
-  return Object.assign(loader, { forget: (clientId: string) => void entries.delete(clientId) });
+  return Object.assign(lookup, { forget: (key: string) => void entries.delete(key) });
 }
