@@ -6,13 +6,9 @@
 
 export type Lookup<T> = (key: string) => Promise<T | undefined>;
 
-export function cachedLookup<T>(
-  load: Lookup<T>,
-  ttlMs = 10_000,
-  maxEntries = 10_000,
-): Lookup<T> & { forget(key: string): void } {
+export function cachedLookup<T>(load: Lookup<T>, ttlMs = 10_000, maxEntries = 10_000): Lookup<T> {
   const entries = new Map<string, { value: T; expiresAt: number }>();
-  const lookup = async (key: string) => {
+  return async (key: string) => {
     const now = Date.now();
     const cached = entries.get(key);
     if (cached && cached.expiresAt > now) return cached.value;
@@ -25,5 +21,4 @@ export function cachedLookup<T>(
     }
     return value;
   };
-  return Object.assign(lookup, { forget: (key: string) => void entries.delete(key) });
 }

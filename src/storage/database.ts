@@ -101,13 +101,3 @@ function openPostgres(url: string): OpenedDatabase {
   });
   return { knex: connection, engine: 'postgres' };
 }
-
-/** True when the error is a unique-constraint violation on either engine. */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string };
-  return (
-    e?.code === '23505' ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
-  );
-}
