@@ -18,5 +18,6 @@ const result = await runPaced({
   },
   accept: (body) => body.includes(spec.accept),
   maxSockets: spec.maxSockets,
+  ...(spec.serverPid === undefined ? {} : { serverPid: spec.serverPid }),
 });
 process.stdout.write(JSON.stringify(result));

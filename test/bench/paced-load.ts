@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { type Dispatcher, Pool } from 'undici';
 import { type BenchRequest, latencyStats, type Sample } from './load.ts';
+import { clockTicksPerSecond, readCpuTicks } from './server-process.ts';
 
 export interface PacedSpec {
   url: string;
@@ -19,9 +20,16 @@ export interface PacedSpec {
   /** Sockets kept open; requests due while all are busy wait (and that wait counts). */
   maxSockets?: number;
   accept?: (body: string) => boolean;
+  /** The server's process: its CPU time is read over the measured requests only (not the warm-up). */
+  serverPid?: number;
 }
 
-export async function runPaced(spec: PacedSpec): Promise<Omit<Sample, 'cpuUsPerReq'>> {
+export type PacedSample = Omit<Sample, 'cpuUsPerReq'> & {
+  /** Server CPU per request over the measured part; NaN without `serverPid`. */
+  serverCpuUsPerReq: number;
+};
+
+export async function runPaced(spec: PacedSpec): Promise<PacedSample> {
   // undici: a fraction of node:http's client cost per request, so the load core keeps up with the pace.
   const pool = new Pool(spec.url, { connections: spec.maxSockets ?? 64, pipelining: 1 });
   const warmupRequests = Math.round(spec.rate * (spec.warmup ?? 1));
@@ -32,6 +40,8 @@ export async function runPaced(spec: PacedSpec): Promise<Omit<Sample, 'cpuUsPerR
   let non2xx = 0;
   let sent = 0;
   let settled = 0;
+  const serverTicks = () => (spec.serverPid === undefined ? Number.NaN : readCpuTicks(spec.serverPid));
+  let ticksAtStart = Number.NaN;
 
   const send = async (measuredRequest: boolean) => {
     const sentAt = performance.now();
@@ -61,6 +71,7 @@ export async function runPaced(spec: PacedSpec): Promise<Omit<Sample, 'cpuUsPerR
       const now = performance.now();
       while (sent < total && started + sent * interval <= now) {
         sent++;
+        if (sent === warmupRequests + 1) ticksAtStart = serverTicks();
         void send(sent > warmupRequests).then(() => {
           if (++settled === total) done();
         });
@@ -70,8 +81,10 @@ export async function runPaced(spec: PacedSpec): Promise<Omit<Sample, 'cpuUsPerR
     tick();
   });
   const seconds = (performance.now() - started) / 1000 - warmupRequests / spec.rate;
+  const ticks = serverTicks() - ticksAtStart;
   await pool.close();
   return {
+    serverCpuUsPerReq: (ticks * (1e6 / clockTicksPerSecond)) / Math.max(1, latencies.length),
     requests: latencies.length,
     seconds,
     rps: latencies.length / seconds,
@@ -104,6 +117,7 @@ export interface ApartSpec {
   rate: number;
   duration: number;
   warmup: number;
+  serverPid?: number;
 }
 
 /**
@@ -111,7 +125,7 @@ export interface ApartSpec {
  * this process drives other load: sharing one event loop with autocannon would delay the paced requests
  * in the client and charge that to the server.
  */
-export async function runPacedApart(spec: ApartSpec): Promise<Omit<Sample, 'cpuUsPerReq'>> {
+export async function runPacedApart(spec: ApartSpec): Promise<PacedSample> {
   const script = new URL('./paced-child.js', import.meta.url).pathname.replace(
     /\/test\/bench\//,
     '/dist/test/bench/',
@@ -127,5 +141,5 @@ export async function runPacedApart(spec: ApartSpec): Promise<Omit<Sample, 'cpuU
   child.stdin.end(JSON.stringify(spec));
   const code = await exited;
   if (code !== 0) throw new Error(`paced load process exited with ${code}`);
-  return JSON.parse(output) as Omit<Sample, 'cpuUsPerReq'>;
+  return JSON.parse(output) as PacedSample;
 }

@@ -107,7 +107,7 @@ export function table(rows: ScenarioResult[]): string {
     'p50 ms',
     'p99 ms',
     'p99.9 ms',
-    'p99@½ ms',
+    'p99@½ ms (busy)',
     'rss MB',
     'err',
     'non2xx',
@@ -125,7 +125,9 @@ export function table(rows: ScenarioResult[]): string {
       ? `${fmt(r.p99_ms, 2)} (idle ${fmt(r.idle_p99_ms, 2)})`
       : fmt(r.p99_ms, 2),
     fmt(r.p999_ms, 2),
-    fmt(r.p99_half_ms, 2),
+    r.busy_half_pct === undefined
+      ? fmt(r.p99_half_ms, 2)
+      : `${fmt(r.p99_half_ms, 2)} (${fmt(r.busy_half_pct, 0)}%)`,
     fmt(r.rss_mb, 0),
     String(r.errors),
     String(r.non2xx),

@@ -42,6 +42,8 @@ export interface ScenarioResult {
   ratio_vs_peer: number | null;
   /** p99 with an open-loop rate of half the measured rps. */
   p99_half_ms?: number;
+  /** Share of the server's core in use during that run (%): its rate × its CPU per request. */
+  busy_half_pct?: number;
   /** For the side introspection: its p99 with no other load. */
   idle_p99_ms?: number;
   seed_seconds?: number;
@@ -82,7 +84,8 @@ export async function repeated(server: ServerHandle, settings: Settings, spec: L
 /**
  * Latency at half the measured capacity: evenly spaced open-loop requests from a process of its own (the
  * orchestrator's heap and event loop added tens of milliseconds to some p99s), `reps` runs, the median.
- * Bodies are drawn from a sample made here; a 2xx answer must contain `accept`.
+ * Bodies are drawn from a sample made here; a 2xx answer must contain `accept`. Its CPU per request is the
+ * server's over the measured requests only, so rate × CPU per request is the share of the core in use.
  */
 export async function atHalfCapacity(
   server: ServerHandle,
@@ -95,23 +98,22 @@ export async function atHalfCapacity(
   const { body } = request;
   const bodies = Array.from({ length: 20_000 }, () => (typeof body === 'function' ? body() : (body ?? '')));
   const runs: Sample[] = [];
-  for (let rep = 0; rep < settings.reps; rep++)
-    runs.push(
-      await measured(server, () =>
-        runPacedApart({
-          url: spec.url,
-          path: request.path,
-          method: request.method ?? 'GET',
-          headers: request.headers ?? {},
-          bodies,
-          accept,
-          maxSockets: spec.connections,
-          duration: settings.duration,
-          warmup: settings.warmup,
-          rate: Math.max(1, rps / 2),
-        }),
-      ),
-    );
+  for (let rep = 0; rep < settings.reps; rep++) {
+    const paced = await runPacedApart({
+      url: spec.url,
+      path: request.path,
+      method: request.method ?? 'GET',
+      headers: request.headers ?? {},
+      bodies,
+      accept,
+      maxSockets: spec.connections,
+      duration: settings.duration,
+      warmup: settings.warmup,
+      rate: Math.max(1, rps / 2),
+      serverPid: server.pid,
+    });
+    runs.push({ ...paced, cpuUsPerReq: paced.serverCpuUsPerReq });
+  }
   return medianSample(runs);
 }
 

@@ -55,6 +55,7 @@ export async function introspectionScenario(
     server,
   );
   result.p99_half_ms = half.p99;
+  result.busy_half_pct = (half.rps * half.cpuUsPerReq) / 1e4;
   result.errors += half.errors;
   result.non2xx += half.non2xx;
   return result;
