@@ -40,6 +40,7 @@ const settings: Settings = {
   pendingClearances: quick ? 3_000 : 100_000,
   codes: quick ? 2_000 : 60_000,
   journeyConcurrency: quick ? 2 : 8,
+  journeyWarmup: quick ? 10 : 1_500,
   sideRate: quick ? 50 : 200,
   postgres: !flags['no-postgres'],
   profileDir: flags.profile ? resolve(flags.profile) : undefined,

@@ -14,6 +14,8 @@ export interface Settings {
   pendingClearances: number;
   codes: number;
   journeyConcurrency: number;
+  /** Journeys run before the journey scenario's measured runs. */
+  journeyWarmup: number;
   /** Fixed introspection rate while measuring its latency beside callbacks. */
   sideRate: number;
   postgres: boolean;
