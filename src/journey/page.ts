@@ -1,5 +1,6 @@
 // Shared pieces of every journey page: the app's header data, the step indicator, the back link, and the
 // guard that keeps steps from being skipped by URL (GET → redirect to the open step; POST → refused).
+// Each page names its step on <main data-step>, since the interaction's own URL shows whichever is open.
 import type { Context } from 'koa';
 import { KeyturnError } from '../errors.ts';
 import { render } from '../web/views.ts';
@@ -22,6 +23,7 @@ export function renderStep(ctx: Context, step: Step, data: Record<string, unknow
     `journey/${step}.njk`,
     {
       app: { name: app.name, logoUri: app.logoUri },
+      journeyStep: step,
       steps: progress(step),
       action: stepPath(interaction.uid, step),
       backHref: back ? stepPath(interaction.uid, back) : undefined,

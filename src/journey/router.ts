@@ -1,15 +1,16 @@
-// The consent journey's routes, all under /interaction/:uid/ (the interaction cookie's path).
+// The consent journey's routes, all under /interaction/:uid (the interaction cookie's path): the bare
+// interaction URL, where the authorization server sends the owner, shows the open step itself.
 // Order of steps: ./steps.ts. One file per step, each with its GET and POST handler.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { csrfProtection } from '../web/csrf.ts';
 import { type AccountStepDependencies, accountStep } from './account.ts';
 import { brandStep } from './brand.ts';
-import { type JourneyDependencies, loadJourney } from './context.ts';
+import { type JourneyDependencies, journeyOf, loadJourney } from './context.ts';
 import type { ConsentDependencies } from './grant-consent.ts';
 import { landingStep } from './landing.ts';
-import { redirectToOpenStep } from './page.ts';
 import { permissionsStep } from './permissions.ts';
+import { firstOpenStep } from './steps.ts';
 import { vinStep } from './vin.ts';
 
 export type JourneyRouterDependencies = JourneyDependencies & AccountStepDependencies & ConsentDependencies;
@@ -26,7 +27,8 @@ export function journeyRouter(deps: JourneyRouterDependencies): Router {
     permissions: permissionsStep(deps),
   };
 
-  router.get('/', async (ctx: Context) => redirectToOpenStep(ctx));
+  // The authorization server sends the owner here: the open step is shown at once, without a redirect.
+  router.get('/', async (ctx: Context) => handlers[firstOpenStep(journeyOf(ctx).journey)].show(ctx));
   for (const [step, handler] of Object.entries(handlers)) {
     router.get(`/${step}`, handler.show);
     router.post(`/${step}`, handler.submit);

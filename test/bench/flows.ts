@@ -42,7 +42,7 @@ function rendered(page: Page): Page {
   return page;
 }
 
-const stepOf = (page: Page) => /\/interaction\/[^/]+\/([a-z]+)/.exec(page.url)?.[1];
+const stepOf = (page: Page) => /<main [^>]*data-step="([a-z]+)"/.exec(page.html)?.[1];
 
 function codeOf(page: Page): string {
   const code = new URL(page.url).searchParams.get('code');

@@ -102,7 +102,7 @@ async function expectToFitPhone(page: Page, locale: string): Promise<void> {
   expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(phone.width);
 }
 
-const stepOf = (page: Page) => /\/interaction\/[^/]+\/([a-z]+)/.exec(page.url())?.[1];
+const stepOf = (page: Page) => page.getAttribute('main', 'data-step');
 
 describe('consent journey in headless Chromium', () => {
   let keyturn: RunningKeyturn;
@@ -126,7 +126,7 @@ describe('consent journey in headless Chromium', () => {
 
   async function openJourney(page: Page, authorizationUrl: string): Promise<void> {
     await page.goto(authorizationUrl);
-    expect(stepOf(page)).toBe('landing');
+    expect(await stepOf(page)).toBe('landing');
   }
 
   /** From the landing page: "I'm new" → account → brand → VIN, ending on the permissions page. */

@@ -54,7 +54,7 @@ describe('consent journey › validation', () => {
     return page;
   }
 
-  /** Where the journey stands now: the step its entry URL redirects to. */
+  /** Where the journey stands now: the step its entry URL shows. */
   async function openStep(browser: HttpBrowser, page: Page) {
     return stepOf(await browser.follow(`${interactionBase(page)}/`));
   }
@@ -225,6 +225,19 @@ describe('consent journey › validation', () => {
   });
 
   describe('step order and expiry', () => {
+    it('GET /interaction/:uid › the authorization server’s one redirect leads to the landing page itself', async () => {
+      const browser = newBrowser();
+      const request = await authorizationRequest(config);
+      const authorization = await browser.request(request.url);
+      expect(authorization.status).toBe(303);
+      const entry = new URL(authorization.headers.get('location') ?? '', request.url);
+      expect(entry.pathname).toMatch(/^\/interaction\/[^/]+$/);
+      const page = await browser.request(entry.href);
+      expect(page.status).toBe(200);
+      expect(stepOf(page)).toBe('landing');
+      expect(textOf(page.html)).toContain(message('en', 'journey:landing.new_owner'));
+    });
+
     it('GET /interaction/:uid/permissions › redirects (303) to the landing step right after landing', async () => {
       const browser = newBrowser();
       const { page } = await landing(browser);

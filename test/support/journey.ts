@@ -13,8 +13,9 @@ export function newBrowser(acceptLanguage = 'en'): HttpBrowser {
   return browser;
 }
 
+/** The journey step a page shows (the interaction's own URL shows whichever step is open). */
 export function stepOf(page: Page): string | undefined {
-  return /\/interaction\/[^/]+\/([a-z]+)/.exec(page.url)?.[1];
+  return /<main [^>]*data-step="([a-z]+)"/.exec(page.html)?.[1];
 }
 
 export function interactionBase(page: Page): string {
