@@ -2,7 +2,7 @@
 // automatic checkpoints are off, so commits never wait for the disk; under sustained writes it holds them
 // briefly so the log can start over.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,9 +52,22 @@ test('without it the pages stay in the log (the comparison the test above relies
   db.close();
 });
 
+/** The log header's checkpoint sequence number: it counts the times the log started over. */
+function logGeneration(file: string): number {
+  const header = Buffer.alloc(4);
+  const fd = openSync(`${file}-wal`, 'r');
+  try {
+    readSync(fd, header, 0, 4, 12);
+  } finally {
+    closeSync(fd);
+  }
+  return header.readUInt32BE(0);
+}
+
 /**
  * Commits at least 2 MB in small transactions, yielding between batches as a server would, and honouring a
- * write hold the way the pooled connection does (no transaction starts while it is held).
+ * write hold the way the pooled connection does (no transaction starts while it is held). For each hold it
+ * records whether the log had started over by the first commit after it.
  */
 async function sustainedWrites(file: string, options: { hold: boolean; minBatches: number }) {
   const db = new Sqlite(file);
@@ -64,8 +77,11 @@ async function sustainedWrites(file: string, options: { hold: boolean; minBatche
   const insert = db.prepare('insert into rows (body) values (?)');
   let held: Promise<void> | undefined;
   let holds = 0;
+  let generationAtHold: number | undefined;
+  let restartedAfterHold = 0;
   const hold: PauseWrites = async () => {
     holds++;
+    generationAtHold = logGeneration(file);
     let release = () => {};
     held = new Promise((resolve) => {
       release = resolve;
@@ -75,6 +91,12 @@ async function sustainedWrites(file: string, options: { hold: boolean; minBatche
       release();
     };
   };
+  const commit = () => {
+    insert.run('x'.repeat(1000));
+    if (generationAtHold === undefined) return;
+    if (logGeneration(file) > generationAtHold) restartedAfterHold++;
+    generationAtHold = undefined;
+  };
   const checkpointer = startWalCheckpointer(file, {
     intervalMs: 5,
     restartPages: 100,
@@ -82,21 +104,19 @@ async function sustainedWrites(file: string, options: { hold: boolean; minBatche
   });
   // Start once the thread has checkpointed for the first time (it opens its connection lazily).
   const started = statSync(file).size;
-  insert.run('x'.repeat(1000));
+  commit();
   if (!(await eventually(() => statSync(file).size > started))) throw new Error('no checkpoint');
   // At least `minBatches`, and with the hold until it was taken a few times (a busy machine ticks slower).
   let batches = 0;
   for (; batches < options.minBatches || (options.hold && holds < 4 && batches < 5_000); batches++) {
-    for (let i = 0; i < 20; i++) insert.run('x'.repeat(1000));
+    for (let i = 0; i < 20; i++) commit();
     await new Promise((resolve) => setImmediate(resolve));
     while (held) await held;
   }
   await checkpointer.stop();
-  // The log header's checkpoint sequence number counts the times the log started over.
-  const restarts = readFileSync(`${file}-wal`).readUInt32BE(12);
   const walBytes = statSync(`${file}-wal`).size;
   db.close();
-  return { walBytes, holds, restarts, batches };
+  return { walBytes, holds, restartedAfterHold, batches };
 }
 
 test('under sustained writes, holding them for one checkpoint now and then makes the log start over', async () => {
@@ -105,15 +125,14 @@ test('under sustained writes, holding them for one checkpoint now and then makes
     hold: false,
     minBatches: held.batches,
   });
-  // Without holds the log starts over only when a checkpoint happens to catch up between two batches
-  // (after the first checkpoint, and now and then on a busy machine); with them, after every hold.
-  expect(notHeld.holds).toBe(0);
-  expect(notHeld.restarts).toBeLessThan(held.restarts);
-  expect(notHeld.walBytes).toBeGreaterThan(6_000_000); // every commit stays in the log (about 12 MB)
-  expect(held.holds).toBeGreaterThan(2);
-  // Each hold is followed by a restart at the next commit (the last hold may come after the last commit).
-  expect(held.restarts).toBeGreaterThanOrEqual(held.holds - 1);
-  expect(held.walBytes).toBeLessThan(notHeld.walBytes);
+  const figures = JSON.stringify({ held, notHeld });
+  expect(held.holds, figures).toBeGreaterThan(2);
+  // The log started over by the first commit after each hold (the last hold may come after the last
+  // commit). Checked hold by hold: how often a passive checkpoint happens to catch up on its own depends
+  // on the machine's speed, so comparing counts of restarts with the unheld run is not reliable.
+  expect(held.restartedAfterHold, figures).toBeGreaterThanOrEqual(held.holds - 1);
+  // Without pauseWrites the thread never asks for a hold.
+  expect(notHeld.holds, figures).toBe(0);
 });
 
 test('a hold that cannot be taken is reported, and checkpoints go on', async () => {
