@@ -6,7 +6,7 @@
 import type Sqlite from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { prepared } from './sqlite-client.ts';
-import { connectionsOf, executor, transactionSqliteConnection } from './transaction.ts';
+import { connectionsOf, executor, runsOnSqlite, transactionSqliteConnection } from './transaction.ts';
 
 type Value = string | number | null;
 
@@ -22,7 +22,7 @@ export function statement<Row>(
   knex: Knex,
   sql: string | { sqlite: string; postgres: string },
 ): Statement<Row> {
-  const engine = knex.client.dialect === 'postgresql' ? 'postgres' : 'sqlite';
+  const engine = runsOnSqlite(knex) ? 'sqlite' : 'postgres';
   const text = typeof sql === 'string' ? sql : sql[engine];
   if (engine === 'postgres') {
     const query = async (values: Value[]) =>

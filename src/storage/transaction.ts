@@ -54,6 +54,9 @@ let transactions = 0;
 const units = new WeakMap<object, Unit>();
 const forwardedEvents = ['start', 'query', 'query-error', 'query-response'];
 
+/** SQLite (better-sqlite3) rather than PostgreSQL: the two engines Keyturn runs on. */
+export const runsOnSqlite = (knex: Knex) => knex.client.dialect !== 'postgresql';
+
 const closedError = () => new Error('query on a transaction that has already ended');
 
 const mayQueryOn = (unit: Unit, current: Ambient | undefined) =>
@@ -74,7 +77,7 @@ function unitFor(knex: Knex, connection: object): Unit {
   const unit: Unit = {
     knex: undefined as unknown as Knex,
     connection,
-    sqlite: pooled.dialect !== 'postgresql',
+    sqlite: runsOnSqlite(knex),
     open: 0,
   };
   const mayQuery = () => mayQueryOn(unit, ambient.getStore());

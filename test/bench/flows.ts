@@ -1,6 +1,7 @@
 // One full authorization as an owner and an app would do it, over HTTP: Keyturn's journey, the peer's dev flow.
 import { createHash, randomBytes } from 'node:crypto';
 import { HttpBrowser, type Page } from '../support/http-browser.ts';
+import { interactionBase, stepOf } from '../support/journey-page.ts';
 
 export const benchRedirectUri = 'http://127.0.0.1:9/callback';
 export const benchVin = 'WBA8E9G50GNT12345';
@@ -42,8 +43,6 @@ function rendered(page: Page): Page {
   return page;
 }
 
-const stepOf = (page: Page) => /<main [^>]*data-step="([a-z]+)"/.exec(page.html)?.[1];
-
 function codeOf(page: Page): string {
   const code = new URL(page.url).searchParams.get('code');
   if (!code || !page.url.startsWith(benchRedirectUri)) throw new Error(`no code: ${page.url}`);
@@ -73,8 +72,7 @@ export async function keyturnJourney(base: string, app: ClientCredentials, email
   const { verifier, challenge } = pkcePair();
   const landing = rendered(await browser.follow(authorizationUrl(base, app.clientId, challenge)));
   if (stepOf(landing) !== 'landing') throw new Error(`expected landing, got ${landing.url}`);
-  const interaction = /^(.*\/interaction\/[^/?]+)/.exec(landing.url)?.[1];
-  let page = rendered(await browser.follow(`${interaction}/account`));
+  let page = rendered(await browser.follow(`${interactionBase(landing)}/account`));
   page = rendered(await browser.submit(page, { email, country: 'DE', accept_terms: 'yes' }, '/account'));
   if (stepOf(page) === 'brand') page = rendered(await browser.submit(page, { brand: 'bmw' }, '/brand'));
   if (stepOf(page) !== 'vin') throw new Error(`expected vin, got ${page.url}`);

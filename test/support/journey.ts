@@ -2,6 +2,7 @@
 // code at its redirect URI. Each step is exposed so negative tests can stop anywhere.
 import { expect } from 'vitest';
 import { HttpBrowser, type Page } from './http-browser.ts';
+import { interactionBase, stepOf } from './journey-page.ts';
 import { isRedirectUri } from './relying-party.ts';
 
 export const bmwVin = 'WBA8E9G50GNT12345';
@@ -13,16 +14,7 @@ export function newBrowser(acceptLanguage = 'en'): HttpBrowser {
   return browser;
 }
 
-/** The journey step a page shows (the interaction's own URL shows whichever step is open). */
-export function stepOf(page: Page): string | undefined {
-  return /<main [^>]*data-step="([a-z]+)"/.exec(page.html)?.[1];
-}
-
-export function interactionBase(page: Page): string {
-  const match = /^(.*\/interaction\/[^/?]+)/.exec(page.url);
-  if (!match?.[1]) throw new Error(`not a journey page: ${page.url}`);
-  return match[1];
-}
+export { interactionBase, stepOf };
 
 export interface NewOwner {
   email: string;
