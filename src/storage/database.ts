@@ -54,6 +54,15 @@ interface OpenedDatabase extends Pick<Database, 'knex' | 'engine'> {
   stopBackgroundWork?: () => Promise<void>;
 }
 
+/**
+ * The writer's page cache, in KiB (negative, as SQLite counts it): SQLite's own default of 2 MB, not the
+ * 16 MB better-sqlite3 builds in. When an insert splits a page, SQLite renumbers the new pages through the
+ * lock-byte page number, and the commit then walks the cache's whole hash table: such commits cost time in
+ * proportion to the cache's size. The smaller cache makes the writer's reads miss more often (the OS page
+ * cache serves them), but an exchange still cost 6% less CPU with it in paired runs.
+ */
+const writerCacheSize = -2000;
+
 function openSqlite(file: string, onCheckpointError?: (message: string) => void): OpenedDatabase {
   const inMemory = file === ':memory:';
   if (!inMemory) mkdirSync(dirname(file), { recursive: true });
@@ -73,6 +82,7 @@ function openSqlite(file: string, onCheckpointError?: (message: string) => void)
         raw.pragma('synchronous = NORMAL');
         raw.pragma('foreign_keys = ON');
         raw.pragma('busy_timeout = 5000');
+        raw.pragma(`cache_size = ${writerCacheSize}`);
         raw.pragma(`wal_autocheckpoint = ${fallbackCheckpointPages}`);
         if (!inMemory)
           checkpointer ??= startWalCheckpointer(file, {
