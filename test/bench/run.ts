@@ -151,13 +151,13 @@ const peerSeed = async (server: ServerHandle, tokens: number, codes: number) =>
   (await (await fetch(`${server.url}/bench/seed?tokens=${tokens}&codes=${codes}`)).json()) as PeerSeed;
 
 // ---- Baselines ----
+const peer = 'test/bench/baselines/peer-oidc.ts';
 if (wanted('koa')) {
   await withServer('koa-hello', 'test/bench/baselines/koa-hello.ts', {}, async (server) =>
     record(await helloScenario(settings, server)),
   );
 }
 if (wanted('peer')) {
-  const peer = 'test/bench/baselines/peer-oidc.ts';
   await withServer('peer-introspection', peer, {}, async (server) => {
     const seeded = await peerSeed(server, settings.smallGrants, 0);
     const tokens = Array.from(
@@ -187,16 +187,6 @@ if (wanted('peer')) {
       }),
     );
   });
-  await withServer('peer-journey', peer, {}, async (server) =>
-    record(
-      await journeyScenario(settings, server, {
-        name: 'journey (dev login + consent) + exchange',
-        engine: 'memory',
-        system: 'peer',
-        journey: (n) => peerJourney(server.url, peerApp, `owner-${n}`),
-      }),
-    ),
-  );
 }
 
 // ---- Keyturn: introspection ----
@@ -285,20 +275,37 @@ if (wanted('exchange') || wanted('journey')) {
   if (wanted('journey')) {
     const file = sqliteWorkCopy(set, 'journey');
     const run = Date.now().toString(36);
-    await keyturn('journey-sqlite', { sqliteFile: file }, async (server) =>
-      record(
-        await journeyScenario(settings, server, {
-          name: 'journey (landing → … → permissions) + exchange',
-          engine: 'sqlite',
-          system: 'keyturn',
-          journey: (n) => keyturnJourney(server.url, set.meta.app, `bench-${run}-${n}@example.com`),
-        }),
+    // The journey's ratio to the peer is the target closest to its line, so the two run side by side and are
+    // measured in turns (see journeyScenario).
+    await withServer('peer-journey', peer, {}, (peerServer) =>
+      keyturn('journey-sqlite', { sqliteFile: file }, async (server) =>
+        record(
+          await journeyScenario(settings, [
+            {
+              server: peerServer,
+              name: 'journey (dev login + consent) + exchange',
+              engine: 'memory',
+              system: 'peer',
+              journey: (n) => peerJourney(peerServer.url, peerApp, `owner-${n}`),
+            },
+            {
+              server,
+              name: 'journey (landing → … → permissions) + exchange',
+              engine: 'sqlite',
+              system: 'keyturn',
+              journey: (n) => keyturnJourney(server.url, set.meta.app, `bench-${run}-${n}@example.com`),
+            },
+          ]),
+        ),
       ),
     );
   }
 }
 
 // ---- Report ----
+// Baselines first, whatever order the scenarios ran in (the peer's journey runs beside Keyturn's).
+const systemOrder = { koa: 0, peer: 1, keyturn: 2 } as const;
+rows.sort((a, b) => systemOrder[a.system] - systemOrder[b.system]);
 addRatios(rows);
 const checks = checkTargets(rows, { big: settings.bigGrants, small: settings.smallGrants });
 process.stdout.write(`\n${table(rows)}\n\nTargets (issue 4):\n${targetsTable(checks)}\n`);

@@ -51,30 +51,60 @@ async function drive(
   };
 }
 
+export interface JourneySystem {
+  server: ServerHandle;
+  name: string;
+  engine: Engine;
+  system: 'keyturn' | 'peer';
+  journey: Journey;
+}
+
+/**
+ * Journeys on each server, measured in alternation: every system warms up, then the measured runs take
+ * turns (A B, B A, A B, …), so a host that speeds up or slows down during the scenario weighs on every
+ * system alike and the ratio between them compares like with like. One row per system.
+ */
 export async function journeyScenario(
   settings: Settings,
-  server: ServerHandle,
-  options: { name: string; engine: Engine; system: 'keyturn' | 'peer'; journey: Journey },
-): Promise<ScenarioResult> {
-  const counter = { n: 0 };
-  // Warm-up by journeys done, the same number for both systems: a journey runs many functions once, so the
+  systems: JourneySystem[],
+): Promise<ScenarioResult[]> {
+  const counters = systems.map(() => ({ n: 0 }));
+  // Warm-up by journeys done, the same number for every system: a journey runs many functions once, so the
   // JIT takes about a thousand journeys to settle (CPU per journey fell by about 40% over the first 1,200,
   // for Keyturn and the peer alike). A warm-up of fixed seconds would give the faster system more of it.
-  await drive(options.journey, settings.journeyConcurrency, { journeys: settings.journeyWarmup }, counter);
-  const samples: Sample[] = [];
-  let perJourney = 0;
-  for (let rep = 0; rep < settings.reps; rep++) {
-    const sample = await measured(server, () =>
-      drive(options.journey, settings.journeyConcurrency, { seconds: settings.duration }, counter),
+  for (const [i, system] of systems.entries()) {
+    await drive(
+      system.journey,
+      settings.journeyConcurrency,
+      { journeys: settings.journeyWarmup },
+      counters[i] as { n: number },
     );
-    perJourney = sample.httpRequests / Math.max(1, sample.requests);
-    samples.push(sample);
   }
-  const result = row(
-    { name: options.name, engine: options.engine, kind: 'journey', system: options.system },
-    medianSample(samples),
-    server,
-  );
-  result.notes = `journeys/s; ${perJourney.toFixed(0)} HTTP requests per journey; latency = whole journey`;
-  return result;
+  const samples: Sample[][] = systems.map(() => []);
+  const perJourney = systems.map(() => 0);
+  for (let rep = 0; rep < settings.reps; rep++) {
+    const order = systems.map((_, i) => (rep % 2 === 0 ? i : systems.length - 1 - i));
+    for (const i of order) {
+      const system = systems[i] as JourneySystem;
+      const sample = await measured(system.server, () =>
+        drive(
+          system.journey,
+          settings.journeyConcurrency,
+          { seconds: settings.duration },
+          counters[i] as { n: number },
+        ),
+      );
+      perJourney[i] = sample.httpRequests / Math.max(1, sample.requests);
+      samples[i]?.push(sample);
+    }
+  }
+  return systems.map((system, i) => {
+    const result = row(
+      { name: system.name, engine: system.engine, kind: 'journey', system: system.system },
+      medianSample(samples[i] as Sample[]),
+      system.server,
+    );
+    result.notes = `journeys/s; ${(perJourney[i] as number).toFixed(0)} HTTP requests per journey; latency = whole journey; measured in alternation with ${systems.length - 1} other system(s)`;
+    return result;
+  });
 }
