@@ -17,6 +17,25 @@ export interface Statement<Row> {
   run(...values: Value[]): Promise<number>;
 }
 
+interface Pool {
+  numUsed(): number;
+  numPendingAcquires(): number;
+}
+
+const sqliteConnections = new WeakMap<Knex, Sqlite.Database>();
+
+/**
+ * SQLite's one pooled connection when nothing holds it (no transaction open on it, no checkpoint holding
+ * it, nobody waiting for it). A statement runs synchronously, so it may use the connection without the
+ * pool's acquire and release, which cost more than a short statement. Undefined otherwise.
+ */
+function idleSqliteConnection(knex: Knex): Sqlite.Database | undefined {
+  const connection = sqliteConnections.get(knex);
+  const pool = (knex.client as { pool?: Pool }).pool;
+  if (!connection?.open || !pool || pool.numUsed() > 0 || pool.numPendingAcquires() > 0) return undefined;
+  return connection;
+}
+
 /** `sql` uses `?` placeholders; give both engines' text when they differ (e.g. `for update`). */
 export function statement<Row>(
   knex: Knex,
@@ -32,13 +51,16 @@ export function statement<Row>(
       run: async (...values) => (await query(values)).rowCount ?? 0,
     };
   }
-  // Inside a transaction the statement runs at once on the transaction's connection; outside, the pool's
-  // single SQLite connection is borrowed for one synchronous call.
+  // Inside a transaction the statement runs at once on the transaction's connection; outside, on the pool's
+  // single SQLite connection: directly when it is idle, else borrowed from the pool for one synchronous call.
   const onConnection = async <T>(work: (statement: Sqlite.Statement) => T): Promise<T> => {
     const inTransaction = transactionSqliteConnection();
     if (inTransaction) return work(prepared(inTransaction, text));
+    const idle = idleSqliteConnection(knex);
+    if (idle) return work(prepared(idle, text));
     const pool = connectionsOf<Sqlite.Database>(knex);
     const connection = await pool.acquireConnection();
+    sqliteConnections.set(knex, connection);
     try {
       return work(prepared(connection, text));
     } finally {

@@ -93,6 +93,33 @@ describe('inTransaction', () => {
     expect(await names()).toEqual(['first', 'second', 'second-after']);
   });
 
+  it('a statement outside the unit waits for it and never sees its uncommitted writes', async () => {
+    const countOf = statement<{ n: number }>(database.knex, 'select count(*) as n from units where name = ?');
+    expect((await countOf.get('pending'))?.n).toBe(0);
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    const order: string[] = [];
+    const unit = inTransaction(database.knex, async () => {
+      await insertByStatement('pending');
+      await gate;
+      order.push('unit ended');
+      throw new Error('rolled back');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The unit holds the connection now (on SQLite, the only one): the outside read must wait for it.
+    const outside = countOf.get('pending').then((row) => {
+      order.push('outside read');
+      return row?.n;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    openGate();
+    await expect(unit).rejects.toThrow('rolled back');
+    expect(await outside).toBe(0);
+    if (database.engine === 'sqlite') expect(order).toEqual(['unit ended', 'outside read']);
+  });
+
   it('parallel units each commit or roll back on their own', async () => {
     const outcomes = await Promise.allSettled(
       Array.from({ length: 12 }, (_, n) =>
