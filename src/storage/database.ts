@@ -59,7 +59,7 @@ interface OpenedDatabase extends Pick<Database, 'knex' | 'engine'> {
  * 16 MB better-sqlite3 builds in. When an insert splits a page, SQLite renumbers the new pages through the
  * lock-byte page number, and the commit then walks the cache's whole hash table: such commits cost time in
  * proportion to the cache's size. The smaller cache makes the writer's reads miss more often (the OS page
- * cache serves them), but an exchange still cost 6% less CPU with it in paired runs.
+ * cache serves them), but an exchange still cost 6–7% less CPU with it in paired runs.
  */
 const writerCacheSize = -2000;
 
