@@ -47,13 +47,8 @@ function countryOptionsHtml(locale: Locale, chosen: string | undefined): string 
 
 function show(ctx: Context, form: Partial<AccountForm>, errors: Record<string, string> = {}) {
   const status = Object.keys(errors).length > 0 ? 400 : 200;
-  const locale = ctx.state.locale as Locale;
-  renderStep(
-    ctx,
-    'account',
-    { countryOptions: countryOptionsHtml(locale, form.country), form, errors },
-    status,
-  );
+  const countryOptions = countryOptionsHtml(ctx.state.locale as Locale, form.country);
+  renderStep(ctx, 'account', { countryOptions, form, errors }, status);
 }
 
 export function accountStep(deps: AccountStepDependencies) {

@@ -68,43 +68,32 @@ export async function journeyScenario(
   settings: Settings,
   systems: JourneySystem[],
 ): Promise<ScenarioResult[]> {
-  const counters = systems.map(() => ({ n: 0 }));
+  const runs = systems.map((system) => ({
+    system,
+    counter: { n: 0 },
+    samples: [] as Sample[],
+    perJourney: 0,
+  }));
+  const drivePart = (run: (typeof runs)[number], until: { seconds: number } | { journeys: number }) =>
+    drive(run.system.journey, settings.journeyConcurrency, until, run.counter);
   // Warm-up by journeys done, the same number for every system: a journey runs many functions once, so the
   // JIT takes about a thousand journeys to settle (CPU per journey fell by about 40% over the first 1,200,
   // for Keyturn and the peer alike). A warm-up of fixed seconds would give the faster system more of it.
-  for (const [i, system] of systems.entries()) {
-    await drive(
-      system.journey,
-      settings.journeyConcurrency,
-      { journeys: settings.journeyWarmup },
-      counters[i] as { n: number },
-    );
-  }
-  const samples: Sample[][] = systems.map(() => []);
-  const perJourney = systems.map(() => 0);
+  for (const run of runs) await drivePart(run, { journeys: settings.journeyWarmup });
   for (let rep = 0; rep < settings.reps; rep++) {
-    const order = systems.map((_, i) => (rep % 2 === 0 ? i : systems.length - 1 - i));
-    for (const i of order) {
-      const system = systems[i] as JourneySystem;
-      const sample = await measured(system.server, () =>
-        drive(
-          system.journey,
-          settings.journeyConcurrency,
-          { seconds: settings.duration },
-          counters[i] as { n: number },
-        ),
-      );
-      perJourney[i] = sample.httpRequests / Math.max(1, sample.requests);
-      samples[i]?.push(sample);
+    for (const run of rep % 2 === 0 ? runs : [...runs].reverse()) {
+      const sample = await measured(run.system.server, () => drivePart(run, { seconds: settings.duration }));
+      run.perJourney = sample.httpRequests / Math.max(1, sample.requests);
+      run.samples.push(sample);
     }
   }
-  return systems.map((system, i) => {
+  return runs.map(({ system, samples, perJourney }) => {
     const result = row(
       { name: system.name, engine: system.engine, kind: 'journey', system: system.system },
-      medianSample(samples[i] as Sample[]),
+      medianSample(samples),
       system.server,
     );
-    result.notes = `journeys/s; ${(perJourney[i] as number).toFixed(0)} HTTP requests per journey; latency = whole journey; measured in alternation with ${systems.length - 1} other system(s)`;
+    result.notes = `journeys/s; ${perJourney.toFixed(0)} HTTP requests per journey; latency = whole journey; measured in alternation with ${runs.length - 1} other system(s)`;
     return result;
   });
 }
