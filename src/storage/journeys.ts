@@ -1,7 +1,9 @@
 // The consent journey's progress, keyed by the oidc-provider interaction uid: who the owner is and what
 // they chose so far. Steps read it to decide what may be shown; nothing here decides the order.
-// Every journey request reads it and most steps write it: fixed statements, not the query builder.
+// Every journey request reads it and most steps write it: fixed statements, not the query builder, and
+// on SQLite a cache of the committed rows (row-cache.ts).
 import type { Knex } from 'knex';
+import { rowCache } from './row-cache.ts';
 import { type Statement, statement } from './statement.ts';
 
 export interface Journey {
@@ -61,8 +63,12 @@ const changeColumns: readonly [keyof JourneyChanges, string, (value: never) => V
   ['vin', 'vin', (v: string | null) => v],
 ];
 
+/** Journeys under way at once on one SQLite instance, well above what a laptop-sized one serves. */
+const cachedJourneys = 2_000;
+
 export function journeysRepository(knex: Knex) {
   const selectByUid = statement<JourneyRow>(knex, 'select * from journeys where uid = ?');
+  const rows = rowCache<JourneyRow>(knex, 'journeys', cachedJourneys);
   const insertIfNew = statement(
     knex,
     `insert into journeys (uid, client_id, locale, country, account_id, account_is_new, signed_in, brand, vin,
@@ -87,6 +93,7 @@ export function journeysRepository(knex: Knex) {
     async findOrStart(start: Omit<Journey, 'brand' | 'vin'> & { brand?: string | null }): Promise<Journey> {
       const existing = await this.find(start.uid);
       if (existing) return existing;
+      rows.forget(start.uid);
       await insertIfNew.run(
         start.uid,
         start.clientId,
@@ -102,7 +109,7 @@ export function journeysRepository(knex: Knex) {
       return (await this.find(start.uid)) as Journey;
     },
     async find(uid: string): Promise<Journey | undefined> {
-      const row = await selectByUid.get(uid);
+      const row = await rows.get(uid, () => selectByUid.get(uid));
       return row ? toJourney(row) : undefined;
     },
     async update(uid: string, changes: JourneyChanges): Promise<void> {
@@ -113,12 +120,16 @@ export function journeysRepository(knex: Knex) {
         columns.push(column);
         values.push(bind(changes[key] as never));
       }
-      if (columns.length > 0) await updateOf(columns).run(...values, uid);
+      if (columns.length === 0) return;
+      rows.forget(uid);
+      await updateOf(columns).run(...values, uid);
     },
     async remove(uid: string): Promise<void> {
+      rows.forget(uid);
       await deleteByUid.run(uid);
     },
     async sweepExpired(now = Date.now()): Promise<number> {
+      rows.clear();
       return deleteExpired.run(now);
     },
   };

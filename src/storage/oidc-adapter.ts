@@ -1,10 +1,12 @@
 // oidc-provider's storage adapter over knex (one table for every model the library persists), plus the
 // Client model, which is read from Keyturn's own apps and consumers. `consume` is a conditional UPDATE,
-// so of two parallel redemptions of one code exactly one succeeds.
+// so of two parallel redemptions of one code exactly one succeeds. Interactions, which every journey step
+// reads, go through a cache of committed rows on SQLite (row-cache.ts).
 
 import type { Knex } from 'knex';
 import { errors } from 'oidc-provider';
 import type { HotReads, PayloadRow } from './hot-reads.ts';
+import { passThrough, type RowCache, rowCache } from './row-cache.ts';
 import { statement } from './statement.ts';
 import { executor, isInTransaction } from './transaction.ts';
 
@@ -35,6 +37,9 @@ function toPayload(row: PayloadRow | undefined, now: number): StoredPayload | un
   if (row.consumed_at !== null) payload.consumed = Math.floor(row.consumed_at / 1000);
   return payload;
 }
+
+/** Interactions under way at once on one SQLite instance (one per journey), as for journeys. */
+const cachedInteractions = 2_000;
 
 /** Returns the adapter class oidc-provider instantiates once per model name. */
 export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: ClientLoader) {
@@ -79,10 +84,17 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
   );
   const deleteById = statement(knex, `delete from ${table} where model = ? and id = ?`);
 
+  const interactions = rowCache<PayloadRow>(knex, 'interactions', cachedInteractions);
+  const uncached = passThrough<PayloadRow>();
+
   class PayloadAdapter implements OidcAdapter {
-    constructor(private readonly model: string) {}
+    private readonly cache: RowCache<PayloadRow>;
+    constructor(private readonly model: string) {
+      this.cache = model === 'Interaction' ? interactions : uncached;
+    }
 
     async upsert(id: string, payload: StoredPayload, expiresIn?: number) {
+      this.cache.forget(id);
       await upsertRow.run(
         this.model,
         id,
@@ -96,7 +108,7 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
     async find(id: string) {
       const row = isInTransaction()
         ? await selectById.get(this.model, id)
-        : await hot().payload(this.model, id);
+        : await this.cache.get(id, () => hot().payload(this.model, id));
       return toPayload(row, Date.now());
     }
 
@@ -109,15 +121,18 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
     }
 
     async consume(id: string) {
+      this.cache.forget(id);
       const updated = await markConsumed.run(Date.now(), this.model, id);
       if (updated === 0) throw new errors.InvalidGrant(`${this.model} already consumed`);
     }
 
     async destroy(id: string) {
+      this.cache.forget(id);
       await deleteById.run(this.model, id);
     }
 
     async revokeByGrantId(grantId: string) {
+      this.cache.clear();
       await executor(knex)(table).where('grant_id', grantId).delete();
     }
   }

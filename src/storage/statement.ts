@@ -25,15 +25,21 @@ interface Pool {
 const sqliteConnections = new WeakMap<Knex, Sqlite.Database>();
 
 /**
- * SQLite's one pooled connection when nothing holds it (no transaction open on it, no checkpoint holding
- * it, nobody waiting for it). A statement runs synchronously, so it may use the connection without the
- * pool's acquire and release, which cost more than a short statement. Undefined otherwise.
+ * True when nothing holds SQLite's one pooled connection (no transaction open on it, no checkpoint holding
+ * it) and nobody waits for it: everything written so far is committed, and no write is under way.
+ */
+export function sqliteWriterIsIdle(knex: Knex): boolean {
+  const pool = (knex.client as { pool?: Pool }).pool;
+  return pool !== undefined && pool.numUsed() === 0 && pool.numPendingAcquires() === 0;
+}
+
+/**
+ * SQLite's one pooled connection when it is idle. A statement runs synchronously, so it may use the
+ * connection without the pool's acquire and release, which cost more than a short statement.
  */
 function idleSqliteConnection(knex: Knex): Sqlite.Database | undefined {
   const connection = sqliteConnections.get(knex);
-  const pool = (knex.client as { pool?: Pool }).pool;
-  if (!connection?.open || !pool || pool.numUsed() > 0 || pool.numPendingAcquires() > 0) return undefined;
-  return connection;
+  return connection?.open && sqliteWriterIsIdle(knex) ? connection : undefined;
 }
 
 /** `sql` uses `?` placeholders; give both engines' text when they differ (e.g. `for update`). */
