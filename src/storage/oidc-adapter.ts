@@ -132,7 +132,8 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
     }
 
     async revokeByGrantId(grantId: string) {
-      this.cache.clear();
+      // The delete spans every model's rows of the grant, whichever model's adapter was asked.
+      interactions.clear();
       await executor(knex)(table).where('grant_id', grantId).delete();
     }
   }

@@ -11,8 +11,7 @@
 // - reads inside a transaction bypass it (they may see the transaction's own uncommitted writes).
 // PostgreSQL runs as many instances, none of which sees the others' writes: there the cache is off.
 import type { Knex } from 'knex';
-import { sqliteWriterIsIdle } from './statement.ts';
-import { isInTransaction, runsOnSqlite } from './transaction.ts';
+import { isInTransaction, runsOnSqlite, sqliteWriterIsIdle } from './transaction.ts';
 
 export interface RowCache<Row> {
   /** The cached row, or `load()`'s, kept when the rules above allow. */

@@ -6,7 +6,13 @@
 import type Sqlite from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { prepared } from './sqlite-client.ts';
-import { connectionsOf, executor, runsOnSqlite, transactionSqliteConnection } from './transaction.ts';
+import {
+  connectionsOf,
+  executor,
+  runsOnSqlite,
+  sqliteWriterIsIdle,
+  transactionSqliteConnection,
+} from './transaction.ts';
 
 type Value = string | number | null;
 
@@ -17,21 +23,7 @@ export interface Statement<Row> {
   run(...values: Value[]): Promise<number>;
 }
 
-interface Pool {
-  numUsed(): number;
-  numPendingAcquires(): number;
-}
-
 const sqliteConnections = new WeakMap<Knex, Sqlite.Database>();
-
-/**
- * True when nothing holds SQLite's one pooled connection (no transaction open on it, no checkpoint holding
- * it) and nobody waits for it: everything written so far is committed, and no write is under way.
- */
-export function sqliteWriterIsIdle(knex: Knex): boolean {
-  const pool = (knex.client as { pool?: Pool }).pool;
-  return pool !== undefined && pool.numUsed() === 0 && pool.numPendingAcquires() === 0;
-}
 
 /**
  * SQLite's one pooled connection when it is idle. A statement runs synchronously, so it may use the

@@ -28,6 +28,20 @@ export function connectionsOf<Connection = object>(knex: Knex): ConnectionSource
   return knex.client as unknown as ConnectionSource<Connection>;
 }
 
+interface Pool {
+  numUsed(): number;
+  numPendingAcquires(): number;
+}
+
+/**
+ * True when nothing holds SQLite's one pooled connection (no transaction open on it, no checkpoint holding
+ * it) and nobody waits for it: everything written so far is committed, and no write is under way.
+ */
+export function sqliteWriterIsIdle(knex: Knex): boolean {
+  const pool = (knex.client as { pool?: Pool }).pool;
+  return pool !== undefined && pool.numUsed() === 0 && pool.numPendingAcquires() === 0;
+}
+
 interface PoolClient extends ConnectionSource {
   query(connection: object, query: unknown): Promise<unknown>;
   emit(event: string, ...args: unknown[]): boolean;
