@@ -1,13 +1,13 @@
 // Random secrets and their at-rest form. Client secrets and one-time links are 256-bit random values, so a
 // single SHA-256 is the right hash (no slow KDF needed); comparison is constant-time.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('base64url');
+  return hash('sha256', secret, 'base64url');
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

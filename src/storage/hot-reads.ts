@@ -4,6 +4,7 @@
 // Only committed data is read; inside a transaction callers use knex instead.
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
+import { artifactKey } from './artifact-keys.ts';
 
 export interface PayloadRow {
   payload: string;
@@ -25,8 +26,10 @@ export interface IntrospectionRow {
 }
 
 export interface HotReads {
-  introspection(model: string, id: string): Promise<IntrospectionRow | undefined>;
-  payload(model: string, id: string): Promise<PayloadRow | undefined>;
+  /** The token presented (its value, hashed here into the key it is stored under) with its clearance. */
+  introspection(model: string, token: string): Promise<IntrospectionRow | undefined>;
+  /** One artifact by the key it is stored under (see artifact-keys.ts). */
+  payload(model: string, key: string): Promise<PayloadRow | undefined>;
   /** Any single row by primary key from a small allow-listed set of queries. */
   row<T>(query: HotQuery, value: string): Promise<T | undefined>;
   close(): Promise<void>;
@@ -59,11 +62,11 @@ export function sqliteHotReads(file: string): HotReads {
     Object.entries(queries).map(([name, sql]) => [name, connection.prepare(sql)]),
   ) as Record<keyof typeof queries, Sqlite.Statement>;
   return {
-    async payload(model, id) {
-      return statements.payload.get(model, id) as PayloadRow | undefined;
+    async payload(model, key) {
+      return statements.payload.get(model, key) as PayloadRow | undefined;
     },
-    async introspection(model, id) {
-      return statements.introspection.get(model, id) as IntrospectionRow | undefined;
+    async introspection(model, token) {
+      return statements.introspection.get(model, artifactKey(model, token)) as IntrospectionRow | undefined;
     },
     async row<T>(query: HotQuery, value: string) {
       return statements[query].get(value) as T | undefined;
@@ -81,8 +84,9 @@ export function postgresHotReads(url: string): HotReads {
       | T
       | undefined;
   return {
-    payload: (model, id) => run<PayloadRow>('payload', [model, id]),
-    introspection: (model, id) => run<IntrospectionRow>('introspection', [model, id]),
+    payload: (model, key) => run<PayloadRow>('payload', [model, key]),
+    introspection: (model, token) =>
+      run<IntrospectionRow>('introspection', [model, artifactKey(model, token)]),
     row: (query, value) => run(query, [value]),
     async close() {
       await pool.end();

@@ -10,7 +10,7 @@ interface MigrationModule {
   down(knex: Knex): Promise<void>;
 }
 
-const source: Knex.MigrationSource<string> = {
+export const migrationSource: Knex.MigrationSource<string> = {
   async getMigrations() {
     return readdirSync(directory)
       .filter((name) => /^\d{14}_[\w-]+\.(ts|js)$/.test(name) && !name.endsWith('.d.ts'))
@@ -25,10 +25,10 @@ const source: Knex.MigrationSource<string> = {
 };
 
 export async function migrateToLatest(knex: Knex): Promise<string[]> {
-  const [, applied] = (await knex.migrate.latest({ migrationSource: source })) as [number, string[]];
+  const [, applied] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
   return applied;
 }
 
 export async function rollbackAll(knex: Knex): Promise<void> {
-  await knex.migrate.rollback({ migrationSource: source }, true);
+  await knex.migrate.rollback({ migrationSource }, true);
 }

@@ -1,10 +1,12 @@
 // oidc-provider's storage adapter over knex (one table for every model the library persists), plus the
 // Client model, which is read from Keyturn's own apps and consumers. `consume` is a conditional UPDATE,
-// so of two parallel redemptions of one code exactly one succeeds. Interactions, which every journey step
-// reads, go through a cache of committed rows on SQLite (row-cache.ts).
+// so of two parallel redemptions of one code exactly one succeeds. Codes and tokens are stored under the
+// hash of their value (artifact-keys.ts). Interactions, which every journey step reads, go through a cache
+// of committed rows on SQLite (row-cache.ts).
 
 import type { Knex } from 'knex';
 import { errors } from 'oidc-provider';
+import { artifactKey, isStoredHashed, storedPayload } from './artifact-keys.ts';
 import type { HotReads, PayloadRow } from './hot-reads.ts';
 import { passThrough, type RowCache, rowCache } from './row-cache.ts';
 import { statement } from './statement.ts';
@@ -89,16 +91,18 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
 
   class PayloadAdapter implements OidcAdapter {
     private readonly cache: RowCache<PayloadRow>;
+    private readonly hashed: boolean;
     constructor(private readonly model: string) {
       this.cache = model === 'Interaction' ? interactions : uncached;
+      this.hashed = isStoredHashed(model);
     }
 
     async upsert(id: string, payload: StoredPayload, expiresIn?: number) {
       this.cache.forget(id);
       await upsertRow.run(
         this.model,
-        id,
-        JSON.stringify(payload),
+        artifactKey(this.model, id),
+        JSON.stringify(storedPayload(this.model, payload)),
         payload.grantId ?? null,
         payload.uid ?? null,
         expiresIn ? Date.now() + expiresIn * 1000 : null,
@@ -106,10 +110,13 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
     }
 
     async find(id: string) {
+      const key = artifactKey(this.model, id);
       const row = isInTransaction()
-        ? await selectById.get(this.model, id)
-        : await this.cache.get(id, () => hot().payload(this.model, id));
-      return toPayload(row, Date.now());
+        ? await selectById.get(this.model, key)
+        : await this.cache.get(id, () => hot().payload(this.model, key));
+      const payload = toPayload(row, Date.now());
+      if (payload && this.hashed) payload.jti = id;
+      return payload;
     }
 
     async findByUid(uid: string) {
@@ -122,13 +129,13 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
 
     async consume(id: string) {
       this.cache.forget(id);
-      const updated = await markConsumed.run(Date.now(), this.model, id);
+      const updated = await markConsumed.run(Date.now(), this.model, artifactKey(this.model, id));
       if (updated === 0) throw new errors.InvalidGrant(`${this.model} already consumed`);
     }
 
     async destroy(id: string) {
       this.cache.forget(id);
-      await deleteById.run(this.model, id);
+      await deleteById.run(this.model, artifactKey(this.model, id));
     }
 
     async revokeByGrantId(grantId: string) {

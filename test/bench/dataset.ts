@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { registerApp, registerConsumer } from '../../src/apps/register.ts';
 import { appsRepository } from '../../src/storage/apps.ts';
+import { artifactKey, storedPayload } from '../../src/storage/artifact-keys.ts';
 import type { ClearanceRow } from '../../src/storage/clearances.ts';
 import { consumersRepository } from '../../src/storage/consumers.ts';
 import { openDatabase } from '../../src/storage/database.ts';
@@ -93,6 +94,10 @@ export interface GrantRows {
   clearance: Omit<ClearanceRow, 'oem_reference' | 'last_event_at'>;
 }
 
+/** A payload as the adapter stores it: codes and tokens under the hash of their value, without it. */
+const storedJson = (model: string, payload: Record<string, unknown>) =>
+  JSON.stringify(storedPayload(model, payload));
+
 /** Everything stored for grant number `i`, exactly as the real flow stores it (see README of the bench). */
 export function rowsFor(meta: DatasetMeta, i: number): GrantRows {
   const { spec, salt } = meta;
@@ -125,10 +130,10 @@ export function rowsFor(meta: DatasetMeta, i: number): GrantRows {
     const jti = opaqueId(salt, 'at', i);
     payloads.push({
       model: 'AccessToken',
-      id: jti,
+      id: artifactKey('AccessToken', jti),
       grant_id: grantId,
       expires_at: exp * 1000,
-      payload: JSON.stringify({
+      payload: storedJson('AccessToken', {
         iat,
         exp,
         accountId,
@@ -146,10 +151,10 @@ export function rowsFor(meta: DatasetMeta, i: number): GrantRows {
     const jti = opaqueId(salt, 'code', i);
     payloads.push({
       model: 'AuthorizationCode',
-      id: jti,
+      id: artifactKey('AuthorizationCode', jti),
       grant_id: grantId,
       expires_at: exp * 1000,
-      payload: JSON.stringify({
+      payload: storedJson('AuthorizationCode', {
         iat,
         exp,
         accountId,

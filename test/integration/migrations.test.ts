@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/storage/database.ts';
-import { migrateToLatest, rollbackAll } from '../../src/storage/migrate.ts';
+import { migrateToLatest, migrationSource, rollbackAll } from '../../src/storage/migrate.ts';
 import { openTestDatabase } from '../support/database.ts';
 
 // Every migration has a `down` that reverses it: all the way down and up again leaves a working schema.
@@ -24,5 +25,65 @@ describe('migrations', () => {
     expect(await database.knex.schema.hasTable('oidc_payloads')).toBe(false);
     expect(await migrateToLatest(database.knex)).toEqual(applied);
     expect(await database.knex.schema.hasColumn('clearances', 'grant_expires_at')).toBe(true);
+  });
+
+  it('keyturn migrate › stores the codes and tokens issued before it under the hash of their value, once', async () => {
+    await migrateToLatest(database.knex);
+    await database.knex.migrate.down({ migrationSource, name: '20261201000000_hashed_token_keys' });
+    const keyOf = (value: string) => createHash('sha256').update(value).digest('base64url');
+    const token = 'an-access-token-issued-before-hashing-0123456';
+    const code = 'a-code-issued-before-hashing-0123456789abcdef';
+    const session = 'a-session-cookie-value-0123456789abcdefghijkl';
+    const rewritten = 'a-refresh-token-stored-the-new-way-0123456789';
+    const row = (model: string, id: string, payload: Record<string, unknown>) => ({
+      model,
+      id,
+      payload: JSON.stringify({ kind: model, iat: 1, exp: 2, ...payload }),
+      grant_id: 'grant-1',
+    });
+    await database
+      .knex('oidc_payloads')
+      .insert([
+        row('AccessToken', token, { jti: token, scope: 'location' }),
+        row('AuthorizationCode', code, { jti: code }),
+        row('Session', session, { jti: session }),
+        row('RefreshToken', keyOf(rewritten), {}),
+      ]);
+
+    // More than one batch of the rewrite, in the order the batches walk the keys.
+    const many = Array.from({ length: 2_100 }, (_, i) => `batch-token-${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < many.length; i += 500)
+      await database
+        .knex('oidc_payloads')
+        .insert(many.slice(i, i + 500).map((v) => row('AccessToken', v, { jti: v })));
+
+    await migrateToLatest(database.knex);
+
+    const batched = await database
+      .knex('oidc_payloads')
+      .where('model', 'AccessToken')
+      .whereLike('payload', '%batch%');
+    expect(batched).toEqual([]);
+    const keys = new Set(
+      (await database.knex('oidc_payloads').where('model', 'AccessToken').pluck('id')) as string[],
+    );
+    expect(many.filter((v) => !keys.has(keyOf(v)))).toEqual([]);
+    expect(keys.size).toBe(many.length + 1);
+    await database.knex('oidc_payloads').where('model', 'AccessToken').whereNot('id', keyOf(token)).delete();
+
+    const rows = await database
+      .knex('oidc_payloads')
+      .select<{ model: string; id: string; payload: string }[]>('model', 'id', 'payload')
+      .orderBy('model');
+    expect(rows.map((r) => ({ model: r.model, id: r.id, payload: JSON.parse(r.payload) }))).toEqual([
+      {
+        model: 'AccessToken',
+        id: keyOf(token),
+        payload: { kind: 'AccessToken', iat: 1, exp: 2, scope: 'location' },
+      },
+      { model: 'AuthorizationCode', id: keyOf(code), payload: { kind: 'AuthorizationCode', iat: 1, exp: 2 } },
+      { model: 'RefreshToken', id: keyOf(rewritten), payload: { kind: 'RefreshToken', iat: 1, exp: 2 } },
+      { model: 'Session', id: session, payload: { kind: 'Session', iat: 1, exp: 2, jti: session } },
+    ]);
   });
 });

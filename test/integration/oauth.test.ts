@@ -1,6 +1,7 @@
 // The authorization server seen by its clients: an app (openid-client 6 as the relying party) and a data
 // consumer. Discovery, code + PKCE, refresh rotation with reuse detection (RFC 6819 §5.2.2.3), RFC 7009
 // revocation, RFC 7662 introspection restricted to consumers, and the refusals around them.
+import { createHash } from 'node:crypto';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
@@ -165,6 +166,29 @@ describe('authorization server', () => {
       expect((await statusOf(refreshed.access_token)).status).toBe(401);
       expect((await statusOf(tokens.access_token)).status).toBe(401);
       await expectInvalidGrant(oauth.refreshTokenGrant(config, refreshed.refresh_token as string));
+    });
+
+    it('POST /token › stores the code and both tokens under the SHA-256 of their value, never the value itself', async () => {
+      const request = await authorizationRequest(config);
+      const callback = await consentTo(request);
+      const code = new URL(callback).searchParams.get('code') as string;
+      const tokens = await redeem(config, callback, request);
+      const refreshToken = tokens.refresh_token as string;
+      const rows = await keyturn.runtime.database
+        .knex('oidc_payloads')
+        .select<{ model: string; id: string; payload: string }[]>('model', 'id', 'payload');
+      for (const value of [code, tokens.access_token, refreshToken]) {
+        expect(rows.filter((row) => row.id.includes(value) || row.payload.includes(value))).toEqual([]);
+      }
+      const keyOf = (value: string) => createHash('sha256').update(value).digest('base64url');
+      const stored = (model: string, value: string) =>
+        rows.find((row) => row.model === model && row.id === keyOf(value));
+      expect(stored('AuthorizationCode', code)).toBeDefined();
+      expect(stored('AccessToken', tokens.access_token)).toBeDefined();
+      expect(stored('RefreshToken', refreshToken)).toBeDefined();
+      // Looked up by the value presented, the token is whole again.
+      expect((await keyturn.provider.AccessToken.find(tokens.access_token))?.jti).toBe(tokens.access_token);
+      expect((await statusOf(tokens.access_token)).status).toBe(200);
     });
 
     it('POST /token/revocation › revokes an access token (RFC 7009); GET /v1/authorization then answers 401', async () => {
