@@ -26,6 +26,7 @@ import { clearanceRequestJob } from './relay/request-clearance.ts';
 import type { Worker } from './relay/worker.ts';
 import { cookieSigner } from './security/cookie-signer.ts';
 import type { Keys } from './security/keys.ts';
+import { signInThrottle } from './security/sign-in-throttle.ts';
 import { siteRouter } from './site.ts';
 import { accountsRepository } from './storage/accounts.ts';
 import { appsRepository } from './storage/apps.ts';
@@ -161,8 +162,9 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     forms,
   });
   app.use(site.routes()).use(site.allowedMethods());
+  const signIns = signInThrottle(config.signIn);
   const dashboard = dashboardRouter(
-    { provider, relay, accounts: repositories.accounts, apps: repositories.apps },
+    { provider, relay, accounts: repositories.accounts, apps: repositories.apps, signInThrottle: signIns },
     forms,
   );
   app.use(dashboard.routes()).use(dashboard.allowedMethods());
@@ -176,6 +178,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     knex,
     ...repositories,
     apps: journeyApps,
+    signInThrottle: signIns,
     onClearanceCreated: (clearance) =>
       repositories.outbox.enqueue(
         clearanceRequestJob,

@@ -38,6 +38,14 @@ export interface Config {
     /** Timeout of one call to a maker's API. */
     oemTimeoutMs: number;
   };
+  /** Password sign-in (journey and dashboard), counted per instance over `windowSeconds`. */
+  signIn: {
+    /** Failed sign-ins per account (email) before that account's sign-in pauses. */
+    failuresPerAccount: number;
+    /** Password checks per client address, failed or not (each costs a scrypt hash). */
+    attemptsPerAddress: number;
+    windowSeconds: number;
+  };
   webhooks: {
     /** Allow targets on loopback, private or link-local addresses (refused by default in production). */
     allowPrivateTargets: boolean;
@@ -137,6 +145,9 @@ function schema(mode: Mode) {
     RELAY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(30),
     RELAY_LEASE_MS: z.coerce.number().int().positive().default(60_000),
     OEM_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
+    SIGN_IN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().positive().default(20),
+    SIGN_IN_WINDOW: seconds(15 * 60),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: flag(mode !== 'production'),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   });
@@ -225,6 +236,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.RELAY_MAX_ATTEMPTS,
       leaseMs: e.RELAY_LEASE_MS,
       oemTimeoutMs: e.OEM_TIMEOUT_MS,
+    },
+    signIn: {
+      failuresPerAccount: e.SIGN_IN_FAILURES_PER_ACCOUNT,
+      attemptsPerAddress: e.SIGN_IN_ATTEMPTS_PER_ADDRESS,
+      windowSeconds: e.SIGN_IN_WINDOW,
     },
     webhooks: { allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
     ttl: {

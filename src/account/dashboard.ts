@@ -8,18 +8,20 @@ import { findBrand } from '../domain/vehicles/brands.ts';
 import { NotFound } from '../errors.ts';
 import type { RelayStore } from '../relay/apply-clearance-event.ts';
 import { cancelClearance } from '../relay/cancel-clearance.ts';
-import { maximumPasswordLength, verifyPassword } from '../security/passwords.ts';
+import type { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { AppsRepository } from '../storage/apps.ts';
 import { csrfProtection } from '../web/csrf.ts';
 import { render } from '../web/views.ts';
 import { endOwnerSession, ownerOf, startOwnerSession } from './owner-session.ts';
+import { signInWithPassword } from './password-sign-in.ts';
 
 export interface DashboardDependencies {
   provider: Provider;
   relay: RelayStore;
   accounts: AccountsRepository;
   apps: AppsRepository;
+  signInThrottle: SignInThrottle;
 }
 
 const signInAction = '/account/sign-in';
@@ -67,20 +69,22 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
   router.post('/sign-in', async (ctx) => {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const email = typeof body.email === 'string' ? body.email.trim() : '';
-    const password = typeof body.password === 'string' ? body.password : '';
-    const found =
-      email && password && password.length <= maximumPasswordLength
-        ? await deps.accounts.passwordHashOf(email)
-        : undefined;
-    if (!(await verifyPassword(password, found?.passwordHash ?? null)) || !found) {
+    const signIn = await signInWithPassword(deps, { email, password: body.password, address: ctx.ip });
+    if (signIn.outcome !== 'signed_in') {
+      const throttled = signIn.outcome === 'throttled';
+      if (throttled) ctx.set('Retry-After', String(signIn.retryAfterSeconds));
       return render(
         ctx,
         'account/sign-in.njk',
-        { action: signInAction, form: { email }, error: 'account:errors.sign_in_failed' },
-        400,
+        {
+          action: signInAction,
+          form: { email },
+          error: throttled ? 'account:errors.sign_in_throttled' : 'account:errors.sign_in_failed',
+        },
+        throttled ? 429 : 400,
       );
     }
-    startOwnerSession(ctx, found.id);
+    startOwnerSession(ctx, signIn.accountId);
     ctx.status = 303;
     ctx.redirect('/account');
   });

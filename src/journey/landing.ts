@@ -1,19 +1,19 @@
 // Step 1 — landing: who is asking and for what; returning owners sign in, first-timers choose "I'm new".
 import type { Context } from 'koa';
+import { type PasswordSignInDependencies, signInWithPassword } from '../account/password-sign-in.ts';
 import { findBrand, isOfferedIn } from '../domain/vehicles/brands.ts';
-import { maximumPasswordLength, verifyPassword } from '../security/passwords.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
 import type { JourneyState } from './context.ts';
 import { field, guarded, redirectToOpenStep, renderStep } from './page.ts';
 import { stepPath } from './steps.ts';
 
-export interface LandingDependencies {
+export interface LandingDependencies extends PasswordSignInDependencies {
   accounts: AccountsRepository;
   journeys: JourneysRepository;
 }
 
-function show(ctx: Context, state: JourneyState, form: { email?: string }, error?: string) {
+function show(ctx: Context, state: JourneyState, form: { email?: string }, error?: string, status = 400) {
   renderStep(
     ctx,
     'landing',
@@ -23,7 +23,7 @@ function show(ctx: Context, state: JourneyState, form: { email?: string }, error
       form,
       error,
     },
-    error ? 400 : 200,
+    error ? status : 200,
   );
 }
 
@@ -33,27 +33,23 @@ export function landingStep(deps: LandingDependencies) {
     submit: guarded('landing', async (ctx, state) => {
       const email = field(ctx, 'email') ?? '';
       const password = (ctx.request.body as Record<string, unknown>)?.password;
-      if (
-        !email ||
-        typeof password !== 'string' ||
-        password.length === 0 ||
-        password.length > maximumPasswordLength
-      ) {
-        return show(ctx, state, { email }, 'journey:errors.sign_in_failed');
+      const signIn = await signInWithPassword(deps, { email, password, address: ctx.ip });
+      if (signIn.outcome === 'throttled') {
+        ctx.set('Retry-After', String(signIn.retryAfterSeconds));
+        return show(ctx, state, { email }, 'journey:errors.sign_in_throttled', 429);
       }
-      const found = await deps.accounts.passwordHashOf(email);
-      const valid = await verifyPassword(password, found?.passwordHash ?? null);
-      if (!found || !valid) return show(ctx, state, { email }, 'journey:errors.sign_in_failed');
-      const account = await deps.accounts.find(found.id);
+      if (signIn.outcome === 'refused') return show(ctx, state, { email }, 'journey:errors.sign_in_failed');
+      const { accountId } = signIn;
+      const account = await deps.accounts.find(accountId);
       const preset = state.journey.brand ? findBrand(state.journey.brand) : undefined;
       await deps.journeys.update(state.journey.uid, {
-        accountId: found.id,
+        accountId,
         accountIsNew: false,
         signedIn: true,
         country: account?.country ?? null,
         ...(preset && account && !isOfferedIn(preset, account.country) ? { brand: null } : {}),
       });
-      state.journey = { ...state.journey, accountId: found.id, signedIn: true };
+      state.journey = { ...state.journey, accountId, signedIn: true };
       if (preset && account && !isOfferedIn(preset, account.country)) state.journey.brand = null;
       redirectToOpenStep(ctx);
     }),

@@ -8,12 +8,15 @@ import { type AccountStepDependencies, accountStep } from './account.ts';
 import { brandStep } from './brand.ts';
 import { type JourneyDependencies, journeyOf, loadJourney } from './context.ts';
 import type { ConsentDependencies } from './grant-consent.ts';
-import { landingStep } from './landing.ts';
+import { type LandingDependencies, landingStep } from './landing.ts';
 import { permissionsStep } from './permissions.ts';
 import { firstOpenStep } from './steps.ts';
 import { vinStep } from './vin.ts';
 
-export type JourneyRouterDependencies = JourneyDependencies & AccountStepDependencies & ConsentDependencies;
+export type JourneyRouterDependencies = JourneyDependencies &
+  AccountStepDependencies &
+  ConsentDependencies &
+  LandingDependencies;
 
 export function journeyRouter(deps: JourneyRouterDependencies): Router {
   const router = new Router({ prefix: '/interaction/:uid' });

@@ -1,0 +1,40 @@
+// An owner signing in with email and password, in the journey (returning owners) and on the dashboard:
+// the form's values checked, the attempt throttled, the password verified in constant time.
+import { maximumPasswordLength, verifyPassword } from '../security/passwords.ts';
+import type { SignInThrottle } from '../security/sign-in-throttle.ts';
+import type { AccountsRepository } from '../storage/accounts.ts';
+
+export type SignInOutcome =
+  | { outcome: 'signed_in'; accountId: string }
+  | { outcome: 'refused' }
+  | { outcome: 'throttled'; retryAfterSeconds: number };
+
+export interface PasswordSignInDependencies {
+  accounts: AccountsRepository;
+  signInThrottle: SignInThrottle;
+}
+
+export async function signInWithPassword(
+  deps: PasswordSignInDependencies,
+  input: { email: unknown; password: unknown; address: string },
+): Promise<SignInOutcome> {
+  const email = typeof input.email === 'string' ? input.email.trim() : '';
+  const { password } = input;
+  if (
+    !email ||
+    typeof password !== 'string' ||
+    password.length === 0 ||
+    password.length > maximumPasswordLength
+  )
+    return { outcome: 'refused' };
+  const wait = await deps.signInThrottle.admit(input.address, email);
+  if (wait !== undefined) return { outcome: 'throttled', retryAfterSeconds: wait };
+  const found = await deps.accounts.passwordHashOf(email);
+  const valid = await verifyPassword(password, found?.passwordHash ?? null);
+  if (!found || !valid) {
+    await deps.signInThrottle.failed(email);
+    return { outcome: 'refused' };
+  }
+  await deps.signInThrottle.succeeded(email);
+  return { outcome: 'signed_in', accountId: found.id };
+}

@@ -1,0 +1,109 @@
+// Password sign-in is throttled per account and per client address, on the dashboard and in the journey:
+// once a limit is reached the form answers 429 with Retry-After and a localized message, and the password
+// is not checked (not even a right one). Limits are lowered here so that few scrypt hashes reach them.
+import type * as oauth from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HttpBrowser, Page } from '../support/http-browser.ts';
+import { textOf } from '../support/http-browser.ts';
+import { newBrowser, passwordLinkFor, signIn, stepOf, walkAsNewOwner } from '../support/journey.ts';
+import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
+import { message } from '../support/locales.ts';
+import { authorizationRequest, discover } from '../support/relying-party.ts';
+
+const passphrase = 'a long and secret passphrase';
+
+describe('sign-in throttle', () => {
+  let keyturn: RunningKeyturn;
+  let config: oauth.Configuration;
+  let owners = 0;
+
+  beforeAll(async () => {
+    keyturn = await startKeyturn({ SIGN_IN_FAILURES_PER_ACCOUNT: '3', SIGN_IN_ATTEMPTS_PER_ADDRESS: '100' });
+    config = await discover(keyturn.url, await registerTestApp(keyturn));
+  });
+  afterAll(() => keyturn?.close());
+
+  /** A new owner who has walked the journey and set a password from the mailed link. */
+  async function ownerWithPassword(): Promise<string> {
+    const email = `owner${++owners}@example.com`;
+    await walkAsNewOwner(newBrowser(), (await authorizationRequest(config)).url, { email });
+    await keyturn.worker.drain();
+    const browser = newBrowser();
+    await browser.submit(await browser.follow(await passwordLinkFor(keyturn.url, email)), {
+      password: passphrase,
+    });
+    return email;
+  }
+
+  async function dashboardSignIn(browser: HttpBrowser, email: string, password: string): Promise<Page> {
+    const form = await browser.follow(`${keyturn.url}/account/sign-in`);
+    return browser.submit(form, { email, password });
+  }
+
+  const signedIn = async (browser: HttpBrowser) =>
+    (await browser.follow(`${keyturn.url}/account`)).url === `${keyturn.url}/account`;
+
+  it('POST /account/sign-in › after 3 failures for one account, even its right password gets 429 with Retry-After; another account still signs in', async () => {
+    const blocked = await ownerWithPassword();
+    const other = await ownerWithPassword();
+    for (let failure = 0; failure < 3; failure++) {
+      const refused = await dashboardSignIn(newBrowser(), blocked.toUpperCase(), 'not the passphrase');
+      expect(refused.status).toBe(400);
+      expect(textOf(refused.html)).toContain(message('en', 'account:errors.sign_in_failed'));
+    }
+
+    const browser = newBrowser();
+    const throttled = await dashboardSignIn(browser, blocked, passphrase);
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(textOf(throttled.html)).toContain(message('en', 'account:errors.sign_in_throttled'));
+    expect(await signedIn(browser)).toBe(false);
+
+    const otherBrowser = newBrowser();
+    expect((await dashboardSignIn(otherBrowser, other, passphrase)).status).toBe(200);
+    expect(await signedIn(otherBrowser)).toBe(true);
+
+    // The journey's sign-in counts the same failures; the message comes in the owner's language.
+    const inGerman = await signIn(
+      newBrowser('de'),
+      (await authorizationRequest(config)).url,
+      blocked,
+      passphrase,
+    );
+    expect(inGerman.status).toBe(429);
+    expect(stepOf(inGerman)).toBe('landing');
+    expect(textOf(inGerman.html)).toContain(message('de', 'journey:errors.sign_in_throttled'));
+  });
+
+  it('POST /interaction/:uid/landing › a successful sign-in clears the failures counted for that account', async () => {
+    const email = await ownerWithPassword();
+    const attempt = async (password: string) =>
+      signIn(newBrowser(), (await authorizationRequest(config)).url, email, password);
+    for (const round of [1, 2]) {
+      expect((await attempt('not the passphrase')).status, `round ${round}`).toBe(400);
+      expect((await attempt('still not the passphrase')).status, `round ${round}`).toBe(400);
+      expect(stepOf(await attempt(passphrase)), `round ${round}`).toBe('brand');
+    }
+  });
+});
+
+describe('sign-in throttle per client address', () => {
+  let keyturn: RunningKeyturn;
+
+  beforeAll(async () => {
+    keyturn = await startKeyturn({ SIGN_IN_FAILURES_PER_ACCOUNT: '100', SIGN_IN_ATTEMPTS_PER_ADDRESS: '3' });
+  });
+  afterAll(() => keyturn?.close());
+
+  it('POST /account/sign-in › a fourth password check from one address within the window gets 429, whatever the account', async () => {
+    const statuses: number[] = [];
+    for (let n = 1; n <= 4; n++) {
+      const browser = newBrowser();
+      const form = await browser.follow(`${keyturn.url}/account/sign-in`);
+      const page = await browser.submit(form, { email: `nobody${n}@example.com`, password: 'some password' });
+      statuses.push(page.status);
+      if (n === 4) expect(textOf(page.html)).toContain(message('en', 'account:errors.sign_in_throttled'));
+    }
+    expect(statuses).toEqual([400, 400, 400, 429]);
+  });
+});
