@@ -60,7 +60,7 @@ export interface Keyturn {
   simulator: OemSimulator | undefined;
   repositories: ReturnType<typeof repositoriesFor>;
   relay: RelayStore;
-  /** Periodic housekeeping: expired artifacts, stale journeys, overdue clearances. */
+  /** Periodic housekeeping: expired artifacts and sign-in counts, stale journeys, overdue clearances. */
   maintenance(): Promise<{ expired: number; journeys: number; timedOut: number }>;
 }
 
@@ -162,7 +162,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     forms,
   });
   app.use(site.routes()).use(site.allowedMethods());
-  const signIns = signInThrottle(config.signIn);
+  const signIns = signInThrottle(config.signIn, database.engine === 'postgres' ? knex : undefined);
   const dashboard = dashboardRouter(
     { provider, relay, accounts: repositories.accounts, apps: repositories.apps, signInThrottle: signIns },
     forms,
@@ -222,7 +222,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   });
 
   async function maintenance() {
-    const expired = await sweepExpiredPayloads(knex);
+    const expired = (await sweepExpiredPayloads(knex)) + (await signIns.sweep());
     const journeys = await repositories.journeys.sweepExpired(Date.now() - 86_400_000);
     const timedOut = await sweepOverdueClearances(relay, config.relay.clearanceDeadline);
     return { expired, journeys, timedOut };

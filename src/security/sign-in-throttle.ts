@@ -1,8 +1,10 @@
 // Password sign-in is throttled, as OWASP's authentication guidance asks: per account, so nobody can keep
 // guessing one owner's password, and per client address, because every check runs scrypt (N=2^17: about
 // 128 MB and 0.65 s of CPU on the benchmark machine), so unthrottled attempts could keep the server hashing.
-// rate-limiter-flexible's in-memory limiters: each Keyturn instance counts its own attempts.
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+// rate-limiter-flexible keeps the counts: on PostgreSQL in a table every instance shares (sign_in_limits);
+// on SQLite, where one server runs per database file, in memory.
+import type { Knex } from 'knex';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
 export interface SignInLimits {
   failuresPerAccount: number;
@@ -15,22 +17,30 @@ export interface SignInThrottle {
   admit(address: string, email: string): Promise<number | undefined>;
   failed(email: string): Promise<void>;
   succeeded(email: string): Promise<void>;
+  /** Deletes counts whose window has ended; returns how many. */
+  sweep(now?: number): Promise<number>;
 }
 
+const table = 'sign_in_limits';
 const accountKey = (email: string) => email.trim().toLowerCase();
 const secondsUntil = (result: RateLimiterRes) => Math.max(1, Math.ceil(result.msBeforeNext / 1000));
 
-export function signInThrottle(limits: SignInLimits): SignInThrottle {
-  const failures = new RateLimiterMemory({
-    keyPrefix: 'sign-in-account',
-    points: limits.failuresPerAccount,
-    duration: limits.windowSeconds,
-  });
-  const attempts = new RateLimiterMemory({
-    keyPrefix: 'sign-in-address',
-    points: limits.attemptsPerAddress,
-    duration: limits.windowSeconds,
-  });
+/** `shared`: the PostgreSQL database every instance uses; without it each process counts on its own. */
+export function signInThrottle(limits: SignInLimits, shared?: Knex): SignInThrottle {
+  const limiter = (keyPrefix: string, points: number) => {
+    const options = { keyPrefix, points, duration: limits.windowSeconds };
+    if (!shared) return new RateLimiterMemory(options);
+    // The table comes from a migration (tableCreated), so the limiter never creates one itself.
+    return new RateLimiterPostgres({
+      ...options,
+      storeClient: shared,
+      storeType: 'knex',
+      tableName: table,
+      tableCreated: true,
+    });
+  };
+  const failures = limiter('sign-in-account', limits.failuresPerAccount);
+  const attempts = limiter('sign-in-address', limits.attemptsPerAddress);
   return {
     async admit(address, email) {
       const counted = await failures.get(accountKey(email));
@@ -51,6 +61,9 @@ export function signInThrottle(limits: SignInLimits): SignInThrottle {
     },
     async succeeded(email) {
       await failures.delete(accountKey(email));
+    },
+    async sweep(now = Date.now()) {
+      return shared ? shared(table).where('expire', '<=', now).delete() : 0;
     },
   };
 }

@@ -3,6 +3,7 @@
 // is not checked (not even a right one). Limits are lowered here so that few scrypt hashes reach them.
 import type * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testEngine } from '../support/database.ts';
 import type { HttpBrowser, Page } from '../support/http-browser.ts';
 import { textOf } from '../support/http-browser.ts';
 import { newBrowser, passwordLinkFor, signIn, stepOf, walkAsNewOwner } from '../support/journey.ts';
@@ -83,6 +84,51 @@ describe('sign-in throttle', () => {
       expect((await attempt('not the passphrase')).status, `round ${round}`).toBe(400);
       expect((await attempt('still not the passphrase')).status, `round ${round}`).toBe(400);
       expect(stepOf(await attempt(passphrase)), `round ${round}`).toBe('brand');
+    }
+  });
+});
+
+describe('sign-in throttle across instances', () => {
+  const attempt = async (keyturn: RunningKeyturn) => {
+    const browser = newBrowser();
+    const form = await browser.follow(`${keyturn.url}/account/sign-in`);
+    return (await browser.submit(form, { email: 'shared@example.com', password: 'a wrong guess' })).status;
+  };
+
+  it('POST /account/sign-in › on PostgreSQL every instance counts the same failures; on SQLite each server counts its own', async () => {
+    const database = await createTestDatabase();
+    const limits = { SIGN_IN_FAILURES_PER_ACCOUNT: '2', SIGN_IN_ATTEMPTS_PER_ADDRESS: '100' };
+    const first = await startKeyturn(limits, database);
+    const second = await startKeyturn(limits, database);
+    try {
+      expect([await attempt(first), await attempt(first)]).toEqual([400, 400]);
+      expect(await attempt(second)).toBe(testEngine() === 'postgres' ? 429 : 400);
+      expect(await attempt(first)).toBe(429);
+    } finally {
+      await second.close();
+      await first.close();
+      await database.drop();
+    }
+  });
+
+  it('keyturn maintenance › deletes the counts whose window has ended, and the account may try again', async () => {
+    const database = await createTestDatabase();
+    const keyturn = await startKeyturn(
+      { SIGN_IN_FAILURES_PER_ACCOUNT: '1', SIGN_IN_ATTEMPTS_PER_ADDRESS: '100', SIGN_IN_WINDOW: '2' },
+      database,
+    );
+    const storedCounts = async () =>
+      Number((await keyturn.runtime.database.knex('sign_in_limits').count({ n: '*' }))[0]?.n);
+    try {
+      expect([await attempt(keyturn), await attempt(keyturn)]).toEqual([400, 429]);
+      if (testEngine() === 'postgres') expect(await storedCounts()).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      await keyturn.maintenance();
+      if (testEngine() === 'postgres') expect(await storedCounts()).toBe(0);
+      expect(await attempt(keyturn)).toBe(400);
+    } finally {
+      await keyturn.close();
+      await database.drop();
     }
   });
 });
