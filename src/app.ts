@@ -125,7 +125,9 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     connectorFor: connectors.connectorFor,
   });
 
-  const app = new Koa({ proxy: config.trustProxy });
+  // Behind one trusted proxy: the client's address is the last X-Forwarded-For entry, the one the proxy added
+  // (entries before it come from the client and could be anything).
+  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
   app.keys = cookieSigner(keys.cookieKeys);
   app.silent = true;
 

@@ -111,6 +111,24 @@ describe('sign-in throttle across instances', () => {
     }
   });
 
+  it('POST /account/sign-in › an email address of any length is refused with the usual 400, never a 500', async () => {
+    const database = await createTestDatabase();
+    const keyturn = await startKeyturn({}, database);
+    try {
+      const browser = newBrowser();
+      const form = await browser.follow(`${keyturn.url}/account/sign-in`);
+      const page = await browser.submit(form, {
+        email: `${'x'.repeat(300)}@example.com`,
+        password: 'a guess',
+      });
+      expect(page.status).toBe(400);
+      expect(textOf(page.html)).toContain(message('en', 'account:errors.sign_in_failed'));
+    } finally {
+      await keyturn.close();
+      await database.drop();
+    }
+  });
+
   it('keyturn maintenance › deletes the counts whose window has ended, and the account may try again', async () => {
     const database = await createTestDatabase();
     const keyturn = await startKeyturn(
@@ -151,5 +169,28 @@ describe('sign-in throttle per client address', () => {
       if (n === 4) expect(textOf(page.html)).toContain(message('en', 'account:errors.sign_in_throttled'));
     }
     expect(statuses).toEqual([400, 400, 400, 429]);
+  });
+
+  it('POST /account/sign-in › behind a proxy, the address counted is the one the proxy added, not what the client wrote before it', async () => {
+    const database = await createTestDatabase();
+    const proxied = await startKeyturn(
+      { SIGN_IN_FAILURES_PER_ACCOUNT: '100', SIGN_IN_ATTEMPTS_PER_ADDRESS: '3', TRUST_PROXY: 'true' },
+      database,
+    );
+    try {
+      const statuses: number[] = [];
+      for (let n = 1; n <= 4; n++) {
+        const browser = newBrowser();
+        browser.extraHeaders = { 'x-forwarded-for': `203.0.113.${n}, 198.51.100.7` };
+        const form = await browser.follow(`${proxied.url}/account/sign-in`);
+        statuses.push(
+          (await browser.submit(form, { email: `someone${n}@example.com`, password: 'a guess' })).status,
+        );
+      }
+      expect(statuses).toEqual([400, 400, 400, 429]);
+    } finally {
+      await proxied.close();
+      await database.drop();
+    }
   });
 });

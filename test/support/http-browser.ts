@@ -12,6 +12,8 @@ export interface Page {
 export class HttpBrowser {
   private readonly jar = new CookieJar();
   acceptLanguage = 'en';
+  /** Sent with every request (e.g. the X-Forwarded-For a proxy would add). */
+  extraHeaders: Record<string, string> = {};
   /** Requests sent so far (the benchmark counts a journey's requests). */
   requests = 0;
 
@@ -27,6 +29,7 @@ export class HttpBrowser {
       cookie: this.jar.header(target),
       'accept-language': this.acceptLanguage,
       accept: 'text/html',
+      ...this.extraHeaders,
     };
     let body: string | undefined;
     if (init.form) {
