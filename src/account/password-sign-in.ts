@@ -16,10 +16,10 @@ export interface PasswordSignInDependencies {
 
 export async function signInWithPassword(
   deps: PasswordSignInDependencies,
-  input: { email: unknown; password: unknown; address: string },
+  /** `email` as the form gave it, trimmed; `password` untouched (spaces count). */
+  input: { email: string; password: unknown; address: string },
 ): Promise<SignInOutcome> {
-  const email = typeof input.email === 'string' ? input.email.trim() : '';
-  const { password } = input;
+  const { email, password } = input;
   if (
     !email ||
     typeof password !== 'string' ||

@@ -3,9 +3,9 @@
 // 128 MB and 0.65 s of CPU on the benchmark machine), so unthrottled attempts could keep the server hashing.
 // rate-limiter-flexible keeps the counts: on PostgreSQL in a table every instance shares (sign_in_limits);
 // on SQLite, where one server runs per database file, in memory.
-import { hash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { hashSecret } from './secrets.ts';
 
 export interface SignInLimits {
   failuresPerAccount: number;
@@ -24,8 +24,7 @@ export interface SignInThrottle {
 
 const table = 'sign_in_limits';
 // Counted under hashes: any length fits the key column, and no email or client address is stored here.
-const keyOf = (value: string) => hash('sha256', value, 'base64url');
-const accountKey = (email: string) => keyOf(email.trim().toLowerCase());
+const accountKey = (email: string) => hashSecret(email.trim().toLowerCase());
 const secondsUntil = (result: RateLimiterRes) => Math.max(1, Math.ceil(result.msBeforeNext / 1000));
 
 /** `shared`: the PostgreSQL database every instance uses; without it each process counts on its own. */
@@ -49,7 +48,7 @@ export function signInThrottle(limits: SignInLimits, shared?: Knex): SignInThrot
       const counted = await failures.get(accountKey(email));
       if (counted && counted.consumedPoints >= limits.failuresPerAccount) return secondsUntil(counted);
       try {
-        await attempts.consume(keyOf(address));
+        await attempts.consume(hashSecret(address));
         return undefined;
       } catch (refusal) {
         if (refusal instanceof RateLimiterRes) return secondsUntil(refusal);

@@ -19,8 +19,6 @@ const bearerCredentials = new Set([
   'InitialAccessToken',
 ]);
 
-export const isStoredHashed = (model: string) => bearerCredentials.has(model);
-
 /** The primary key a model's artifact is stored under. */
 export function artifactKey(model: string, id: string): string {
   return bearerCredentials.has(model) ? hash('sha256', id, 'base64url') : id;
@@ -31,4 +29,10 @@ export function storedPayload(model: string, payload: Record<string, unknown>): 
   if (!bearerCredentials.has(model)) return payload;
   const { jti: _value, ...rest } = payload;
   return rest;
+}
+
+/** A payload as oidc-provider expects it back: hashed models get the presented value as `jti` again. */
+export function loadedPayload<T extends Record<string, unknown>>(model: string, id: string, payload: T): T {
+  if (bearerCredentials.has(model)) Object.assign(payload, { jti: id });
+  return payload;
 }

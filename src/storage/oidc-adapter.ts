@@ -6,7 +6,7 @@
 
 import type { Knex } from 'knex';
 import { errors } from 'oidc-provider';
-import { artifactKey, isStoredHashed, storedPayload } from './artifact-keys.ts';
+import { artifactKey, loadedPayload, storedPayload } from './artifact-keys.ts';
 import type { HotReads, PayloadRow } from './hot-reads.ts';
 import { passThrough, type RowCache, rowCache } from './row-cache.ts';
 import { statement } from './statement.ts';
@@ -91,10 +91,8 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
 
   class PayloadAdapter implements OidcAdapter {
     private readonly cache: RowCache<PayloadRow>;
-    private readonly hashed: boolean;
     constructor(private readonly model: string) {
       this.cache = model === 'Interaction' ? interactions : uncached;
-      this.hashed = isStoredHashed(model);
     }
 
     async upsert(id: string, payload: StoredPayload, expiresIn?: number) {
@@ -115,8 +113,7 @@ export function knexAdapterFactory(knex: Knex, hot: () => HotReads, loadClient: 
         ? await selectById.get(this.model, key)
         : await this.cache.get(id, () => hot().payload(this.model, key));
       const payload = toPayload(row, Date.now());
-      if (payload && this.hashed) payload.jti = id;
-      return payload;
+      return payload && loadedPayload(this.model, id, payload);
     }
 
     async findByUid(uid: string) {
