@@ -39,6 +39,7 @@ import { inboundEventsRepository } from './storage/inbound-events.ts';
 import { journeysRepository } from './storage/journeys.ts';
 import { sweepExpiredPayloads } from './storage/oidc-adapter.ts';
 import { outboxRepository } from './storage/outbox.ts';
+import { ownerSessionsRepository } from './storage/owner-sessions.ts';
 import { webhookDeliveriesRepository } from './storage/webhook-deliveries.ts';
 import { errorHandler } from './web/error-handler.ts';
 import { chooseLocale } from './web/locale.ts';
@@ -60,7 +61,7 @@ export interface Keyturn {
   simulator: OemSimulator | undefined;
   repositories: ReturnType<typeof repositoriesFor>;
   relay: RelayStore;
-  /** Periodic housekeeping: expired artifacts and sign-in counts, stale journeys, overdue clearances. */
+  /** Periodic housekeeping: expired artifacts, sign-in counts and owner sessions, stale journeys, overdue clearances. */
   maintenance(): Promise<{ expired: number; journeys: number; timedOut: number }>;
 }
 
@@ -71,6 +72,7 @@ function repositoriesFor(database: Database) {
     apps: appsRepository(knex, hot),
     consumers: consumersRepository(knex, hot),
     accounts: accountsRepository(knex, hot),
+    ownerSessions: ownerSessionsRepository(knex),
     journeys: journeysRepository(knex),
     clearances: clearancesRepository(knex, hot),
     outbox: outboxRepository(knex, engine),
@@ -160,13 +162,22 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     knex,
     provider,
     accounts: repositories.accounts,
+    ownerSessions: repositories.ownerSessions,
     clearances: repositories.clearances,
     forms,
   });
   app.use(site.routes()).use(site.allowedMethods());
   const signIns = signInThrottle(config.signIn, database.engine === 'postgres' ? knex : undefined);
   const dashboard = dashboardRouter(
-    { provider, relay, accounts: repositories.accounts, apps: repositories.apps, signInThrottle: signIns },
+    {
+      provider,
+      relay,
+      accounts: repositories.accounts,
+      apps: repositories.apps,
+      sessions: repositories.ownerSessions,
+      outbox: repositories.outbox,
+      signInThrottle: signIns,
+    },
     forms,
   );
   app.use(dashboard.routes()).use(dashboard.allowedMethods());
@@ -224,7 +235,10 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   });
 
   async function maintenance() {
-    const expired = (await sweepExpiredPayloads(knex)) + (await signIns.sweep());
+    const expired =
+      (await sweepExpiredPayloads(knex)) +
+      (await signIns.sweep()) +
+      (await repositories.ownerSessions.sweepExpired());
     const journeys = await repositories.journeys.sweepExpired(Date.now() - 86_400_000);
     const timedOut = await sweepOverdueClearances(relay, config.relay.clearanceDeadline);
     return { expired, journeys, timedOut };

@@ -38,12 +38,14 @@ export interface Config {
     /** Timeout of one call to a maker's API. */
     oemTimeoutMs: number;
   };
-  /** Password sign-in (journey and dashboard), counted per instance over `windowSeconds`. */
+  /** Password sign-in (journey and dashboard) and password-link mails, counted over `windowSeconds`. */
   signIn: {
     /** Failed sign-ins per account (email) before that account's sign-in pauses. */
     failuresPerAccount: number;
-    /** Password checks per client address, failed or not (each costs a scrypt hash). */
+    /** Password checks and password-link requests per client address (each check costs a scrypt hash). */
     attemptsPerAddress: number;
+    /** Password-link mails asked for one email address ("forgot your password?"). */
+    passwordMailsPerAccount: number;
     windowSeconds: number;
   };
   webhooks: {
@@ -147,6 +149,7 @@ function schema(mode: Mode) {
     OEM_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
     SIGN_IN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().positive().default(20),
+    PASSWORD_MAILS_PER_ACCOUNT: z.coerce.number().int().positive().default(3),
     SIGN_IN_WINDOW: seconds(15 * 60),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: flag(mode !== 'production'),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
@@ -240,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signIn: {
       failuresPerAccount: e.SIGN_IN_FAILURES_PER_ACCOUNT,
       attemptsPerAddress: e.SIGN_IN_ATTEMPTS_PER_ADDRESS,
+      passwordMailsPerAccount: e.PASSWORD_MAILS_PER_ACCOUNT,
       windowSeconds: e.SIGN_IN_WINDOW,
     },
     webhooks: { allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },

@@ -12,6 +12,7 @@ import { authorizationStatusEndpoint } from './oauth/authorization-status.ts';
 import { viewsDirectory } from './paths.ts';
 import type { AccountsRepository } from './storage/accounts.ts';
 import type { ClearancesRepository } from './storage/clearances.ts';
+import type { OwnerSessionsRepository } from './storage/owner-sessions.ts';
 import { csrfProtection } from './web/csrf.ts';
 import { render } from './web/views.ts';
 
@@ -22,6 +23,7 @@ export interface SiteDependencies {
   knex: Knex;
   provider: Provider;
   accounts: AccountsRepository;
+  ownerSessions: OwnerSessionsRepository;
   clearances: ClearancesRepository;
   forms: Middleware;
 }
@@ -40,7 +42,11 @@ export function siteRouter(deps: SiteDependencies): Router {
   site.get('/', (ctx) => ctx.redirect(deps.config.devTools ? '/demo' : '/account'));
   site.get('/legal/terms', (ctx) => render(ctx, 'legal/terms.njk'));
   site.get('/legal/privacy', (ctx) => render(ctx, 'legal/privacy.njk'));
-  const password = setPasswordPage({ knex: deps.knex, accounts: deps.accounts });
+  const password = setPasswordPage({
+    knex: deps.knex,
+    accounts: deps.accounts,
+    sessions: deps.ownerSessions,
+  });
   site.get('/account/password', csrfProtection(), password.show);
   site.post('/account/password', deps.forms, csrfProtection(), password.submit);
   site.get(

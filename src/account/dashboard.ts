@@ -1,5 +1,6 @@
 // The owner dashboard (/account): sign in with email and password, see every app with access to a vehicle
-// and its clearance status, revoke access (→ `disconnected`), sign out.
+// and its clearance status, revoke access (→ `disconnected`), sign out; a forgotten password is mailed a
+// new link (forgot-password.ts).
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
@@ -11,8 +12,11 @@ import { cancelClearance } from '../relay/cancel-clearance.ts';
 import type { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { AppsRepository } from '../storage/apps.ts';
+import type { OutboxRepository } from '../storage/outbox.ts';
+import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
 import { csrfProtection } from '../web/csrf.ts';
 import { render } from '../web/views.ts';
+import { forgotPasswordPage } from './forgot-password.ts';
 import { endOwnerSession, ownerOf, startOwnerSession } from './owner-session.ts';
 import { signInWithPassword } from './password-sign-in.ts';
 
@@ -21,6 +25,8 @@ export interface DashboardDependencies {
   relay: RelayStore;
   accounts: AccountsRepository;
   apps: AppsRepository;
+  sessions: OwnerSessionsRepository;
+  outbox: OutboxRepository;
   signInThrottle: SignInThrottle;
 }
 
@@ -33,7 +39,7 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
   async function showDashboard(ctx: Context, accountId: string, notice?: string) {
     const account = await deps.accounts.find(accountId);
     if (!account) {
-      endOwnerSession(ctx);
+      await endOwnerSession(ctx, deps.sessions);
       return ctx.redirect(signInAction);
     }
     const clearances = await deps.relay.clearances.listForAccount(account.id);
@@ -59,7 +65,7 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
   }
 
   router.get('/', async (ctx) => {
-    const accountId = ownerOf(ctx);
+    const accountId = await ownerOf(ctx, deps.sessions);
     if (!accountId) return ctx.redirect(signInAction);
     await showDashboard(ctx, accountId, ctx.query.revoked ? 'account:dashboard.revoked_notice' : undefined);
   });
@@ -84,19 +90,23 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
         throttled ? 429 : 400,
       );
     }
-    startOwnerSession(ctx, signIn.accountId);
+    await startOwnerSession(ctx, deps.sessions, signIn.accountId);
     ctx.status = 303;
     ctx.redirect('/account');
   });
 
-  router.post('/sign-out', (ctx) => {
-    endOwnerSession(ctx);
+  router.post('/sign-out', async (ctx) => {
+    await endOwnerSession(ctx, deps.sessions);
     ctx.status = 303;
     ctx.redirect(signInAction);
   });
 
+  const forgotPassword = forgotPasswordPage(deps);
+  router.get('/password/forgot', forgotPassword.show);
+  router.post('/password/forgot', forgotPassword.submit);
+
   router.post('/access/:clearanceId/revoke', async (ctx) => {
-    const accountId = ownerOf(ctx);
+    const accountId = await ownerOf(ctx, deps.sessions);
     if (!accountId) return ctx.redirect(signInAction);
     const clearance = await deps.relay.clearances.find(ctx.params.clearanceId as string);
     if (!clearance || clearance.accountId !== accountId) throw new NotFound();

@@ -1,14 +1,28 @@
-// The owner's dashboard session: a signed, HttpOnly, SameSite=Lax cookie holding the account id and its
-// expiry (cookie keys are shared by every instance, so any instance can read it). One hour, no renewal.
+// The owner's dashboard session: an HttpOnly, SameSite=Lax cookie holding a random 256-bit session id,
+// stored on the server under its hash (owner_sessions), so any instance can read it and signing out ends
+// it for good, even where the cookie was copied. One hour, no renewal. Signing in always starts a new
+// session (never one whose id was set before the sign-in), and a new password ends all of the account's.
 import type { Context } from 'koa';
+import { hashSecret, randomToken } from '../security/secrets.ts';
+import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
 
 const cookieName = 'keyturn.owner';
 const lifetimeMs = 3_600_000;
 
-export function startOwnerSession(ctx: Context, accountId: string): void {
+// Unsigned: the id itself is unguessable, and only its hash on the server makes it a session.
+const presentedId = (ctx: Context) => ctx.cookies.get(cookieName, { signed: false });
+
+export async function startOwnerSession(
+  ctx: Context,
+  sessions: OwnerSessionsRepository,
+  accountId: string,
+): Promise<void> {
+  await endOwnerSession(ctx, sessions);
+  const id = randomToken(32);
   const expires = new Date(Date.now() + lifetimeMs);
-  ctx.cookies.set(cookieName, `${accountId}.${expires.getTime()}`, {
-    signed: true,
+  await sessions.create(hashSecret(id), accountId, expires.getTime());
+  ctx.cookies.set(cookieName, id, {
+    signed: false,
     httpOnly: true,
     sameSite: 'lax',
     expires,
@@ -16,14 +30,14 @@ export function startOwnerSession(ctx: Context, accountId: string): void {
   });
 }
 
-export function endOwnerSession(ctx: Context): void {
-  ctx.cookies.set(cookieName, null, { signed: true, overwrite: true });
+export async function endOwnerSession(ctx: Context, sessions: OwnerSessionsRepository): Promise<void> {
+  const id = presentedId(ctx);
+  if (id) await sessions.end(hashSecret(id));
+  ctx.cookies.set(cookieName, null, { signed: false, overwrite: true });
 }
 
-export function ownerOf(ctx: Context): string | undefined {
-  const value = ctx.cookies.get(cookieName, { signed: true });
-  if (!value) return undefined;
-  const separator = value.lastIndexOf('.');
-  const expiresAt = Number(value.slice(separator + 1));
-  return Number.isFinite(expiresAt) && expiresAt > Date.now() ? value.slice(0, separator) : undefined;
+/** The signed-in owner's account id, or undefined. */
+export async function ownerOf(ctx: Context, sessions: OwnerSessionsRepository): Promise<string | undefined> {
+  const id = presentedId(ctx);
+  return id ? sessions.accountOf(hashSecret(id)) : undefined;
 }

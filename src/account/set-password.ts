@@ -1,11 +1,13 @@
 // The set-password page reached from the owner's mail: a single-use, expiring link (token stored hashed).
-// Passwords: at least 8 characters, long passphrases welcome, hashed whole with scrypt.
+// Passwords: at least 8 characters, long passphrases welcome, hashed whole with scrypt. A new password
+// ends every dashboard session of the account (signed in elsewhere, perhaps by whoever knew the old one).
 
 import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import { hashPassword, maximumPasswordLength, minimumPasswordLength } from '../security/passwords.ts';
 import { hashSecret } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
+import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
 import { inTransaction } from '../storage/transaction.ts';
 import { render } from '../web/views.ts';
 
@@ -21,7 +23,11 @@ async function linkState(accounts: AccountsRepository, token: unknown): Promise<
   return 'form';
 }
 
-export function setPasswordPage(deps: { knex: Knex; accounts: AccountsRepository }) {
+export function setPasswordPage(deps: {
+  knex: Knex;
+  accounts: AccountsRepository;
+  sessions: OwnerSessionsRepository;
+}) {
   return {
     async show(ctx: Context) {
       const token = ctx.query.token;
@@ -57,6 +63,7 @@ export function setPasswordPage(deps: { knex: Knex; accounts: AccountsRepository
         const link = await deps.accounts.findPasswordLink(tokenHash);
         if (!link || !(await deps.accounts.usePasswordLink(tokenHash))) return false;
         await deps.accounts.setPassword(link.accountId, passwordHash);
+        await deps.sessions.endAllOf(link.accountId);
         return true;
       });
       render(

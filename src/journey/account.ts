@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import type { Context } from 'koa';
 import { countryOptions, isCountryCode } from '../domain/countries.ts';
+import { isEmailAddress } from '../domain/email.ts';
 import { findBrand, isOfferedIn } from '../domain/vehicles/brands.ts';
 import type { Locale } from '../i18n/index.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
@@ -25,12 +26,9 @@ interface AccountForm {
   accept_terms: boolean;
 }
 
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 export function validateAccountForm(form: AccountForm): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (form.email.length > 254 || !emailPattern.test(form.email))
-    errors.email = 'journey:errors.email_invalid';
+  if (!isEmailAddress(form.email)) errors.email = 'journey:errors.email_invalid';
   if (!isCountryCode(form.country)) errors.country = 'journey:errors.country_invalid';
   if (!form.accept_terms) errors.accept_terms = 'journey:errors.terms_required';
   return errors;

@@ -1,13 +1,18 @@
 // The owner's follow-up mail after a journey: a new owner gets a single-use link to set a password; an
 // address that already had an account is told to sign in next time (with a link to set a new password).
+// An owner who forgot their password gets a link too (forgot-password.ts); that job names an email
+// address, and when no account has it, nothing is sent.
 // The link token is created only when the mail is sent, so no usable secret waits in the outbox.
 import { isLocale, translator } from '../i18n/index.ts';
 import { PermanentJobFailure } from '../relay/worker.ts';
 import { hashSecret, randomToken } from '../security/secrets.ts';
-import type { AccountsRepository } from '../storage/accounts.ts';
+import type { Account, AccountsRepository } from '../storage/accounts.ts';
 import type { Mailer } from './mailer.ts';
 
 export const ownerMailJob = 'owner_mail';
+
+const templates = ['set_password', 'existing_account', 'reset_password'] as const;
+type Template = (typeof templates)[number];
 
 export interface OwnerMailDependencies {
   accounts: AccountsRepository;
@@ -18,9 +23,18 @@ export interface OwnerMailDependencies {
 
 export function ownerMailHandler(deps: OwnerMailDependencies) {
   return async function sendOwnerMail(payload: Record<string, unknown>): Promise<void> {
+    const template = templates.find((name) => name === payload.template) ?? 'existing_account';
+    if (template === 'reset_password') {
+      const account = await deps.accounts.findByEmail(String(payload.email));
+      if (account) await sendLink(account, template, payload);
+      return;
+    }
     const account = await deps.accounts.find(String(payload.accountId));
     if (!account) throw new PermanentJobFailure('account no longer exists');
-    const template = payload.template === 'set_password' ? 'set_password' : 'existing_account';
+    await sendLink(account, template, payload);
+  };
+
+  async function sendLink(account: Account, template: Template, payload: Record<string, unknown>) {
     const locale = isLocale(payload.locale) ? payload.locale : 'en';
     const t = translator(locale);
     const token = randomToken(32);
@@ -37,5 +51,5 @@ export function ownerMailHandler(deps: OwnerMailDependencies) {
       subject: t(`mail:${template}.subject`, values),
       text: t(`mail:${template}.body`, values),
     });
-  };
+  }
 }

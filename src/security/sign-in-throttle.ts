@@ -1,6 +1,8 @@
 // Password sign-in is throttled, as OWASP's authentication guidance asks: per account, so nobody can keep
 // guessing one owner's password, and per client address, because every check runs scrypt (N=2^17: about
 // 128 MB and 0.65 s of CPU on the benchmark machine), so unthrottled attempts could keep the server hashing.
+// Mails with a new password link are limited too: per email address (nobody can flood an owner's inbox),
+// and each request counts against its client address like a password check.
 // rate-limiter-flexible keeps the counts: on PostgreSQL in a table every instance shares (sign_in_limits);
 // on SQLite, where one server runs per database file, in memory.
 import type { Knex } from 'knex';
@@ -10,12 +12,16 @@ import { hashSecret } from './secrets.ts';
 export interface SignInLimits {
   failuresPerAccount: number;
   attemptsPerAddress: number;
+  /** Password-link mails asked for one email address per window. */
+  passwordMailsPerAccount: number;
   windowSeconds: number;
 }
 
 export interface SignInThrottle {
   /** Counts one password check for the address. Returns the seconds to wait when it may not run now. */
   admit(address: string, email: string): Promise<number | undefined>;
+  /** Counts one request for a password link (and one attempt for the address); seconds to wait, if refused. */
+  admitPasswordMail(address: string, email: string): Promise<number | undefined>;
   failed(email: string): Promise<void>;
   succeeded(email: string): Promise<void>;
   /** Deletes counts whose window has ended; returns how many. */
@@ -43,17 +49,25 @@ export function signInThrottle(limits: SignInLimits, shared?: Knex): SignInThrot
   };
   const failures = limiter('sign-in-account', limits.failuresPerAccount);
   const attempts = limiter('sign-in-address', limits.attemptsPerAddress);
+  const passwordMails = limiter('password-mail-account', limits.passwordMailsPerAccount);
+  /** Takes a point; the seconds to wait when none is left. */
+  const take = async (counter: typeof attempts, key: string) => {
+    try {
+      await counter.consume(key);
+      return undefined;
+    } catch (refusal) {
+      if (refusal instanceof RateLimiterRes) return secondsUntil(refusal);
+      throw refusal;
+    }
+  };
   return {
     async admit(address, email) {
       const counted = await failures.get(accountKey(email));
       if (counted && counted.consumedPoints >= limits.failuresPerAccount) return secondsUntil(counted);
-      try {
-        await attempts.consume(hashSecret(address));
-        return undefined;
-      } catch (refusal) {
-        if (refusal instanceof RateLimiterRes) return secondsUntil(refusal);
-        throw refusal;
-      }
+      return take(attempts, hashSecret(address));
+    },
+    async admitPasswordMail(address, email) {
+      return (await take(attempts, hashSecret(address))) ?? take(passwordMails, accountKey(email));
     },
     async failed(email) {
       // Past the limit the limiter refuses, which here only means the count is already full.

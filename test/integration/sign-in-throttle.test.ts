@@ -171,6 +171,27 @@ describe('sign-in throttle per client address', () => {
     expect(statuses).toEqual([400, 400, 400, 429]);
   });
 
+  it('POST /account/password/forgot › requests for password links count against the address like password checks', async () => {
+    const database = await createTestDatabase();
+    const other = await startKeyturn({ SIGN_IN_ATTEMPTS_PER_ADDRESS: '3' }, database);
+    try {
+      const statuses: number[] = [];
+      for (let n = 1; n <= 3; n++) {
+        const browser = newBrowser();
+        const form = await browser.follow(`${other.url}/account/password/forgot`);
+        statuses.push((await browser.submit(form, { email: `forgetful${n}@example.com` })).status);
+      }
+      const browser = newBrowser();
+      const form = await browser.follow(`${other.url}/account/sign-in`);
+      const page = await browser.submit(form, { email: 'forgetful1@example.com', password: 'a guess' });
+      statuses.push(page.status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
+      await other.close();
+      await database.drop();
+    }
+  });
+
   it('POST /account/sign-in › behind a proxy, the address counted is the one the proxy added, not what the client wrote before it', async () => {
     const database = await createTestDatabase();
     const proxied = await startKeyturn(

@@ -19,6 +19,11 @@ export class HttpBrowser {
 
   constructor(private readonly stopAt: (url: URL) => boolean = () => false) {}
 
+  /** The Cookie header this browser sends to `url` (a test copies it to act as someone who stole it). */
+  cookiesFor(url: string): string {
+    return this.jar.header(new URL(url));
+  }
+
   /** Sends one request without following redirects. */
   async request(
     url: string,
