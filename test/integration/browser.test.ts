@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
-import { bmwVin } from '../support/journey.ts';
+import { bmwVin, passwordLinkFor } from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
 
@@ -93,10 +93,10 @@ async function openBrowser(): Promise<{ context: BrowserContext; page: Page; clo
  * Saves a full-page screenshot in the OS temp folder (for a person to look at) and checks that nothing is
  * wider than the phone's viewport, which would force sideways scrolling.
  */
-async function expectToFitPhone(page: Page, locale: string): Promise<void> {
+async function expectToFitPhone(page: Page, name: string): Promise<void> {
   const engine = process.env.KEYTURN_TEST_DB ?? 'sqlite';
   await page.screenshot({
-    path: join(tmpdir(), `keyturn-permissions-${locale}-${engine}.png`),
+    path: join(tmpdir(), `keyturn-${name}-${engine}.png`),
     fullPage: true,
   });
   expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(phone.width);
@@ -166,7 +166,7 @@ describe('consent journey in headless Chromium', () => {
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.textContent('h1')).toContain('Service X wants to access data from your vehicle');
     expect(await page.textContent('dd.vin')).toBe(bmwVin);
-    await expectToFitPhone(page, 'en');
+    await expectToFitPhone(page, 'permissions-en');
 
     const callback = await allow(page);
     expect(callback.searchParams.get('code')).toBeTruthy();
@@ -200,7 +200,7 @@ describe('consent journey in headless Chromium', () => {
     expect(await page.getAttribute('html', 'lang')).toBe('de');
     expect(await page.textContent('h1')).toContain('Service X möchte auf Daten Ihres Fahrzeugs zugreifen');
     expect((await page.textContent('button[name=decision][value=allow]'))?.trim()).toBe('Erlauben');
-    await expectToFitPhone(page, 'de');
+    await expectToFitPhone(page, 'permissions-de');
 
     const callback = await allow(page);
     expect(callback.searchParams.get('state')).toBe(request.state);
@@ -209,5 +209,34 @@ describe('consent journey in headless Chromium', () => {
       headers: { authorization: `Bearer ${tokens.access_token}` },
     });
     expect(await status.json()).toMatchObject({ status: 'pending' });
+  });
+
+  it('GET /account/password/forgot › an owner who forgot the password gets a link, sets a new one and signs in', async () => {
+    const email = 'forgetful.owner@example.com';
+    await keyturn.repositories.accounts.findOrCreate({ email, country: 'DE', locale: 'en' });
+    browser = await openBrowser();
+    const { page } = browser;
+
+    await page.goto(`${keyturn.url}/account`);
+    await expectToFitPhone(page, 'sign-in-en');
+    await page.click('a[href="/account/password/forgot"]');
+    await page.waitForURL(/\/account\/password\/forgot$/);
+    await expectToFitPhone(page, 'forgot-password-en');
+    await page.fill('input[name=email]', email);
+    await page.click('form button.primary[type=submit]');
+    expect(await page.textContent('h1')).toContain('Check your inbox');
+
+    await keyturn.worker.drain();
+    await page.goto(await passwordLinkFor(keyturn.url, email));
+    await page.fill('input[name=password]', 'a brand new passphrase');
+    await page.click('form button.primary[type=submit]');
+    expect(await page.textContent('h1')).toContain('Your password has been saved');
+
+    await page.click('a.button.primary[href="/account"]');
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', 'a brand new passphrase');
+    await page.click('form button.primary[type=submit]');
+    await page.waitForURL(/\/account$/);
+    expect(await page.textContent('main')).toContain(`Signed in as ${email}`);
   });
 });
