@@ -1,6 +1,7 @@
 // The set-password page reached from the owner's mail: a single-use, expiring link (token stored hashed).
 // Passwords: at least 8 characters, long passphrases welcome, hashed whole with scrypt. A new password
-// ends every dashboard session of the account (signed in elsewhere, perhaps by whoever knew the old one).
+// ends every dashboard session of the account (signed in elsewhere, perhaps by whoever knew the old one)
+// and every other link mailed to it (an older mail found later must not set the password again).
 
 import type { Knex } from 'knex';
 import type { Context } from 'koa';
@@ -63,6 +64,7 @@ export function setPasswordPage(deps: {
         const link = await deps.accounts.findPasswordLink(tokenHash);
         if (!link || !(await deps.accounts.usePasswordLink(tokenHash))) return false;
         await deps.accounts.setPassword(link.accountId, passwordHash);
+        await deps.accounts.usePasswordLinksOf(link.accountId);
         await deps.sessions.endAllOf(link.accountId);
         return true;
       });

@@ -133,6 +133,13 @@ export function accountsRepository(knex: Knex, hot?: () => HotReads) {
           }
         : undefined;
     },
+    /** Marks every unused link of the account used (once a password is set, older links must not reset it). */
+    async usePasswordLinksOf(accountId: string, now = Date.now()): Promise<number> {
+      return db()('password_links')
+        .where({ account_id: accountId })
+        .whereNull('used_at')
+        .update({ used_at: now });
+    },
     /** Marks the link used; false when it was already used or expired (a conditional update, race-free). */
     async usePasswordLink(tokenHash: string, now = Date.now()): Promise<boolean> {
       const updated = await db()('password_links')

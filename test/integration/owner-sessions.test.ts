@@ -101,21 +101,31 @@ describe('owner sessions and forgotten passwords', () => {
     expect(JSON.stringify(rows)).not.toContain(id);
   });
 
-  it('POST /account/password/forgot › the mailed link sets a new password and signs out every session of the account', async () => {
+  it('POST /account/password/forgot › the mailed link sets a new password and signs out every session of the account; older links die', async () => {
     const email = await ownerWithPassword();
     const laptop = await signedInBrowser(email);
     const phone = await signedInBrowser(email);
+    const older = await askForLink(email);
+    expect(older.status).toBe(200);
     const sent = await askForLink(email);
     expect(sent.status).toBe(200);
     expect(textOf(sent.html)).toContain(message('en', 'account:forgot_password.sent_heading'));
 
-    const [mail] = await mailsTo(email).then((mails) =>
-      mails.filter((m) => m.subject === message('en', 'mail:reset_password.subject')),
-    );
-    const link = mail?.links.find((href) => href.includes('/account/password?token='));
-    expect(link).toBeDefined();
-    const saved = await setPasswordWith(link as string, 'a brand new passphrase');
+    const links = (await mailsTo(email))
+      .filter((m) => m.subject === message('en', 'mail:reset_password.subject'))
+      .map((m) => m.links.find((href) => href.includes('/account/password?token=')) as string);
+    expect(links).toHaveLength(2);
+    // Both forms are opened first; once one sets the password, the other link is dead, form or no form.
+    const [first, second] = [newBrowser(), newBrowser()];
+    const [firstForm, secondForm] = [
+      await first.follow(links[0] as string),
+      await second.follow(links[1] as string),
+    ];
+    const saved = await second.submit(secondForm, { password: 'a brand new passphrase' });
     expect(textOf(saved.html)).toContain(message('en', 'account:set_password.done_heading'));
+    const stale = await first.submit(firstForm, { password: 'what an old mail would set' });
+    expect(stale.status).toBe(410);
+    expect((await newBrowser().follow(links[0] as string)).status).toBe(410);
 
     for (const browser of [laptop, phone])
       expect((await dashboardWith(browser.cookiesFor(dashboard()))).status).toBe(302);
