@@ -61,7 +61,10 @@ export interface Keyturn {
   simulator: OemSimulator | undefined;
   repositories: ReturnType<typeof repositoriesFor>;
   relay: RelayStore;
-  /** Periodic housekeeping: expired artifacts, sign-in counts and owner sessions, stale journeys, overdue clearances. */
+  /**
+   * Periodic housekeeping: expired artifacts, sign-in counts and owner sessions, stale journeys, overdue
+   * clearances.
+   */
   maintenance(): Promise<{ expired: number; journeys: number; timedOut: number }>;
 }
 
