@@ -61,6 +61,8 @@ export interface Config {
     session: number;
     grant: number;
     passwordLink: number;
+    /** A link the owner asked for with "Forgot your password?": short, as reset links should be. */
+    passwordResetLink: number;
   };
 }
 
@@ -136,6 +138,7 @@ function schema(mode: Mode) {
     SESSION_TTL: seconds(14 * DAY),
     GRANT_TTL: seconds(365 * DAY),
     PASSWORD_LINK_TTL: seconds(2 * DAY),
+    PASSWORD_RESET_LINK_TTL: seconds(3600),
     CLEARANCE_DEADLINE: seconds(14 * DAY),
     RELAY_POLL_MS: z.coerce.number().int().positive().default(500),
     RELAY_RETRY_BASE_MS: z.coerce.number().int().positive().default(1_000),
@@ -255,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       session: e.SESSION_TTL,
       grant: e.GRANT_TTL,
       passwordLink: e.PASSWORD_LINK_TTL,
+      passwordResetLink: e.PASSWORD_RESET_LINK_TTL,
     },
   };
 }

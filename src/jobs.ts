@@ -49,6 +49,7 @@ export function createJobWorker(deps: JobDependencies): Worker {
         mailer: deps.mailer,
         issuer: config.issuer,
         passwordLinkTtlSeconds: config.ttl.passwordLink,
+        passwordResetLinkTtlSeconds: config.ttl.passwordResetLink,
       }),
     },
     deps.logger.child({ component: 'worker' }),

@@ -18,7 +18,10 @@ export interface OwnerMailDependencies {
   accounts: AccountsRepository;
   mailer: Mailer;
   issuer: string;
+  /** The links new owners and returning ones get after a journey. */
   passwordLinkTtlSeconds: number;
+  /** The link an owner asked for with "Forgot your password?". */
+  passwordResetLinkTtlSeconds: number;
 }
 
 export function ownerMailHandler(deps: OwnerMailDependencies) {
@@ -38,7 +41,9 @@ export function ownerMailHandler(deps: OwnerMailDependencies) {
     const locale = isLocale(payload.locale) ? payload.locale : 'en';
     const t = translator(locale);
     const token = randomToken(32);
-    const expiresAt = Date.now() + deps.passwordLinkTtlSeconds * 1000;
+    const ttlSeconds =
+      template === 'reset_password' ? deps.passwordResetLinkTtlSeconds : deps.passwordLinkTtlSeconds;
+    const expiresAt = Date.now() + ttlSeconds * 1000;
     await deps.accounts.createPasswordLink(account.id, hashSecret(token), expiresAt);
     const link = `${deps.issuer}/account/password?token=${token}&lang=${locale}`;
     const expires =

@@ -185,6 +185,21 @@ describe('owner sessions and forgotten passwords', () => {
     expect((await askForLink(`other${owners}@example.com`)).status).toBe(200);
   });
 
+  it('POST /account/password/forgot › the link asked for is valid for an hour; the one mailed after the journey for two days', async () => {
+    const email = await ownerWithPassword();
+    await askForLink(email);
+    await mailsTo(email);
+    const account = await keyturn.repositories.accounts.findByEmail(email);
+    const lifetimes = (
+      await keyturn.runtime.database
+        .knex('password_links')
+        .where({ account_id: account?.id })
+        .orderBy('created_at')
+        .select('created_at', 'expires_at')
+    ).map((link) => Math.round((Number(link.expires_at) - Number(link.created_at)) / 60_000));
+    expect(lifetimes).toEqual([2 * 24 * 60, 60]);
+  });
+
   it('maintenance › deletes ended sessions; a session past its expiry no longer signs anyone in', async () => {
     const email = await ownerWithPassword();
     const browser = await signedInBrowser(email);
