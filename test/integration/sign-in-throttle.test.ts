@@ -112,8 +112,7 @@ describe('sign-in throttle across instances', () => {
   });
 
   it('POST /account/sign-in › an email address of any length is refused with the usual 400, never a 500', async () => {
-    const database = await createTestDatabase();
-    const keyturn = await startKeyturn({}, database);
+    const keyturn = await startKeyturn();
     try {
       const browser = newBrowser();
       const form = await browser.follow(`${keyturn.url}/account/sign-in`);
@@ -125,16 +124,15 @@ describe('sign-in throttle across instances', () => {
       expect(textOf(page.html)).toContain(message('en', 'account:errors.sign_in_failed'));
     } finally {
       await keyturn.close();
-      await database.drop();
     }
   });
 
   it('keyturn maintenance › deletes the counts whose window has ended, and the account may try again', async () => {
-    const database = await createTestDatabase();
-    const keyturn = await startKeyturn(
-      { SIGN_IN_FAILURES_PER_ACCOUNT: '1', SIGN_IN_ATTEMPTS_PER_ADDRESS: '100', SIGN_IN_WINDOW: '2' },
-      database,
-    );
+    const keyturn = await startKeyturn({
+      SIGN_IN_FAILURES_PER_ACCOUNT: '1',
+      SIGN_IN_ATTEMPTS_PER_ADDRESS: '100',
+      SIGN_IN_WINDOW: '2',
+    });
     const storedCounts = async () =>
       Number((await keyturn.runtime.database.knex('sign_in_limits').count({ n: '*' }))[0]?.n);
     try {
@@ -146,7 +144,6 @@ describe('sign-in throttle across instances', () => {
       expect(await attempt(keyturn)).toBe(400);
     } finally {
       await keyturn.close();
-      await database.drop();
     }
   });
 });
@@ -172,8 +169,7 @@ describe('sign-in throttle per client address', () => {
   });
 
   it('POST /account/password/forgot › requests for password links count against the address like password checks', async () => {
-    const database = await createTestDatabase();
-    const other = await startKeyturn({ SIGN_IN_ATTEMPTS_PER_ADDRESS: '3' }, database);
+    const other = await startKeyturn({ SIGN_IN_ATTEMPTS_PER_ADDRESS: '3' });
     try {
       const statuses: number[] = [];
       for (let n = 1; n <= 3; n++) {
@@ -188,16 +184,15 @@ describe('sign-in throttle per client address', () => {
       expect(statuses).toEqual([200, 200, 200, 429]);
     } finally {
       await other.close();
-      await database.drop();
     }
   });
 
   it('POST /account/sign-in › behind a proxy, the address counted is the one the proxy added, not what the client wrote before it', async () => {
-    const database = await createTestDatabase();
-    const proxied = await startKeyturn(
-      { SIGN_IN_FAILURES_PER_ACCOUNT: '100', SIGN_IN_ATTEMPTS_PER_ADDRESS: '3', TRUST_PROXY: 'true' },
-      database,
-    );
+    const proxied = await startKeyturn({
+      SIGN_IN_FAILURES_PER_ACCOUNT: '100',
+      SIGN_IN_ATTEMPTS_PER_ADDRESS: '3',
+      TRUST_PROXY: 'true',
+    });
     try {
       const statuses: number[] = [];
       for (let n = 1; n <= 4; n++) {
@@ -211,7 +206,6 @@ describe('sign-in throttle per client address', () => {
       expect(statuses).toEqual([400, 400, 400, 429]);
     } finally {
       await proxied.close();
-      await database.drop();
     }
   });
 });

@@ -57,14 +57,21 @@ export async function signIn(
   return browser.submit(landing, { email, password });
 }
 
+export interface DevMail {
+  to: string;
+  subject: string;
+  links: string[];
+}
+
+/** The mails Keyturn sent to `email`, newest first (from the dev mailbox). */
+export async function mailsTo(keyturnUrl: string, email: string): Promise<DevMail[]> {
+  const mails = (await (await fetch(`${keyturnUrl}/dev/mailbox.json`)).json()) as DevMail[];
+  return mails.filter((mail) => mail.to === email);
+}
+
 /** The set-password link Keyturn mailed to `email` (from the dev mailbox); throws when there is none. */
 export async function passwordLinkFor(keyturnUrl: string, email: string): Promise<string> {
-  const mails = (await (await fetch(`${keyturnUrl}/dev/mailbox.json`)).json()) as Array<{
-    to: string;
-    links: string[];
-  }>;
-  const link = mails
-    .filter((mail) => mail.to === email)
+  const link = (await mailsTo(keyturnUrl, email))
     .flatMap((mail) => mail.links)
     .find((href) => href.includes('/account/password?token='));
   if (!link) throw new Error(`no set-password link mailed to ${email}`);
