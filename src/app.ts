@@ -237,12 +237,16 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     await authorizationServer(ctx.req, ctx.res);
   });
 
+  // Journeys and password links are kept a day past their expiry, so a late visit still gets the "expired"
+  // page (with the way back to the app) rather than "unknown link".
+  const oneDay = 86_400_000;
   async function maintenance() {
     const expired =
       (await sweepExpiredPayloads(knex)) +
       (await signIns.sweep()) +
-      (await repositories.ownerSessions.sweepExpired());
-    const journeys = await repositories.journeys.sweepExpired(Date.now() - 86_400_000);
+      (await repositories.ownerSessions.sweepExpired()) +
+      (await repositories.accounts.sweepPasswordLinks(Date.now() - oneDay));
+    const journeys = await repositories.journeys.sweepExpired(Date.now() - oneDay);
     const timedOut = await sweepOverdueClearances(relay, config.relay.clearanceDeadline);
     return { expired, journeys, timedOut };
   }

@@ -140,6 +140,10 @@ export function accountsRepository(knex: Knex, hot?: () => HotReads) {
         .whereNull('used_at')
         .update({ used_at: now });
     },
+    /** Deletes links that expired before `expiredBefore` (until then an old link still says "expired"). */
+    async sweepPasswordLinks(expiredBefore: number): Promise<number> {
+      return db()('password_links').where('expires_at', '<', expiredBefore).delete();
+    },
     /** Marks the link used; false when it was already used or expired (a conditional update, race-free). */
     async usePasswordLink(tokenHash: string, now = Date.now()): Promise<boolean> {
       const updated = await db()('password_links')

@@ -70,6 +70,9 @@ describe('owner sessions and forgotten passwords', () => {
   const resetMailsTo = async (email: string) =>
     (await mailsTo(email)).filter((m) => m.subject === message('en', 'mail:reset_password.subject'));
 
+  const resetLinksTo = async (email: string) =>
+    (await resetMailsTo(email)).map((m) => m.links.find((href) => href.includes('/account/password?token=')));
+
   async function askForLink(email: string, browser = newBrowser()): Promise<Page> {
     const form = await browser.follow(`${keyturn.url}/account/password/forgot`);
     return browser.submit(form, { email });
@@ -117,9 +120,7 @@ describe('owner sessions and forgotten passwords', () => {
     expect(sent.status).toBe(200);
     expect(textOf(sent.html)).toContain(message('en', 'account:forgot_password.sent_heading'));
 
-    const links = (await resetMailsTo(email)).map(
-      (m) => m.links.find((href) => href.includes('/account/password?token=')) as string,
-    );
+    const links = await resetLinksTo(email);
     expect(links).toHaveLength(2);
     // Both forms are opened first; once one sets the password, the other link is dead, form or no form.
     const [first, second] = [newBrowser(), newBrowser()];
@@ -213,5 +214,24 @@ describe('owner sessions and forgotten passwords', () => {
     expect((await dashboardWith(browser.cookiesFor(dashboard()))).status).toBe(302);
     await keyturn.maintenance();
     expect(await knex('owner_sessions').where({ account_id: account?.id })).toEqual([]);
+  });
+
+  it('maintenance › deletes password links a day after they expired; a link expired for less still says "expired"', async () => {
+    const email = await ownerWithPassword();
+    await askForLink(email);
+    await askForLink(email);
+    const [lately, long] = await resetLinksTo(email);
+    const { knex } = keyturn.runtime.database;
+    const rowOf = (link = '') =>
+      knex('password_links').where({ token_hash: hashSecret(new URL(link).searchParams.get('token') ?? '') });
+    expect(await rowOf(lately).update({ expires_at: Date.now() - 60_000 })).toBe(1);
+    expect(await rowOf(long).update({ expires_at: Date.now() - 2 * 86_400_000 })).toBe(1);
+
+    await keyturn.maintenance();
+    expect(await rowOf(long)).toEqual([]);
+    expect(await rowOf(lately)).toHaveLength(1);
+    const late = await newBrowser().follow(lately as string);
+    expect(late.status).toBe(410);
+    expect(textOf(late.html)).toContain(message('en', 'account:set_password.expired_heading'));
   });
 });
