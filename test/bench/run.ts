@@ -14,7 +14,7 @@ import { helloScenario } from './scenarios/hello.ts';
 import { introspectionScenario } from './scenarios/introspection.ts';
 import { journeyScenario } from './scenarios/journey.ts';
 import { dropPostgresDatabase, postgresDataset, postgresWorkCopy } from './seed-postgres.ts';
-import { sqliteDataset, sqliteWorkCopy } from './seed-sqlite.ts';
+import { sqliteDataset, sqliteWorkCopy, sqliteWorkFile } from './seed-sqlite.ts';
 import { type ServerHandle, startServer } from './server-process.ts';
 import { warmPostgresTables, warmSqliteFile } from './warm-cache.ts';
 
@@ -175,19 +175,27 @@ if (wanted('peer')) {
       }),
     );
   });
-  await withServer('peer-code-exchange', peer, {}, async (server) => {
-    const seeded = await peerSeed(server, 0, settings.codes);
-    record(
-      await codeExchangeScenario(settings, server, {
-        name: 'code + PKCE exchange',
-        engine: 'memory',
-        system: 'peer',
-        app: peerApp,
-        codes: seeded.codes,
-        verifier: seeded.verifier,
-      }),
-    );
-  });
+  // Twice: in memory (the baseline), then on a plain SQLite adapter, which shows what durable writes alone
+  // cost the library's exchange (a row of its own; ratios are to the in-memory peer).
+  const stores = [
+    { engine: 'memory', env: {} },
+    { engine: 'sqlite', env: { PEER_SQLITE_FILE: sqliteWorkFile('peer-code-exchange') } },
+  ] as const;
+  for (const store of stores) {
+    await withServer(`peer-code-exchange-${store.engine}`, peer, store.env, async (server) => {
+      const seeded = await peerSeed(server, 0, settings.codes);
+      record(
+        await codeExchangeScenario(settings, server, {
+          name: 'code + PKCE exchange',
+          engine: store.engine,
+          system: 'peer',
+          app: peerApp,
+          codes: seeded.codes,
+          verifier: seeded.verifier,
+        }),
+      );
+    });
+  }
 }
 
 // ---- Keyturn: introspection ----
@@ -276,27 +284,33 @@ if (wanted('exchange') || wanted('journey')) {
   if (wanted('journey')) {
     const file = sqliteWorkCopy(set, 'journey');
     const run = Date.now().toString(36);
-    // The journey's ratio to the peer is the target closest to its line, so the two run side by side and are
-    // measured in turns (see journeyScenario).
-    await withServer('peer-journey', peer, {}, (peerServer) =>
-      keyturn('journey-sqlite', { sqliteFile: file }, async (server) =>
-        record(
-          await journeyScenario(settings, [
-            {
-              server: peerServer,
-              name: 'journey (dev login + consent) + exchange',
-              engine: 'memory',
-              system: 'peer',
-              journey: (n) => peerJourney(peerServer.url, peerApp, `owner-${n}`),
-            },
-            {
-              server,
-              name: 'journey (landing → … → permissions) + exchange',
-              engine: 'sqlite',
-              system: 'keyturn',
-              journey: (n) => keyturnJourney(server.url, set.meta.app, `bench-${run}-${n}@example.com`),
-            },
-          ]),
+    // The journey's ratio to the peer is the target closest to its line, so the servers run side by side and
+    // are measured in turns (see journeyScenario). The peer runs twice: in memory (the baseline) and on a
+    // plain SQLite adapter (what durable storage alone adds to the library's own flow).
+    const peerSystem = (peerServer: ServerHandle, engine: 'memory' | 'sqlite') => ({
+      server: peerServer,
+      name: 'journey (dev login + consent) + exchange',
+      engine,
+      system: 'peer' as const,
+      journey: (n: number) => peerJourney(peerServer.url, peerApp, `owner-${n}`),
+    });
+    const durablePeer = { PEER_SQLITE_FILE: sqliteWorkFile('peer-journey') };
+    await withServer('peer-journey-memory', peer, {}, (memoryPeer) =>
+      withServer('peer-journey-sqlite', peer, durablePeer, (sqlitePeer) =>
+        keyturn('journey-sqlite', { sqliteFile: file }, async (server) =>
+          record(
+            await journeyScenario(settings, [
+              peerSystem(memoryPeer, 'memory'),
+              peerSystem(sqlitePeer, 'sqlite'),
+              {
+                server,
+                name: 'journey (landing → … → permissions) + exchange',
+                engine: 'sqlite',
+                system: 'keyturn',
+                journey: (n) => keyturnJourney(server.url, set.meta.app, `bench-${run}-${n}@example.com`),
+              },
+            ]),
+          ),
         ),
       ),
     );

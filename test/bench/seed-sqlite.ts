@@ -78,12 +78,18 @@ export async function sqliteDataset(spec: DatasetSpec): Promise<SqliteDataset> {
   return { file, meta, fresh: true };
 }
 
-/** A throwaway copy for scenarios that write (callbacks, code redemption, journeys). */
-export function sqliteWorkCopy(dataset: SqliteDataset, name: string): string {
+/** A path for a new SQLite file of a scenario's own in `.bench/work/` (any earlier one is removed). */
+export function sqliteWorkFile(name: string): string {
   const dir = join(benchDir, 'work');
   mkdirSync(dir, { recursive: true });
   const target = join(dir, `${name}.sqlite`);
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
+  return target;
+}
+
+/** A throwaway copy for scenarios that write (callbacks, code redemption, journeys). */
+export function sqliteWorkCopy(dataset: SqliteDataset, name: string): string {
+  const target = sqliteWorkFile(name);
   copyFileSync(dataset.file, target);
   return target;
 }

@@ -1,10 +1,12 @@
 // Baseline peer: stock oidc-provider 9, in-memory adapter, static clients, introspection on, dev interactions.
-// Its store is the library's own LRU, enlarged so seeded tokens and codes are not evicted mid-run.
+// Its store is the library's own LRU, enlarged so seeded tokens and codes are not evicted mid-run. With
+// PEER_SQLITE_FILE set, it stores everything in that SQLite file instead (./peer-sqlite-adapter.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
 import LRU from 'oidc-provider/lib/helpers/lru.js';
+import { peerSqliteAdapter } from './peer-sqlite-adapter.ts';
 
 // The library's own MemoryAdapter over its own LRU store, sized 2M entries instead of the default 1,000.
 const store = new LRU({ maxSize: 2_000_000 });
@@ -33,7 +35,9 @@ const provider = new Provider(issuer, {
       token_endpoint_auth_method: 'client_secret_basic',
     },
   ],
-  adapter: ((model: string) => new MemoryAdapter(model, store, 0)) as never,
+  adapter: (process.env.PEER_SQLITE_FILE
+    ? peerSqliteAdapter(process.env.PEER_SQLITE_FILE)
+    : (model: string) => new MemoryAdapter(model, store, 0)) as never,
   cookies: { keys: ['peer-cookie-key-0123456789abcdef0123456789abcdef'] },
   scopes: ['openid', 'offline_access', 'location', 'mileage'],
   features: { introspection: { enabled: true }, devInteractions: { enabled: true } },
