@@ -13,7 +13,7 @@ const finite = (n: number | null | undefined): n is number => typeof n === 'numb
 /** Fills ratio_vs_koa and ratio_vs_peer (baseline CPU per request ÷ this row's: above 1 = cheaper). */
 export function addRatios(rows: ScenarioResult[]): void {
   const koa = rows.find((r) => r.system === 'koa');
-  // The peer on SQLite (the exchange) is shown for comparison; the ratios are to the peer in memory.
+  // The peer on SQLite (exchange, journey) is shown for comparison; the ratios are to the peer in memory.
   const peers = new Map(
     rows.filter((r) => r.system === 'peer' && r.engine === 'memory').map((r) => [r.kind, r]),
   );

@@ -1,7 +1,7 @@
 // The peer's durable store: the plain SQLite adapter an oidc-provider user would write in an afternoon
 // (one table of JSON payloads, prepared statements, WAL with synchronous=NORMAL as Keyturn uses, indexes for
 // the lookups the library makes by grant and by uid, no transactions of its own). With it, the peer's
-// code exchange shows what durable writes alone cost the library on this machine.
+// exchange and journey show what durable writes alone cost the library on this machine.
 import Database from 'better-sqlite3';
 
 interface StoredRow {
