@@ -62,10 +62,10 @@ export interface Keyturn {
   repositories: ReturnType<typeof repositoriesFor>;
   relay: RelayStore;
   /**
-   * Periodic housekeeping: expired artifacts, sign-in counts and owner sessions, stale journeys, overdue
-   * clearances.
+   * Periodic housekeeping: expired artifacts, sign-in counts and owner sessions, stale journeys, history
+   * past its retention, overdue clearances.
    */
-  maintenance(): Promise<{ expired: number; journeys: number; timedOut: number }>;
+  maintenance(): Promise<{ expired: number; journeys: number; history: number; timedOut: number }>;
 }
 
 function repositoriesFor(database: Database) {
@@ -247,8 +247,13 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
       (await repositories.ownerSessions.sweepExpired()) +
       (await repositories.accounts.sweepPasswordLinks(Date.now() - oneDay));
     const journeys = await repositories.journeys.sweepExpired(Date.now() - oneDay);
+    const historyBefore = Date.now() - config.historyRetention * 1000;
+    const history =
+      (await repositories.outbox.sweepFinished(historyBefore)) +
+      (await repositories.inboundEvents.sweep(historyBefore)) +
+      (await repositories.webhookDeliveries.sweep(historyBefore));
     const timedOut = await sweepOverdueClearances(relay, config.relay.clearanceDeadline);
-    return { expired, journeys, timedOut };
+    return { expired, journeys, history, timedOut };
   }
 
   return { app, provider, worker, simulator, repositories, relay, maintenance };

@@ -48,6 +48,11 @@ export interface Config {
     passwordMailsPerAccount: number;
     windowSeconds: number;
   };
+  /**
+   * Seconds finished outbox jobs, recorded OEM event ids and the webhook delivery log are kept. An event id
+   * is what recognises a maker's redelivery, so this outlasts any redelivery by far.
+   */
+  historyRetention: number;
   webhooks: {
     /** Allow targets on loopback, private or link-local addresses (refused by default in production). */
     allowPrivateTargets: boolean;
@@ -154,6 +159,14 @@ function schema(mode: Mode) {
     SIGN_IN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().positive().default(20),
     PASSWORD_MAILS_PER_ACCOUNT: z.coerce.number().int().positive().default(3),
     SIGN_IN_WINDOW: seconds(15 * 60),
+    HISTORY_RETENTION: z.coerce
+      .number()
+      .int()
+      .min(
+        7 * DAY,
+        `must be at least ${7 * DAY} (7 days): an OEM event id must outlast the maker's redeliveries`,
+      )
+      .default(30 * DAY),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: flag(mode !== 'production'),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   });
@@ -249,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       passwordMailsPerAccount: e.PASSWORD_MAILS_PER_ACCOUNT,
       windowSeconds: e.SIGN_IN_WINDOW,
     },
+    historyRetention: e.HISTORY_RETENTION,
     webhooks: { allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
     ttl: {
       accessToken: e.ACCESS_TOKEN_TTL,

@@ -1,5 +1,5 @@
 // Periodic housekeeping for a long-running process (server or `keyturn worker`): expired artifacts, stale
-// journeys, overdue clearances. Safe to run in several processes at once.
+// journeys, history past its retention, overdue clearances. Safe to run in several processes at once.
 import type { Keyturn } from './app.ts';
 import type { Logger } from './logger.ts';
 
@@ -7,7 +7,8 @@ export function scheduleMaintenance(keyturn: Keyturn, logger: Logger, intervalMs
   const timer = setInterval(async () => {
     try {
       const swept = await keyturn.maintenance();
-      if (swept.expired + swept.journeys + swept.timedOut > 0) logger.info(swept, 'maintenance');
+      if (swept.expired + swept.journeys + swept.history + swept.timedOut > 0)
+        logger.info(swept, 'maintenance');
     } catch (error) {
       logger.error({ err: error }, 'maintenance failed');
     }

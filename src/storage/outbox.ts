@@ -3,6 +3,7 @@
 // with backoff, completed exactly once. A crash after commit loses nothing: the job is still there.
 import type { Knex } from 'knex';
 import type { Engine } from './database.ts';
+import { deleteOlderThan } from './delete-older-than.ts';
 import { statement } from './statement.ts';
 import { executor } from './transaction.ts';
 
@@ -105,6 +106,11 @@ export function outboxRepository(knex: Knex, engine: Engine) {
         .where({ id })
         .update({ done_at: null, locked_until: null, run_at: Date.now(), attempts: 0 });
       return updated === 1;
+    },
+
+    /** Deletes the jobs finished or given up on before `before`; a job still due or retrying is kept. */
+    async sweepFinished(before: number): Promise<number> {
+      return deleteOlderThan(knex, 'outbox', 'done_at', before);
     },
 
     async pending(kind?: string): Promise<number> {

@@ -1,5 +1,6 @@
 // The delivery log of outbound webhooks, one row per attempt, for operators and app developers.
 import type { Knex } from 'knex';
+import { deleteOlderThan } from './delete-older-than.ts';
 
 export interface WebhookDelivery {
   clientId: string;
@@ -27,6 +28,9 @@ export function webhookDeliveriesRepository(knex: Knex) {
         duration_ms: delivery.durationMs,
         attempted_at: delivery.attemptedAt,
       });
+    },
+    async sweep(before: number): Promise<number> {
+      return deleteOlderThan(knex, 'webhook_deliveries', 'attempted_at', before);
     },
     async list(filter: { clientId?: string; limit?: number } = {}): Promise<WebhookDelivery[]> {
       const query = knex('webhook_deliveries')

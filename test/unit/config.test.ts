@@ -73,6 +73,15 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('loadConfig › keeps history 30 days by default, and refuses a retention shorter than 7 days', () => {
+    const day = 86_400;
+    expect(loadConfig({}).historyRetention).toBe(30 * day);
+    expect(loadConfig({ HISTORY_RETENTION: String(7 * day) }).historyRetention).toBe(7 * day);
+    expect(
+      problemAbout(problemsOf({ HISTORY_RETENTION: String(7 * day - 1) }), 'HISTORY_RETENTION'),
+    ).toHaveLength(1);
+  });
+
   it('loadConfig › refuses a PORT outside 0–65535', () => {
     expect(problemAbout(problemsOf({ PORT: '70000' }), 'PORT')).toHaveLength(1);
   });
