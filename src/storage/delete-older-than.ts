@@ -4,16 +4,21 @@ import type { Knex } from 'knex';
 
 const batchSize = 1_000;
 
-/** Deletes the rows of `table` whose `column` is below `before`, keyed by `id`; returns how many. */
+/**
+ * Deletes the rows of `table` whose `column` is below `before`, keyed by `id`, except those `keep` selects;
+ * returns how many.
+ */
 export async function deleteOlderThan(
   knex: Knex,
   table: string,
   column: string,
   before: number,
+  keep?: (rows: Knex.QueryBuilder) => void,
 ): Promise<number> {
   let deleted = 0;
   for (;;) {
     const batch = knex(table).select('id').where(column, '<', before).limit(batchSize);
+    if (keep) batch.whereNot(keep);
     const count = await knex(table).whereIn('id', batch).delete();
     deleted += count;
     if (count < batchSize) return deleted;

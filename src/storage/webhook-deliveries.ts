@@ -29,8 +29,11 @@ export function webhookDeliveriesRepository(knex: Knex) {
         attempted_at: delivery.attemptedAt,
       });
     },
+    /** Deletes the attempts made before `before`, except those of a job still due (it may retry for long). */
     async sweep(before: number): Promise<number> {
-      return deleteOlderThan(knex, 'webhook_deliveries', 'attempted_at', before);
+      const ofJobsStillDue = (rows: Knex.QueryBuilder) =>
+        rows.whereIn('job_id', knex('outbox').select('id').whereNull('done_at'));
+      return deleteOlderThan(knex, 'webhook_deliveries', 'attempted_at', before, ofJobsStillDue);
     },
     async list(filter: { clientId?: string; limit?: number } = {}): Promise<WebhookDelivery[]> {
       const query = knex('webhook_deliveries')

@@ -1,5 +1,6 @@
 // Maintenance deletes history older than HISTORY_RETENTION: finished outbox jobs (done or given up on),
-// recorded OEM event ids and the webhook delivery log. Jobs still due are kept whatever their age.
+// recorded OEM event ids and the webhook delivery log. Jobs still due, and their delivery attempts, are kept
+// whatever their age.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningKeyturn, startKeyturn } from '../support/keyturn.ts';
 
@@ -27,9 +28,9 @@ describe('history retention', () => {
     done_at: fields.doneAt,
     last_error: fields.lastError ?? null,
   });
-  const delivery = (webhookId: string, attemptedAt: number) => ({
+  const delivery = (webhookId: string, jobId: number, attemptedAt: number) => ({
     client_id: 'retention-app',
-    job_id: 1,
+    job_id: jobId,
     webhook_id: webhookId,
     event_type: 'authorization_changed',
     url: 'https://app.example/webhooks',
@@ -39,7 +40,7 @@ describe('history retention', () => {
     attempted_at: attemptedAt,
   });
 
-  it('maintenance › deletes finished jobs, event ids and deliveries older than the retention, in batches; keeps younger ones and jobs still due', async () => {
+  it('maintenance › deletes finished jobs, event ids and deliveries older than the retention, in batches; keeps younger ones, and jobs still due with their attempts', async () => {
     const { knex } = keyturn.runtime.database;
     await knex('outbox').insert([
       job('done-long-ago', { doneAt: ago(retentionDays + 1) }),
@@ -60,9 +61,18 @@ describe('history retention', () => {
       provider: 'bmw',
       received_at: ago(retentionDays - 1),
     });
+    const jobId = async (name: string) =>
+      Number(
+        (
+          await knex('outbox')
+            .where({ dedupe_key: `retention:${name}` })
+            .first('id')
+        ).id,
+      );
     await knex('webhook_deliveries').insert([
-      delivery('msg_long_ago', ago(retentionDays + 1)),
-      delivery('msg_lately', ago(retentionDays - 1)),
+      delivery('msg_long_ago', await jobId('done-long-ago'), ago(retentionDays + 1)),
+      delivery('msg_lately', await jobId('done-lately'), ago(retentionDays - 1)),
+      delivery('msg_still_retrying', await jobId('still-due'), ago(retentionDays + 1)),
     ]);
 
     const swept = await keyturn.maintenance();
@@ -71,7 +81,10 @@ describe('history retention', () => {
     const jobs = await knex('outbox').where('dedupe_key', 'like', 'retention:%').orderBy('dedupe_key');
     expect(jobs.map((row) => row.dedupe_key)).toEqual(['retention:done-lately', 'retention:still-due']);
     expect(await knex('inbound_events').pluck('id')).toEqual(['bmw:lately']);
-    expect(await knex('webhook_deliveries').pluck('webhook_id')).toEqual(['msg_lately']);
+    expect(await knex('webhook_deliveries').orderBy('webhook_id').pluck('webhook_id')).toEqual([
+      'msg_lately',
+      'msg_still_retrying',
+    ]);
 
     // A kept event id still recognises the maker's redelivery; a forgotten one is news again.
     const { inboundEvents } = keyturn.repositories;
