@@ -42,12 +42,16 @@ describe('history retention', () => {
 
   it('maintenance › deletes finished jobs, event ids and deliveries older than the retention, in batches; keeps younger ones, and jobs still due with their attempts', async () => {
     const { knex } = keyturn.runtime.database;
-    await knex('outbox').insert([
-      job('done-long-ago', { doneAt: ago(retentionDays + 1) }),
-      job('given-up-long-ago', { doneAt: ago(retentionDays + 1), lastError: 'abandoned: 410 Gone' }),
-      job('done-lately', { doneAt: ago(retentionDays - 1) }),
-      job('still-due', { doneAt: null, lastError: '503 Service Unavailable' }),
-    ]);
+    const [doneLongAgo, , doneLately, stillDue] = (
+      await knex('outbox')
+        .insert([
+          job('done-long-ago', { doneAt: ago(retentionDays + 1) }),
+          job('given-up-long-ago', { doneAt: ago(retentionDays + 1), lastError: 'abandoned: 410 Gone' }),
+          job('done-lately', { doneAt: ago(retentionDays - 1) }),
+          job('still-due', { doneAt: null, lastError: '503 Service Unavailable' }),
+        ])
+        .returning('id')
+    ).map((row: { id: number | string }) => row.id);
     // More old event ids than one delete removes at a time.
     const oldEvents = Array.from({ length: 2_500 }, (_, i) => ({
       id: `bmw:old-${i}`,
@@ -61,18 +65,10 @@ describe('history retention', () => {
       provider: 'bmw',
       received_at: ago(retentionDays - 1),
     });
-    const jobId = async (name: string) =>
-      Number(
-        (
-          await knex('outbox')
-            .where({ dedupe_key: `retention:${name}` })
-            .first('id')
-        ).id,
-      );
     await knex('webhook_deliveries').insert([
-      delivery('msg_long_ago', await jobId('done-long-ago'), ago(retentionDays + 1)),
-      delivery('msg_lately', await jobId('done-lately'), ago(retentionDays - 1)),
-      delivery('msg_still_retrying', await jobId('still-due'), ago(retentionDays + 1)),
+      delivery('msg_long_ago', Number(doneLongAgo), ago(retentionDays + 1)),
+      delivery('msg_lately', Number(doneLately), ago(retentionDays - 1)),
+      delivery('msg_still_retrying', Number(stillDue), ago(retentionDays + 1)),
     ]);
 
     const swept = await keyturn.maintenance();
