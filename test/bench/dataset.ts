@@ -31,14 +31,17 @@ export interface DatasetMeta {
   seedSeconds: number;
 }
 
-// The schema version is part of the key: a cached data set from before a migration is seeded again.
+// The schema version is part of the key: a cached data set from before a migration is seeded again. So is
+// the rows' format, raised when what the seeders write changes (2: PostgreSQL's clearances got the grant's
+// expiry, which only SQLite's had).
 const schemaVersion = readdirSync(new URL('../../migrations/', import.meta.url))
   .filter((name) => /^\d{14}_/.test(name))
   .sort()
   .at(-1)
   ?.slice(0, 14);
+const rowsFormat = 2;
 export const datasetKey = (s: DatasetSpec) =>
-  `c${s.connected}_p${s.pendingValidation}_k${s.codes}_s${schemaVersion}`;
+  `c${s.connected}_p${s.pendingValidation}_k${s.codes}_s${schemaVersion}_f${rowsFormat}`;
 export const benchScope = 'location mileage';
 const year = 365 * 86_400;
 

@@ -1,4 +1,5 @@
-// Seeds a PostgreSQL data set (database keyturn_bench_<key>, kept between runs) with batched unnest INSERTs.
+// Seeds a PostgreSQL data set (database keyturn_bench_<key>, kept between runs) with batched unnest INSERTs
+// from two connections, keys and indexes built after the load.
 import pg from 'pg';
 import {
   type DatasetMeta,
@@ -36,7 +37,55 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   }
 }
 
-const columns = <T extends object>(rows: T[], key: keyof T) => rows.map((row) => row[key] ?? null);
+const loadedTables = ['accounts', 'oidc_payloads', 'clearances'] as const;
+const grantsPerBatch = 5_000;
+/** Batches in flight at once, each on a connection of its own: one is made while another is inserted. */
+const loaders = 2;
+
+/** One multi-row INSERT from arrays (unnest), its columns those of the rows; `…_at` columns are bigints. */
+async function insertRows(client: pg.Client, table: string, rows: object[]) {
+  const names = Object.keys(rows[0] ?? {});
+  if (names.length === 0) return;
+  const arrays = names.map(
+    (name) => `$${names.indexOf(name) + 1}::${name.endsWith('_at') ? 'bigint' : 'text'}[]`,
+  );
+  await client.query(
+    `insert into ${table} (${names.join(', ')}) select * from unnest(${arrays.join(', ')})`,
+    names.map((name) => rows.map((row) => (row as Record<string, unknown>)[name] ?? null)),
+  );
+}
+
+async function loadGrants(url: string, meta: DatasetMeta) {
+  const total = totalGrants(meta.spec);
+  let next = 0;
+  const load = (client: pg.Client) =>
+    (async () => {
+      await client.query('set synchronous_commit = off');
+      while (next < total) {
+        const from = next;
+        next = Math.min(total, from + grantsPerBatch);
+        const grants = Array.from({ length: next - from }, (_, k) => rowsFor(meta, from + k));
+        await client.query('begin');
+        await insertRows(
+          client,
+          'accounts',
+          grants.map((g) => g.account),
+        );
+        await insertRows(
+          client,
+          'oidc_payloads',
+          grants.flatMap((g) => g.payloads),
+        );
+        await insertRows(
+          client,
+          'clearances',
+          grants.map((g) => g.clearance),
+        );
+        await client.query('commit');
+      }
+    })();
+  await Promise.all(Array.from({ length: loaders }, () => withClient(url, load)));
+}
 
 async function seed(database: string, spec: DatasetSpec): Promise<DatasetMeta> {
   await withClient(postgresServer, async (admin) => {
@@ -47,59 +96,34 @@ async function seed(database: string, spec: DatasetSpec): Promise<DatasetMeta> {
   const meta = newMeta(spec, await registerClients({ databaseUrl: url }));
   const started = performance.now();
   await withClient(url, async (client) => {
-    await client.query('set synchronous_commit = off');
     await client.query("set maintenance_work_mem = '256MB'");
     // Plain secondary indexes (not constraints) are dropped for the bulk load and rebuilt afterwards.
     const indexes = (
       await client.query(
         `select indexname, indexdef from pg_indexes i
-         where tablename in ('oidc_payloads', 'accounts', 'clearances')
+         where tablename = any($1)
            and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`,
+        [loadedTables],
       )
     ).rows as { indexname: string; indexdef: string }[];
+    // So are their keys (primary and unique, and the foreign keys of other, empty tables that point at them):
+    // kept up row by row, random keys made the load touch pages all over indexes larger than PostgreSQL's
+    // buffers. Added back after the load, as pg_restore does, each is built from one sort.
+    const keys = (
+      await client.query(
+        `select conrelid::regclass::text as table_name, conname as name, pg_get_constraintdef(oid) as definition
+         from pg_constraint
+         where (conrelid::regclass::text = any($1) and contype in ('p', 'u'))
+            or (confrelid::regclass::text = any($1) and contype = 'f')
+         order by contype = 'f' desc`,
+        [loadedTables],
+      )
+    ).rows as { table_name: string; name: string; definition: string }[];
     for (const index of indexes) await client.query(`drop index ${index.indexname}`);
-    const total = totalGrants(spec);
-    for (let from = 0; from < total; from += 5_000) {
-      const grants = [];
-      for (let i = from; i < Math.min(total, from + 5_000); i++) grants.push(rowsFor(meta, i));
-      const accounts = grants.map((g) => g.account);
-      const payloads = grants.flatMap((g) => g.payloads);
-      const clearances = grants.map((g) => g.clearance);
-      await client.query('begin');
-      await client.query(
-        `insert into accounts (id, email, country, locale, created_at, updated_at)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])`,
-        ['id', 'email', 'country', 'locale', 'created_at', 'updated_at'].map((k) =>
-          columns(accounts, k as keyof (typeof accounts)[number]),
-        ),
-      );
-      await client.query(
-        `insert into oidc_payloads (model, id, payload, grant_id, expires_at)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])`,
-        ['model', 'id', 'payload', 'grant_id', 'expires_at'].map((k) =>
-          columns(payloads, k as keyof (typeof payloads)[number]),
-        ),
-      );
-      const keys = [
-        'id',
-        'grant_id',
-        'account_id',
-        'client_id',
-        'brand',
-        'provider',
-        'vin',
-        'scopes',
-        'status',
-        'status_changed_at',
-        'created_at',
-      ] as const;
-      await client.query(
-        `insert into clearances (${keys.join(', ')})
-         select * from unnest(${keys.map((k, n) => `$${n + 1}::${k.endsWith('_at') ? 'bigint' : 'text'}[]`).join(', ')})`,
-        keys.map((k) => columns(clearances, k)),
-      );
-      await client.query('commit');
-    }
+    for (const key of keys) await client.query(`alter table ${key.table_name} drop constraint ${key.name}`);
+    await loadGrants(url, meta);
+    for (const key of keys.toReversed())
+      await client.query(`alter table ${key.table_name} add constraint ${key.name} ${key.definition}`);
     for (const index of indexes) await client.query(index.indexdef);
     // As pgbench does after loading: VACUUM sets every row's hint bits and the visibility map. Without it the
     // first read of each row dirties its page (written out again later), and the covering index behind
