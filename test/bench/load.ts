@@ -55,10 +55,15 @@ export async function runLoad(spec: LoadSpec): Promise<Omit<Sample, 'cpuUsPerReq
   const makeBody = typeof request.body === 'function' ? request.body : undefined;
   const makeNext = request.next;
   const started = performance.now();
+  let lastResponse = started;
   const instance = autocannon({
     url: spec.url,
     connections: spec.connections,
     duration: spec.duration,
+    // autocannon notices the end of a run (its duration, or its amount of requests) only at its next sample
+    // tick: with the default of a second, a 0.5 s run sent load for a whole second, and a run bounded by its
+    // amount sat idle for up to a second before returning.
+    sampleInt: 100,
     ...(spec.amount ? { amount: spec.amount } : {}),
     timeout: 10,
     requests: [
@@ -90,9 +95,11 @@ export async function runLoad(spec: LoadSpec): Promise<Omit<Sample, 'cpuUsPerReq
   });
   instance.on('response', (_client, _status, _bytes, ms) => {
     latencies.push(ms);
+    lastResponse = performance.now();
   });
   const result = await instance;
-  const seconds = (performance.now() - started) / 1000;
+  // Up to the last response, not to the tick that ends the run: the rate is the load's own.
+  const seconds = (lastResponse - started) / 1000;
   if (firstFailure || result.errors || result.timeouts)
     process.stderr.write(
       `load ${request.path}: ${result.errors} errors, ${result.timeouts} timeouts, ${rejected} rejected bodies, ${result.non2xx} non-2xx; first: ${firstFailure ?? '-'}\n`,
