@@ -46,9 +46,7 @@ const loaders = 2;
 async function insertRows(client: pg.Client, table: string, rows: object[]) {
   const names = Object.keys(rows[0] ?? {});
   if (names.length === 0) return;
-  const arrays = names.map(
-    (name) => `$${names.indexOf(name) + 1}::${name.endsWith('_at') ? 'bigint' : 'text'}[]`,
-  );
+  const arrays = names.map((name, n) => `$${n + 1}::${name.endsWith('_at') ? 'bigint' : 'text'}[]`);
   await client.query(
     `insert into ${table} (${names.join(', ')}) select * from unnest(${arrays.join(', ')})`,
     names.map((name) => rows.map((row) => (row as Record<string, unknown>)[name] ?? null)),
@@ -58,32 +56,31 @@ async function insertRows(client: pg.Client, table: string, rows: object[]) {
 async function loadGrants(url: string, meta: DatasetMeta) {
   const total = totalGrants(meta.spec);
   let next = 0;
-  const load = (client: pg.Client) =>
-    (async () => {
-      await client.query('set synchronous_commit = off');
-      while (next < total) {
-        const from = next;
-        next = Math.min(total, from + grantsPerBatch);
-        const grants = Array.from({ length: next - from }, (_, k) => rowsFor(meta, from + k));
-        await client.query('begin');
-        await insertRows(
-          client,
-          'accounts',
-          grants.map((g) => g.account),
-        );
-        await insertRows(
-          client,
-          'oidc_payloads',
-          grants.flatMap((g) => g.payloads),
-        );
-        await insertRows(
-          client,
-          'clearances',
-          grants.map((g) => g.clearance),
-        );
-        await client.query('commit');
-      }
-    })();
+  const load = async (client: pg.Client) => {
+    await client.query('set synchronous_commit = off');
+    while (next < total) {
+      const from = next;
+      next = Math.min(total, from + grantsPerBatch);
+      const grants = Array.from({ length: next - from }, (_, k) => rowsFor(meta, from + k));
+      await client.query('begin');
+      await insertRows(
+        client,
+        'accounts',
+        grants.map((g) => g.account),
+      );
+      await insertRows(
+        client,
+        'oidc_payloads',
+        grants.flatMap((g) => g.payloads),
+      );
+      await insertRows(
+        client,
+        'clearances',
+        grants.map((g) => g.clearance),
+      );
+      await client.query('commit');
+    }
+  };
   await Promise.all(Array.from({ length: loaders }, () => withClient(url, load)));
 }
 
