@@ -99,7 +99,7 @@ export async function runLoad(spec: LoadSpec): Promise<Omit<Sample, 'cpuUsPerReq
   });
   const result = await instance;
   // Up to the last response, not to the tick that ends the run: the rate is the load's own.
-  const seconds = (lastResponse - started) / 1000;
+  const seconds = ((latencies.length > 0 ? lastResponse : performance.now()) - started) / 1000;
   if (firstFailure || result.errors || result.timeouts)
     process.stderr.write(
       `load ${request.path}: ${result.errors} errors, ${result.timeouts} timeouts, ${rejected} rejected bodies, ${result.non2xx} non-2xx; first: ${firstFailure ?? '-'}\n`,
