@@ -67,7 +67,8 @@ function logGeneration(file: string): number {
 /**
  * Commits at least 2 MB in small transactions, yielding between batches as a server would, and honouring a
  * write hold the way the pooled connection does (no transaction starts while it is held). For each hold it
- * records whether the log had started over by the first commit after it.
+ * records whether the log had started over by the first commit after it (when one came before the next
+ * hold).
  */
 async function sustainedWrites(file: string, options: { hold: boolean; minBatches: number }) {
   const db = new Sqlite(file);
@@ -79,6 +80,7 @@ async function sustainedWrites(file: string, options: { hold: boolean; minBatche
   let holds = 0;
   let generationAtHold: number | undefined;
   let restartedAfterHold = 0;
+  let checkedHolds = 0;
   const hold: PauseWrites = async () => {
     holds++;
     generationAtHold = logGeneration(file);
@@ -94,6 +96,7 @@ async function sustainedWrites(file: string, options: { hold: boolean; minBatche
   const commit = () => {
     insert.run('x'.repeat(1000));
     if (generationAtHold === undefined) return;
+    checkedHolds++;
     if (logGeneration(file) > generationAtHold) restartedAfterHold++;
     generationAtHold = undefined;
   };
@@ -116,7 +119,7 @@ async function sustainedWrites(file: string, options: { hold: boolean; minBatche
   await checkpointer.stop();
   const walBytes = statSync(`${file}-wal`).size;
   db.close();
-  return { walBytes, holds, restartedAfterHold, batches };
+  return { walBytes, holds, checkedHolds, restartedAfterHold, batches };
 }
 
 test('under sustained writes, holding them for one checkpoint now and then makes the log start over', async () => {
@@ -126,11 +129,12 @@ test('under sustained writes, holding them for one checkpoint now and then makes
     minBatches: held.batches,
   });
   const figures = JSON.stringify({ held, notHeld });
-  expect(held.holds, figures).toBeGreaterThan(2);
-  // The log started over by the first commit after each hold (the last hold may come after the last
-  // commit). Checked hold by hold: how often a passive checkpoint happens to catch up on its own depends
-  // on the machine's speed, so comparing counts of restarts with the unheld run is not reliable.
-  expect(held.restartedAfterHold, figures).toBeGreaterThanOrEqual(held.holds - 1);
+  expect(held.checkedHolds, figures).toBeGreaterThan(2);
+  // The log started over by the first commit after each hold. Checked hold by hold: how often a passive
+  // checkpoint happens to catch up on its own depends on the machine's speed, so comparing counts of
+  // restarts with the unheld run is not reliable. A hold followed by another before any commit (or by
+  // none, at the end) has no first commit of its own to check; on a busy machine that happened to 2 of 16.
+  expect(held.restartedAfterHold, figures).toBe(held.checkedHolds);
   // Without pauseWrites the thread never asks for a hold.
   expect(notHeld.holds, figures).toBe(0);
 });
