@@ -89,7 +89,11 @@ export class ConfigError extends Error {
   }
 }
 
-const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A duration in seconds, optionally with a floor and the reason for it. */
+const seconds = (fallback: number, floor?: { seconds: number; why: string }) => {
+  const duration = z.coerce.number().int().positive();
+  return (floor ? duration.min(floor.seconds, floor.why) : duration).default(fallback);
+};
 const flag = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0'])
@@ -159,14 +163,10 @@ function schema(mode: Mode) {
     SIGN_IN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().positive().default(20),
     PASSWORD_MAILS_PER_ACCOUNT: z.coerce.number().int().positive().default(3),
     SIGN_IN_WINDOW: seconds(15 * 60),
-    HISTORY_RETENTION: z.coerce
-      .number()
-      .int()
-      .min(
-        7 * DAY,
-        `must be at least ${7 * DAY} (7 days): an OEM event id must outlast the maker's redeliveries`,
-      )
-      .default(30 * DAY),
+    HISTORY_RETENTION: seconds(30 * DAY, {
+      seconds: 7 * DAY,
+      why: `must be at least ${7 * DAY} (7 days): an OEM event id must outlast the maker's redeliveries`,
+    }),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: flag(mode !== 'production'),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   });

@@ -7,8 +7,7 @@ export function scheduleMaintenance(keyturn: Keyturn, logger: Logger, intervalMs
   const timer = setInterval(async () => {
     try {
       const swept = await keyturn.maintenance();
-      if (swept.expired + swept.journeys + swept.history + swept.timedOut > 0)
-        logger.info(swept, 'maintenance');
+      if (Object.values(swept).some((count) => count > 0)) logger.info(swept, 'maintenance');
     } catch (error) {
       logger.error({ err: error }, 'maintenance failed');
     }
