@@ -98,7 +98,8 @@ export function checkTargets(rows: ScenarioResult[], sizes: { big: number; small
   return checks;
 }
 
-const fmt = (n: number | null | undefined, digits = 1) => (finite(n) ? n.toFixed(digits) : '–');
+/** A figure for the table and the log, or '–' where the row has none (no CPU beside callbacks). */
+export const fmt = (n: number | null | undefined, digits = 1) => (finite(n) ? n.toFixed(digits) : '–');
 
 export function table(rows: ScenarioResult[]): string {
   const head = [

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { codeOf, type DatasetMeta, type DatasetSpec, tokenOf } from './dataset.ts';
 import { keyturnJourney, peerJourney } from './flows.ts';
-import { addRatios, checkTargets, failed, table, targetsTable, writeJson } from './report.ts';
+import { addRatios, checkTargets, failed, fmt, table, targetsTable, writeJson } from './report.ts';
 import { benchWebhookSecret, callbacksScenario } from './scenarios/callbacks.ts';
 import { codeExchangeScenario } from './scenarios/code-exchange.ts';
 import type { ScenarioResult, Settings } from './scenarios/common.ts';
@@ -109,7 +109,7 @@ async function record(result: ScenarioResult | ScenarioResult[]) {
   for (const r of Array.isArray(result) ? result : [result]) {
     rows.push(r);
     log(
-      `${r.system} ${r.name} (${r.engine}): ${r.rps.toFixed(0)}/s, ${r.cpu_us_per_req.toFixed(0)} µs CPU/req, p99 ${r.p99_ms.toFixed(2)} ms, rss ${r.rss_mb.toFixed(0)} MB, errors ${r.errors}, non2xx ${r.non2xx}`,
+      `${r.system} ${r.name} (${r.engine}): ${r.rps.toFixed(0)}/s, ${fmt(r.cpu_us_per_req, 0)} µs CPU/req, p99 ${r.p99_ms.toFixed(2)} ms, rss ${r.rss_mb.toFixed(0)} MB, errors ${r.errors}, non2xx ${r.non2xx}`,
     );
   }
 }
