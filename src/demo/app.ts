@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as oauth from 'openid-client';
 import { dataPoints } from '../domain/data-points.ts';
-import { brands } from '../domain/vehicles/brands.ts';
+import { brands, findBrand } from '../domain/vehicles/brands.ts';
 import { isLocale } from '../i18n/index.ts';
 import { render } from '../web/views.ts';
 
@@ -15,6 +15,12 @@ export interface DemoOptions {
 }
 
 export const demoClientId = 'demo-app';
+/** The parts of Keyturn's `GET /v1/authorization` answer the result page reads. */
+interface AuthorizationStatus {
+  status: string;
+  vehicle_status?: string;
+  brand?: string;
+}
 /** While the clearance is in one of these, the result page refreshes itself (until data flows or it ends). */
 const stillSettling = new Set(['pending', 'pending_validation', 'pending_for_data']);
 export const demoRedirectPath = '/demo/callback';
@@ -95,14 +101,14 @@ export function demoRouter(options: DemoOptions): Router {
     const response = await fetch(`${options.issuer}/v1/authorization`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    const status = response.ok ? ((await response.json()) as { status: string }) : undefined;
+    const status = response.ok ? ((await response.json()) as AuthorizationStatus) : undefined;
     render(ctx, 'demo/result.njk', {
       status,
+      // The status names the brand by its id; the page shows the brand's own name.
+      brandName: status?.brand && (findBrand(status.brand)?.name ?? status.brand),
       error: response.ok ? undefined : `HTTP ${response.status}`,
       refreshHref: '/demo/result',
-      autoRefresh:
-        status !== undefined &&
-        stillSettling.has((status as { vehicle_status?: string }).vehicle_status ?? ''),
+      autoRefresh: status !== undefined && stillSettling.has(status.vehicle_status ?? ''),
     });
   });
 

@@ -1,0 +1,74 @@
+// The demo app that `npm start` serves, walked as a newcomer would follow README's "Walk the demo": the
+// demo app starts the journey with PKCE, exchanges the code with openid-client and shows the token's
+// status; the maker's mail in the dev mailbox leads to its portal, and approving there turns the demo's
+// status to approved. Everything in one Keyturn, with the OEM simulator mounted in it, as on a laptop.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpBrowser, type Page, textOf } from '../support/http-browser.ts';
+import { bmwVin, interactionBase, mailsTo, stepOf } from '../support/journey.ts';
+import { type RunningKeyturn, startKeyturn } from '../support/keyturn.ts';
+import { message } from '../support/locales.ts';
+import { until } from '../support/relay.ts';
+
+describe('the demo app of npm start', () => {
+  let keyturn: RunningKeyturn;
+
+  beforeAll(async () => {
+    keyturn = await startKeyturn();
+  });
+  afterAll(() => keyturn.close());
+
+  const germanBrowser = () => {
+    const browser = new HttpBrowser();
+    browser.acceptLanguage = 'de';
+    return browser;
+  };
+  const resultPage = (browser: HttpBrowser) => browser.follow(`${keyturn.url}/demo/result`);
+
+  it('connects a car in German: pending after the code exchange, approved after the maker portal', async () => {
+    const browser = germanBrowser();
+    const email = 'demo.newcomer@example.com';
+    // The demo's form with a brand chosen, so the journey skips the brand step.
+    const landing = await browser.follow(`${keyturn.url}/demo/connect?locale=de&brand=bmw`);
+    expect(stepOf(landing), landing.html.slice(0, 300)).toBe('landing');
+    let page = await browser.follow(`${interactionBase(landing)}/account`);
+    page = await browser.submit(page, { email, country: 'DE', accept_terms: 'yes' });
+    expect(stepOf(page)).toBe('vin');
+    page = await browser.submit(page, { vin: bmwVin });
+    page = await browser.submit(page, { decision: 'allow' });
+
+    expect(new URL(page.url).pathname).toBe('/demo/result');
+    expect(page.status).toBe(200);
+    const pending = textOf(page.html);
+    expect(pending).toContain(message('de', 'domain:authorizationStatus.pending'));
+    expect(pending).toContain(message('de', 'demo:result.pending_note'));
+    // The brand by its name, not its id.
+    expect(pending).toContain(
+      `${message('de', 'demo:result.brand')} BMW ${message('de', 'demo:result.vin')} ${bmwVin}`,
+    );
+
+    await keyturn.worker.drain();
+    const portal = (await mailsTo(keyturn.url, email))
+      .flatMap((mail) => mail.links)
+      .find((href) => href.includes('/portal/'));
+    if (!portal) throw new Error(`no maker mail with a portal link for ${email}`);
+    await browser.submit(await browser.follow(portal), { decision: 'approve' });
+
+    const approved = await until(async () => {
+      const result: Page = await resultPage(browser);
+      const text = textOf(result.html);
+      return text.includes(message('de', 'domain:authorizationStatus.approved')) ? text : undefined;
+    }, 'the approved status on the demo page');
+    expect(approved).toContain(message('de', 'demo:result.approved_note'));
+  });
+
+  it('answers a forged callback with its localized error page, and no tokens', async () => {
+    const browser = germanBrowser();
+    const page = await browser.request(`${keyturn.url}/demo/callback?code=forged&state=forged`);
+    expect(page.status).toBe(400);
+    expect(textOf(page.html)).toContain(message('de', 'demo:result.error_intro'));
+    // No token cookie was set, so the result page sends the visitor back to the demo's start.
+    const result = await browser.request(`${keyturn.url}/demo/result`);
+    expect(result.status).toBe(302);
+    expect(new URL(result.headers.get('location') ?? '', keyturn.url).pathname).toBe('/demo');
+  });
+});
