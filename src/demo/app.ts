@@ -106,7 +106,10 @@ export function demoRouter(options: DemoOptions): Router {
       status,
       // The status names the brand by its id; the page shows the brand's own name.
       brandName: status?.brand && (findBrand(status.brand)?.name ?? status.brand),
-      error: response.ok ? undefined : `HTTP ${response.status}`,
+      // 401: Keyturn no longer accepts the token (revoked by the owner, or expired), which is no error of
+      // the connection; any other failure is shown as it came.
+      tokenRejected: response.status === 401,
+      error: response.ok || response.status === 401 ? undefined : `HTTP ${response.status}`,
       refreshHref: '/demo/result',
       autoRefresh: status !== undefined && stillSettling.has(status.vehicle_status ?? ''),
     });

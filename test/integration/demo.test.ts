@@ -1,10 +1,11 @@
 // The demo app that `npm start` serves, walked as a newcomer would follow README's "Walk the demo": the
 // demo app starts the journey with PKCE, exchanges the code with openid-client and shows the token's
 // status; the maker's mail in the dev mailbox leads to its portal, and approving there turns the demo's
-// status to approved. Everything in one Keyturn, with the OEM simulator mounted in it, as on a laptop.
+// status to approved; revoking in the owner's dashboard then ends the demo's token. Everything in one
+// Keyturn, with the OEM simulator mounted in it, as on a laptop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpBrowser, type Page, textOf } from '../support/http-browser.ts';
-import { bmwVin, interactionBase, mailsTo, stepOf } from '../support/journey.ts';
+import { bmwVin, interactionBase, mailsTo, passwordLinkFor, stepOf } from '../support/journey.ts';
 import { type RunningKeyturn, startKeyturn } from '../support/keyturn.ts';
 import { message } from '../support/locales.ts';
 import { until } from '../support/relay.ts';
@@ -24,7 +25,7 @@ describe('the demo app of npm start', () => {
   };
   const resultPage = (browser: HttpBrowser) => browser.follow(`${keyturn.url}/demo/result`);
 
-  it('connects a car in German: pending after the code exchange, approved after the maker portal', async () => {
+  it('connects a car in German: pending after the exchange, approved after the maker portal, dead after revoking', async () => {
     const browser = germanBrowser();
     const email = 'demo.newcomer@example.com';
     // The demo's form with a brand chosen, so the journey skips the brand step.
@@ -59,6 +60,21 @@ describe('the demo app of npm start', () => {
       return text.includes(message('de', 'domain:authorizationStatus.approved')) ? text : undefined;
     }, 'the approved status on the demo page');
     expect(approved).toContain(message('de', 'demo:result.approved_note'));
+
+    // README's last step: set a password from Keyturn's mail, sign in, revoke; the demo's token is dead.
+    const passphrase = 'a long and secret passphrase';
+    await browser.submit(await browser.follow(await passwordLinkFor(keyturn.url, email)), {
+      password: passphrase,
+    });
+    const dashboard = await browser.submit(await browser.follow(`${keyturn.url}/account`), {
+      email,
+      password: passphrase,
+    });
+    await browser.submit(dashboard, {}, '/revoke');
+    const revoked = await resultPage(browser);
+    expect(revoked.status).toBe(200);
+    expect(textOf(revoked.html)).toContain(message('de', 'demo:result.token_rejected'));
+    expect(textOf(revoked.html)).not.toContain(message('de', 'demo:result.error_intro'));
   });
 
   it('answers a forged callback with its localized error page, and no tokens', async () => {
