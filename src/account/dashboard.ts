@@ -4,7 +4,7 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
-import { authorizationStatus, type ClearanceStatus } from '../domain/clearance/status.ts';
+import { authorizationStatus, type ClearanceStatus, isTerminal } from '../domain/clearance/status.ts';
 import { findBrand } from '../domain/vehicles/brands.ts';
 import { NotFound } from '../errors.ts';
 import type { RelayStore } from '../relay/apply-clearance-event.ts';
@@ -48,19 +48,24 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
         await Promise.all([...new Set(clearances.map((c) => c.clientId))].map((id) => deps.apps.find(id)))
       ).flatMap((app) => (app ? [[app.clientId, app.name]] : [])),
     );
+    const vehicles = clearances.map((c) => ({
+      clearanceId: c.id,
+      appName: apps.get(c.clientId) ?? c.clientId,
+      brandName: findBrand(c.brand)?.name ?? c.brand,
+      vin: c.vin,
+      status: c.status,
+      authorizationStatus: authorizationStatus(c.status as ClearanceStatus),
+      ended: isTerminal(c.status as ClearanceStatus),
+      dataPoints: c.scopes,
+      createdAt: new Date(c.createdAt).toISOString(),
+    }));
+    // Apps that still have access (pending or approved, so they can be revoked) apart from those whose
+    // access has ended (revoked, rejected, expired), which no event can give access again.
     render(ctx, 'account/dashboard.njk', {
       account: { email: account.email },
       notice,
-      vehicles: clearances.map((c) => ({
-        clearanceId: c.id,
-        appName: apps.get(c.clientId) ?? c.clientId,
-        brandName: findBrand(c.brand)?.name ?? c.brand,
-        vin: c.vin,
-        status: c.status,
-        authorizationStatus: authorizationStatus(c.status as ClearanceStatus),
-        dataPoints: c.scopes,
-        createdAt: new Date(c.createdAt).toISOString(),
-      })),
+      withAccess: vehicles.filter((v) => !v.ended),
+      ended: vehicles.filter((v) => v.ended),
     });
   }
 

@@ -4,6 +4,7 @@ import type { RegisteredApp } from '../../src/apps/register.ts';
 import { textOf } from '../support/http-browser.ts';
 import { newBrowser, passwordLinkFor, walkAsNewOwner } from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp } from '../support/keyturn.ts';
+import { message } from '../support/locales.ts';
 import { type OemWorld, startKeyturnWithOem, startOemWorld } from '../support/relay.ts';
 import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
 
@@ -52,8 +53,17 @@ describe('owner dashboard and revocation', () => {
     });
     expect(textOf(page.html)).toContain('WBA8E9G50GNT22222');
     expect(textOf(page.html)).toContain('Service X');
+    expect(textOf(page.html)).not.toContain(message('en', 'account:dashboard.ended_heading'));
     page = await browser.submit(page, {}, `/account/access/${clearance.id}/revoke`);
     expect(page.status).toBe(200);
+    // The revoked app moves below "Access that has ended", with no revoke button; none is left with access.
+    const after = textOf(page.html);
+    expect(after).toContain(message('en', 'account:dashboard.empty'));
+    const endedAt = after.indexOf(message('en', 'account:dashboard.ended_heading'));
+    expect(endedAt).toBeGreaterThan(-1);
+    expect(after.indexOf('WBA8E9G50GNT22222')).toBeGreaterThan(endedAt);
+    expect(after).toContain(message('en', 'domain:authorizationStatus.revoked'));
+    expect(page.html).not.toContain(`/account/access/${clearance.id}/revoke`);
     expect((await keyturn.repositories.clearances.find(clearance.id))?.status).toBe('disconnected');
     expect((await authorizationOf(tokens.access_token)).status).toBe(401);
     await keyturn.worker.drain();
