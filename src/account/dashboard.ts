@@ -55,7 +55,6 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
       vin: c.vin,
       status: c.status,
       authorizationStatus: authorizationStatus(c.status as ClearanceStatus),
-      ended: isTerminal(c.status as ClearanceStatus),
       dataPoints: c.scopes,
       createdAt: new Date(c.createdAt).toISOString(),
     }));
@@ -64,8 +63,8 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
     render(ctx, 'account/dashboard.njk', {
       account: { email: account.email },
       notice,
-      withAccess: vehicles.filter((v) => !v.ended),
-      ended: vehicles.filter((v) => v.ended),
+      withAccess: vehicles.filter((v) => !isTerminal(v.status as ClearanceStatus)),
+      ended: vehicles.filter((v) => isTerminal(v.status as ClearanceStatus)),
     });
   }
 

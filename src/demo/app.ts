@@ -102,14 +102,15 @@ export function demoRouter(options: DemoOptions): Router {
       headers: { authorization: `Bearer ${token}` },
     });
     const status = response.ok ? ((await response.json()) as AuthorizationStatus) : undefined;
+    // 401: Keyturn no longer accepts the token (revoked by the owner, or expired), which is no error of
+    // the connection; any other failure is shown as it came.
+    const tokenRejected = response.status === 401;
     render(ctx, 'demo/result.njk', {
       status,
       // The status names the brand by its id; the page shows the brand's own name.
       brandName: status?.brand && (findBrand(status.brand)?.name ?? status.brand),
-      // 401: Keyturn no longer accepts the token (revoked by the owner, or expired), which is no error of
-      // the connection; any other failure is shown as it came.
-      tokenRejected: response.status === 401,
-      error: response.ok || response.status === 401 ? undefined : `HTTP ${response.status}`,
+      tokenRejected,
+      error: response.ok || tokenRejected ? undefined : `HTTP ${response.status}`,
       refreshHref: '/demo/result',
       autoRefresh: status !== undefined && stillSettling.has(status.vehicle_status ?? ''),
     });

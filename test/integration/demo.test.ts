@@ -4,8 +4,8 @@
 // status to approved; revoking in the owner's dashboard then ends the demo's token. Everything in one
 // Keyturn, with the OEM simulator mounted in it, as on a laptop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpBrowser, type Page, textOf } from '../support/http-browser.ts';
-import { bmwVin, interactionBase, mailsTo, passwordLinkFor, stepOf } from '../support/journey.ts';
+import { type HttpBrowser, textOf } from '../support/http-browser.ts';
+import { bmwVin, interactionBase, mailsTo, newBrowser, passwordLinkFor, stepOf } from '../support/journey.ts';
 import { type RunningKeyturn, startKeyturn } from '../support/keyturn.ts';
 import { message } from '../support/locales.ts';
 import { until } from '../support/relay.ts';
@@ -18,15 +18,10 @@ describe('the demo app of npm start', () => {
   });
   afterAll(() => keyturn.close());
 
-  const germanBrowser = () => {
-    const browser = new HttpBrowser();
-    browser.acceptLanguage = 'de';
-    return browser;
-  };
   const resultPage = (browser: HttpBrowser) => browser.follow(`${keyturn.url}/demo/result`);
 
   it('connects a car in German: pending after the exchange, approved after the maker portal, dead after revoking', async () => {
-    const browser = germanBrowser();
+    const browser = newBrowser('de');
     const email = 'demo.newcomer@example.com';
     // The demo's form with a brand chosen, so the journey skips the brand step.
     const landing = await browser.follow(`${keyturn.url}/demo/connect?locale=de&brand=bmw`);
@@ -55,7 +50,7 @@ describe('the demo app of npm start', () => {
     await browser.submit(await browser.follow(portal), { decision: 'approve' });
 
     const approved = await until(async () => {
-      const result: Page = await resultPage(browser);
+      const result = await resultPage(browser);
       const text = textOf(result.html);
       return text.includes(message('de', 'domain:authorizationStatus.approved')) ? text : undefined;
     }, 'the approved status on the demo page');
@@ -78,7 +73,7 @@ describe('the demo app of npm start', () => {
   });
 
   it('answers a forged callback with its localized error page, and no tokens', async () => {
-    const browser = germanBrowser();
+    const browser = newBrowser('de');
     const page = await browser.request(`${keyturn.url}/demo/callback?code=forged&state=forged`);
     expect(page.status).toBe(400);
     expect(textOf(page.html)).toContain(message('de', 'demo:result.error_intro'));
