@@ -11,6 +11,7 @@ import { demoWebhookEndpoint } from './demo/webhooks.ts';
 import { devMailboxRouter } from './dev/mailbox.ts';
 import { NotFound } from './errors.ts';
 import { createJobWorker } from './jobs.ts';
+import { journeyLimits } from './journey/limits.ts';
 import { journeyRouter } from './journey/router.ts';
 import type { Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
@@ -26,6 +27,7 @@ import { clearanceRequestJob } from './relay/request-clearance.ts';
 import type { Worker } from './relay/worker.ts';
 import { cookieSigner } from './security/cookie-signer.ts';
 import type { Keys } from './security/keys.ts';
+import { sweepRateLimits } from './security/rate-limits.ts';
 import { signInThrottle } from './security/sign-in-throttle.ts';
 import { siteRouter } from './site.ts';
 import { accountsRepository } from './storage/accounts.ts';
@@ -59,6 +61,7 @@ export interface Keyturn {
   provider: Provider;
   worker: Worker;
   simulator: OemSimulator | undefined;
+  mailer: Mailer;
   repositories: ReturnType<typeof repositoriesFor>;
   relay: RelayStore;
   /**
@@ -170,7 +173,9 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     forms,
   });
   app.use(site.routes()).use(site.allowedMethods());
-  const signIns = signInThrottle(config.signIn, database.engine === 'postgres' ? knex : undefined);
+  // Limits are counted in the database every instance shares (PostgreSQL), else in this process.
+  const sharedLimits = database.engine === 'postgres' ? knex : undefined;
+  const signIns = signInThrottle(config.signIn, sharedLimits);
   const dashboard = dashboardRouter(
     {
       provider,
@@ -195,6 +200,10 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     ...repositories,
     apps: journeyApps,
     signInThrottle: signIns,
+    mailer,
+    limits: journeyLimits(config.limits, sharedLimits),
+    emailCode: config.emailCode,
+    logger,
     onClearanceCreated: (clearance) =>
       repositories.outbox.enqueue(
         clearanceRequestJob,
@@ -243,7 +252,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   async function maintenance() {
     const expired =
       (await sweepExpiredPayloads(knex)) +
-      (await signIns.sweep()) +
+      (await sweepRateLimits(sharedLimits)) +
       (await repositories.ownerSessions.sweepExpired()) +
       (await repositories.accounts.sweepPasswordLinks(Date.now() - oneDay));
     const journeys = await repositories.journeys.sweepExpired(Date.now() - oneDay);
@@ -256,5 +265,5 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     return { expired, journeys, history, timedOut };
   }
 
-  return { app, provider, worker, simulator, repositories, relay, maintenance };
+  return { app, provider, worker, simulator, mailer, repositories, relay, maintenance };
 }

@@ -49,6 +49,24 @@ export interface Config {
     windowSeconds: number;
   };
   /**
+   * What the journey may do per client address, email address, account, VIN and app within `windowSeconds`:
+   * every path that sends mail or asks a maker is limited.
+   */
+  limits: {
+    windowSeconds: number;
+    codeMailsPerEmail: number;
+    codeMailsPerAddress: number;
+    consentsPerAddress: number;
+    consentsPerAccount: number;
+    consentsPerVin: number;
+    consentsPerApp: number;
+  };
+  /** The one-time code mailed to prove an email address in the journey. */
+  emailCode: {
+    ttlSeconds: number;
+    attempts: number;
+  };
+  /**
    * Seconds finished outbox jobs, recorded OEM event ids and the webhook delivery log are kept. An event id
    * is what recognises a maker's redelivery, so this outlasts any redelivery by far.
    */
@@ -163,6 +181,15 @@ function schema(mode: Mode) {
     SIGN_IN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().positive().default(20),
     PASSWORD_MAILS_PER_ACCOUNT: z.coerce.number().int().positive().default(3),
     SIGN_IN_WINDOW: seconds(15 * 60),
+    LIMIT_WINDOW: seconds(3600),
+    CODE_MAILS_PER_EMAIL: z.coerce.number().int().positive().default(5),
+    CODE_MAILS_PER_ADDRESS: z.coerce.number().int().positive().default(20),
+    CONSENTS_PER_ADDRESS: z.coerce.number().int().positive().default(20),
+    CONSENTS_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+    CONSENTS_PER_VIN: z.coerce.number().int().positive().default(5),
+    CONSENTS_PER_APP: z.coerce.number().int().positive().default(1000),
+    EMAIL_CODE_TTL: seconds(600),
+    EMAIL_CODE_ATTEMPTS: z.coerce.number().int().positive().max(10).default(5),
     HISTORY_RETENTION: seconds(30 * DAY, {
       seconds: 7 * DAY,
       why: `must be at least ${7 * DAY} (7 days): an OEM event id must outlast the maker's redeliveries`,
@@ -262,6 +289,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       passwordMailsPerAccount: e.PASSWORD_MAILS_PER_ACCOUNT,
       windowSeconds: e.SIGN_IN_WINDOW,
     },
+    limits: {
+      windowSeconds: e.LIMIT_WINDOW,
+      codeMailsPerEmail: e.CODE_MAILS_PER_EMAIL,
+      codeMailsPerAddress: e.CODE_MAILS_PER_ADDRESS,
+      consentsPerAddress: e.CONSENTS_PER_ADDRESS,
+      consentsPerAccount: e.CONSENTS_PER_ACCOUNT,
+      consentsPerVin: e.CONSENTS_PER_VIN,
+      consentsPerApp: e.CONSENTS_PER_APP,
+    },
+    emailCode: { ttlSeconds: e.EMAIL_CODE_TTL, attempts: e.EMAIL_CODE_ATTEMPTS },
     historyRetention: e.HISTORY_RETENTION,
     webhooks: { allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
     ttl: {

@@ -30,6 +30,7 @@ async function shutdown(signal: string) {
   stopMaintenance();
   server.close();
   await keyturn.worker.stop();
+  keyturn.mailer.close();
   await database.close();
   process.exit(0);
 }

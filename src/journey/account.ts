@@ -1,23 +1,28 @@
 // Step 2 — account creation for first-timers: email, country, accepted terms; no password yet (a link to
-// set one is mailed after the journey). An address that already has an account gets the same screens
-// (no account enumeration); its mail says to sign in instead.
-import type { Knex } from 'knex';
+// set one is mailed after the journey). The address proves nothing by itself: a one-time code is mailed to
+// it and the next step (verify) asks for it. Whether the address already has an account is not looked at
+// here, so new and existing addresses get the same screens, the same mail and the same timing.
 import type { Context } from 'koa';
 import { countryOptions, isCountryCode } from '../domain/countries.ts';
 import { isEmailAddress } from '../domain/email.ts';
 import { findBrand, isOfferedIn } from '../domain/vehicles/brands.ts';
-import type { Locale } from '../i18n/index.ts';
-import type { AccountsRepository } from '../storage/accounts.ts';
+import { type Locale, translator } from '../i18n/index.ts';
+import type { Logger } from '../logger.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { normalizeEmail } from '../storage/accounts.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
-import { inTransaction } from '../storage/transaction.ts';
 import { localeFragment } from '../web/views.ts';
 import type { JourneyState } from './context.ts';
-import { field, guarded, redirectToOpenStep, renderStep } from './page.ts';
+import { emailCodeHash, newEmailCode } from './email-code.ts';
+import type { JourneyLimits } from './limits.ts';
+import { field, guarded, redirectTo, renderStep } from './page.ts';
 
 export interface AccountStepDependencies {
-  knex: Knex;
-  accounts: AccountsRepository;
   journeys: JourneysRepository;
+  mailer: Mailer;
+  limits: JourneyLimits;
+  emailCode: { ttlSeconds: number };
+  logger: Logger;
 }
 
 interface AccountForm {
@@ -43,15 +48,36 @@ function countryOptionsHtml(locale: Locale, chosen: string | undefined): string 
   return options.replace(`<option value="${chosen}">`, `<option value="${chosen}" selected>`);
 }
 
-function show(ctx: Context, form: Partial<AccountForm>, errors: Record<string, string> = {}) {
-  const status = Object.keys(errors).length > 0 ? 400 : 200;
+function show(
+  ctx: Context,
+  form: Partial<AccountForm>,
+  errors: Record<string, string> = {},
+  status = Object.keys(errors).length > 0 ? 400 : 200,
+) {
   const countryOptions = countryOptionsHtml(ctx.state.locale as Locale, form.country);
   renderStep(ctx, 'account', { countryOptions, form, errors }, status);
 }
 
 export function accountStep(deps: AccountStepDependencies) {
+  async function mailCode(state: JourneyState, email: string, code: string) {
+    const { journey, app } = state;
+    const t = translator(journey.locale as Locale);
+    const minutes = Math.round(deps.emailCode.ttlSeconds / 60);
+    const values = { code, app: app.name, minutes };
+    await deps.mailer.send({
+      to: email,
+      subject: t('mail:email_code.subject', values),
+      text: t('mail:email_code.body', values),
+    });
+  }
+
   return {
-    show: guarded('account', async (ctx) => show(ctx, {})),
+    show: guarded('account', async (ctx, state) =>
+      show(ctx, {
+        email: state.journey.email ?? undefined,
+        country: state.journey.country ?? undefined,
+      }),
+    ),
     submit: guarded('account', async (ctx, state: JourneyState) => {
       const form: AccountForm = {
         email: field(ctx, 'email') ?? '',
@@ -60,32 +86,32 @@ export function accountStep(deps: AccountStepDependencies) {
       };
       const errors = validateAccountForm(form);
       if (Object.keys(errors).length > 0) return show(ctx, form, errors);
+      const email = normalizeEmail(form.email);
+      const wait = await deps.limits.codeMail(ctx.ip, email);
+      if (wait !== undefined) {
+        ctx.set('Retry-After', String(wait));
+        return show(ctx, form, { form: 'journey:errors.code_mails_throttled' }, 429);
+      }
       const preset = state.journey.brand ? findBrand(state.journey.brand) : undefined;
       const dropPreset = preset !== undefined && !isOfferedIn(preset, form.country);
-      // The account and the journey's progress commit together.
-      const { account, created } = await inTransaction(deps.knex, async () => {
-        const found = await deps.accounts.findOrCreate({
-          email: form.email,
-          country: form.country,
-          locale: state.journey.locale,
-        });
-        await deps.journeys.update(state.journey.uid, {
-          accountId: found.account.id,
-          accountIsNew: found.created,
-          signedIn: false,
-          country: form.country,
-          ...(dropPreset ? { brand: null } : {}),
-        });
-        return found;
-      });
-      state.journey = {
-        ...state.journey,
-        accountId: account.id,
-        accountIsNew: created,
+      const code = newEmailCode();
+      // The code is stored before it is mailed, so a mail never carries a code Keyturn does not know.
+      await deps.journeys.update(state.journey.uid, {
+        email,
         country: form.country,
-        brand: dropPreset ? null : state.journey.brand,
-      };
-      redirectToOpenStep(ctx);
+        codeHash: emailCodeHash(state.journey.uid, code),
+        codeExpiresAt: Date.now() + deps.emailCode.ttlSeconds * 1000,
+        codeAttempts: 0,
+        ...(dropPreset ? { brand: null } : {}),
+      });
+      try {
+        await mailCode(state, email, code);
+      } catch (error) {
+        deps.logger.error({ err: error }, 'the journey could not mail a one-time code');
+        await deps.journeys.update(state.journey.uid, { codeHash: null, codeExpiresAt: null });
+        return show(ctx, form, { form: 'journey:errors.code_mail_failed' }, 503);
+      }
+      redirectTo(ctx, 'verify');
     }),
   };
 }

@@ -3,6 +3,7 @@
 // localized "this link has expired" page, never a 500. `?lang=` switches the journey's language in place.
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
+import { provenBy } from '../domain/auth-methods.ts';
 import { findBrand, isBrandId } from '../domain/vehicles/brands.ts';
 import { InteractionExpired } from '../errors.ts';
 import { isLocale, type Locale } from '../i18n/index.ts';
@@ -60,8 +61,11 @@ export function loadJourney(deps: JourneyDependencies) {
     if (!app) return expiredPage(deps, uid);
 
     const session = details.prompt.name === 'login' ? undefined : details.session;
-    // A browser that already has a session starts at brand selection, in the owner's own country.
-    const sessionAccount = session?.accountId ? await deps.accounts.find(session.accountId) : undefined;
+    // A browser whose session proves an account (see the login policy) starts at brand selection, in the
+    // owner's own country.
+    const proof = provenBy(session?.amr);
+    const sessionAccount =
+      session?.accountId && proof ? await deps.accounts.find(session.accountId) : undefined;
     const presetBrand = isBrandId(params.brand) && findBrand(params.brand) ? params.brand : null;
     let journey = await deps.journeys.findOrStart({
       uid,
@@ -74,7 +78,7 @@ export function loadJourney(deps: JourneyDependencies) {
       country: sessionAccount?.country ?? null,
       accountId: sessionAccount?.id ?? null,
       accountIsNew: false,
-      signedIn: session?.amr?.includes('pwd') ?? false,
+      authMethod: sessionAccount ? (proof ?? null) : null,
       brand: presetBrand,
       expiresAt: details.exp * 1000,
     });

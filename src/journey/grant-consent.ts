@@ -35,7 +35,7 @@ export type OwnerMailTemplate = 'set_password' | 'existing_account';
 
 export function ownerMailFor(journey: Journey): OwnerMailTemplate | undefined {
   if (journey.accountIsNew) return 'set_password';
-  if (!journey.signedIn) return 'existing_account';
+  if (journey.authMethod !== 'pwd') return 'existing_account';
   return undefined;
 }
 
@@ -63,6 +63,7 @@ export async function grantConsent(
       status: 'pending',
       cause: 'consent_given',
       grantExpiresAt,
+      authMethod: journey.authMethod,
     });
     await deps.accounts.saveVehicle(accountId, { vin: clearance.vin, brand: brand.id });
     const template = ownerMailFor(journey);

@@ -42,15 +42,20 @@ export function landingStep(deps: LandingDependencies) {
       const { accountId } = signIn;
       const account = await deps.accounts.find(accountId);
       const preset = state.journey.brand ? findBrand(state.journey.brand) : undefined;
-      await deps.journeys.update(state.journey.uid, {
+      const dropPreset =
+        preset !== undefined && account !== undefined && !isOfferedIn(preset, account.country);
+      const changes = {
         accountId,
         accountIsNew: false,
-        signedIn: true,
+        authMethod: 'pwd' as const,
         country: account?.country ?? null,
-        ...(preset && account && !isOfferedIn(preset, account.country) ? { brand: null } : {}),
-      });
-      state.journey = { ...state.journey, accountId, signedIn: true };
-      if (preset && account && !isOfferedIn(preset, account.country)) state.journey.brand = null;
+        email: null,
+        codeHash: null,
+        codeExpiresAt: null,
+        ...(dropPreset ? { brand: null } : {}),
+      };
+      await deps.journeys.update(state.journey.uid, changes);
+      state.journey = { ...state.journey, ...changes };
       redirectToOpenStep(ctx);
     }),
   };

@@ -10,6 +10,7 @@ import { firstOpenStep, mayShow, progress, type Step, stepPath } from './steps.t
 const previous: Record<Step, Step | undefined> = {
   landing: undefined,
   account: 'landing',
+  verify: 'account',
   brand: undefined,
   vin: 'brand',
   permissions: 'vin',

@@ -6,11 +6,12 @@ import { findBrand } from '../domain/vehicles/brands.ts';
 import { inTransaction } from '../storage/transaction.ts';
 import type { JourneyState } from './context.ts';
 import { type ConsentDependencies, grantConsent } from './grant-consent.ts';
+import type { JourneyLimits } from './limits.ts';
 import { field, guarded, renderStep } from './page.ts';
 
 const protocolScopes = new Set(['openid', 'offline_access']);
 
-function show(ctx: Context, state: JourneyState, error?: string) {
+function show(ctx: Context, state: JourneyState, error?: string, status = error ? 400 : 200) {
   const brand = findBrand(state.journey.brand ?? '');
   renderStep(
     ctx,
@@ -21,7 +22,7 @@ function show(ctx: Context, state: JourneyState, error?: string) {
       dataPoints: state.requestedScopes,
       error,
     },
-    error ? 400 : 200,
+    status,
   );
 }
 
@@ -33,7 +34,7 @@ async function finish(ctx: Context, provider: Provider, result: Record<string, u
   ctx.redirect(redirectTo);
 }
 
-export function permissionsStep(deps: ConsentDependencies) {
+export function permissionsStep(deps: ConsentDependencies & { limits: JourneyLimits }) {
   return {
     show: guarded('permissions', async (ctx, state) => show(ctx, state)),
     submit: guarded('permissions', async (ctx, state) => {
@@ -46,6 +47,16 @@ export function permissionsStep(deps: ConsentDependencies) {
       }
       if (decision !== 'allow') return show(ctx, state, 'journey:errors.decision_invalid');
       const { journey, interaction, app } = state;
+      const wait = await deps.limits.consent({
+        address: ctx.ip,
+        accountId: journey.accountId as string,
+        vin: journey.vin as string,
+        clientId: app.clientId,
+      });
+      if (wait !== undefined) {
+        ctx.set('Retry-After', String(wait));
+        return show(ctx, state, 'journey:errors.consents_throttled', 429);
+      }
       const requested = String(interaction.params.scope ?? '').split(' ');
       const scopes = [...state.requestedScopes, ...requested.filter((scope) => protocolScopes.has(scope))];
       const login =
@@ -53,7 +64,7 @@ export function permissionsStep(deps: ConsentDependencies) {
           ? {
               login: {
                 accountId: journey.accountId,
-                amr: journey.signedIn ? ['pwd'] : ['email'],
+                amr: [journey.authMethod],
                 remember: true,
               },
             }

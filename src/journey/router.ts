@@ -11,10 +11,12 @@ import type { ConsentDependencies } from './grant-consent.ts';
 import { type LandingDependencies, landingStep } from './landing.ts';
 import { permissionsStep } from './permissions.ts';
 import { firstOpenStep } from './steps.ts';
+import { type VerifyStepDependencies, verifyStep } from './verify.ts';
 import { vinStep } from './vin.ts';
 
 export type JourneyRouterDependencies = JourneyDependencies &
   AccountStepDependencies &
+  VerifyStepDependencies &
   ConsentDependencies &
   LandingDependencies;
 
@@ -25,6 +27,7 @@ export function journeyRouter(deps: JourneyRouterDependencies): Router {
   const handlers = {
     landing: landingStep(deps),
     account: accountStep(deps),
+    verify: verifyStep(deps),
     brand: brandStep(deps),
     vin: vinStep(deps),
     permissions: permissionsStep(deps),

@@ -1,13 +1,16 @@
 // The consent journey's steps, in order, and what each needs before it may be shown. The one place that
 // knows the order: handlers ask `firstOpenStep` where to go next and `mayShow` whether a URL may be used.
+// An owner is known only after proof: a password on the landing page, or the code mailed to the address
+// given on the account step (verify). Until then no step may use an existing account.
 import type { Journey } from '../storage/journeys.ts';
 
-export const steps = ['landing', 'account', 'brand', 'vin', 'permissions'] as const;
+export const steps = ['landing', 'account', 'verify', 'brand', 'vin', 'permissions'] as const;
 export type Step = (typeof steps)[number];
 
 const requirements: Record<Step, (journey: Journey) => boolean> = {
   landing: (j) => j.accountId === null,
   account: (j) => j.accountId === null,
+  verify: (j) => j.accountId === null && j.email !== null,
   brand: (j) => j.accountId !== null,
   vin: (j) => j.accountId !== null && j.brand !== null,
   permissions: (j) => j.accountId !== null && j.brand !== null && j.vin !== null,
@@ -19,7 +22,7 @@ export function mayShow(step: Step, journey: Journey): boolean {
 
 /** The step the owner should see now: the first whose data is still missing. */
 export function firstOpenStep(journey: Journey): Step {
-  if (journey.accountId === null) return 'landing';
+  if (journey.accountId === null) return journey.email === null ? 'landing' : 'verify';
   if (journey.brand === null) return 'brand';
   if (journey.vin === null) return 'vin';
   return 'permissions';
@@ -29,13 +32,18 @@ export function stepPath(uid: string, step: Step): string {
   return `/interaction/${uid}/${step}`;
 }
 
+/** What the step indicator shows: confirming the email belongs to the account step. */
+const indicatorSteps = ['landing', 'account', 'brand', 'vin', 'permissions'] as const;
+type IndicatorStep = (typeof indicatorSteps)[number];
+
 /** The step indicator's data: which steps are done and which is current. */
-export function progress(current: Step): Array<{ id: Step; current: boolean; done: boolean }> {
-  const index = steps.indexOf(current);
+export function progress(current: Step): Array<{ id: IndicatorStep; current: boolean; done: boolean }> {
+  const shown: IndicatorStep = current === 'verify' ? 'account' : current;
+  const index = indicatorSteps.indexOf(shown);
   // landing and account are alternatives: both count as the first step of the indicator.
-  return steps.map((id, position) => ({
+  return indicatorSteps.map((id, position) => ({
     id,
-    current: id === current,
-    done: position < index && !(current === 'account' && id === 'landing'),
+    current: id === shown,
+    done: position < index && !(shown === 'account' && id === 'landing'),
   }));
 }

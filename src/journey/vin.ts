@@ -1,5 +1,5 @@
-// Step 4 — VIN entry: type a VIN (normalized; 17 characters, no I/O/Q, the maker's WMI) or, for a
-// signed-in owner, pick one saved earlier for this brand.
+// Step 4 — VIN entry: type a VIN (normalized; 17 characters, no I/O/Q, the maker's WMI) or pick one the
+// owner saved earlier for this brand.
 import type { Context } from 'koa';
 import { type BrandId, findBrand } from '../domain/vehicles/brands.ts';
 import { checkVin } from '../domain/vehicles/vin.ts';
@@ -16,8 +16,8 @@ export interface VinStepDependencies {
 export function vinStep(deps: VinStepDependencies) {
   async function savedVehicles(state: JourneyState) {
     const { journey } = state;
-    // Saved VINs are offered only to an owner who proved the account with a password.
-    if (!journey.signedIn || !journey.accountId || !journey.brand) return [];
+    // The journey knows an account only once the owner proved it (password or mailed code).
+    if (!journey.accountId || !journey.brand) return [];
     return deps.accounts.savedVehicles(journey.accountId, journey.brand);
   }
 

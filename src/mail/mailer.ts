@@ -1,4 +1,6 @@
 // Sends mail through nodemailer: SMTP when SMTP_URL is set, otherwise into the dev mailbox's store.
+// SMTP connections are pooled (unless SMTP_URL says `pool=false`): the journey mails its one-time codes
+// while the owner waits, and a new connection per mail would add its handshake to every one.
 import nodemailer from 'nodemailer';
 import type { DevMailRepository } from '../storage/dev-mail.ts';
 
@@ -11,6 +13,13 @@ export interface Mail {
 
 export interface Mailer {
   send(mail: Mail): Promise<void>;
+  close(): void;
+}
+
+function pooled(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  return url.href;
 }
 
 export function createMailer(options: {
@@ -19,11 +28,12 @@ export function createMailer(options: {
   devMail: DevMailRepository;
 }): Mailer {
   if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl);
+    const transport = nodemailer.createTransport(pooled(options.smtpUrl));
     return {
       async send(mail) {
         await transport.sendMail({ from: options.from, ...mail });
       },
+      close: () => transport.close(),
     };
   }
   // jsonTransport runs nodemailer's own message building, so addresses are validated as for SMTP.
@@ -38,5 +48,6 @@ export function createMailer(options: {
         html: mail.html ?? null,
       });
     },
+    close: () => transport.close(),
   };
 }

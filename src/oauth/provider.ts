@@ -13,6 +13,7 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import type { Config } from '../config.ts';
+import { provenBy } from '../domain/auth-methods.ts';
 import { dataPoints } from '../domain/data-points.ts';
 import { isBrandId } from '../domain/vehicles/brands.ts';
 import { isLocale } from '../i18n/index.ts';
@@ -44,6 +45,17 @@ export const interactionPath = (uid: string) => `/interaction/${uid}`;
 function journeyPolicy() {
   const { base, Check } = interactionPolicy;
   const policy = base();
+  // A login session counts only when it records proof of the account (a password, or a code mailed to
+  // its address); any other, such as one made before that rule, must sign in again.
+  policy
+    .get('login')
+    ?.checks.add(
+      new Check('keyturn_proof', 'the session does not prove the account', (ctx) =>
+        ctx.oidc.session?.accountId && !provenBy(ctx.oidc.session.amr)
+          ? Check.REQUEST_PROMPT
+          : Check.NO_NEED_TO_PROMPT,
+      ),
+    );
   const consent = policy.get('consent');
   // By default a second authorization in the same browser session skips the UI; Keyturn must show brand,
   // VIN and permissions every time, so consent is satisfied only by this interaction's own result.
@@ -111,7 +123,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
     // Keygrip-shaped signer (oidc-provider passes it to its Koa cookies as is).
     cookies: { keys: cookieSigner(deps.cookieKeys) as unknown as string[] },
     scopes: ['openid', 'offline_access', ...dataPoints],
-    claims: { openid: ['sub'] },
+    // `amr` (RFC 8176) tells the app how the owner proved who they are: a password or a mailed code.
+    claims: { openid: ['sub', 'amr'] },
     responseTypes: ['code'],
     routes: { authorization: authorizationPath, token: tokenPath },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],

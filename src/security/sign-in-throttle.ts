@@ -1,13 +1,10 @@
 // Password sign-in is throttled, as OWASP's authentication guidance asks: per account, so nobody can keep
-// guessing one owner's password, and per client address, because every check runs scrypt (N=2^17: about
-// 128 MB and 0.65 s of CPU on the benchmark machine), so unthrottled attempts could keep the server hashing.
+// guessing one owner's password, and per client address, because every check runs scrypt (N=2^17, about
+// 128 MB and most of a second of CPU), so unthrottled attempts could keep the server hashing.
 // Mails with a new password link are limited too: per email address (nobody can flood an owner's inbox),
 // and each request counts against its client address like a password check.
-// rate-limiter-flexible keeps the counts: on PostgreSQL in a table every instance shares (sign_in_limits);
-// on SQLite, where one server runs per database file, in memory.
 import type { Knex } from 'knex';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { hashSecret } from './secrets.ts';
+import { rateLimit } from './rate-limits.ts';
 
 export interface SignInLimits {
   failuresPerAccount: number;
@@ -24,62 +21,28 @@ export interface SignInThrottle {
   admitPasswordMail(address: string, email: string): Promise<number | undefined>;
   failed(email: string): Promise<void>;
   succeeded(email: string): Promise<void>;
-  /** Deletes counts whose window has ended; returns how many. */
-  sweep(now?: number): Promise<number>;
 }
 
-const table = 'sign_in_limits';
-// Counted under hashes: any length fits the key column, and no email or client address is stored here.
-const accountKey = (email: string) => hashSecret(email.trim().toLowerCase());
-const secondsUntil = (result: RateLimiterRes) => Math.max(1, Math.ceil(result.msBeforeNext / 1000));
+const accountKey = (email: string) => email.trim().toLowerCase();
 
 /** `shared`: the PostgreSQL database every instance uses; without it each process counts on its own. */
 export function signInThrottle(limits: SignInLimits, shared?: Knex): SignInThrottle {
-  const limiter = (keyPrefix: string, points: number) => {
-    const options = { keyPrefix, points, duration: limits.windowSeconds };
-    if (!shared) return new RateLimiterMemory(options);
-    // The table comes from a migration (tableCreated), so the limiter never creates one itself.
-    return new RateLimiterPostgres({
-      ...options,
-      storeClient: shared,
-      storeType: 'knex',
-      tableName: table,
-      tableCreated: true,
-    });
-  };
-  const failures = limiter('sign-in-account', limits.failuresPerAccount);
-  const attempts = limiter('sign-in-address', limits.attemptsPerAddress);
-  const passwordMails = limiter('password-mail-account', limits.passwordMailsPerAccount);
-  /** Takes a point; the seconds to wait when none is left. */
-  const take = async (counter: typeof attempts, key: string) => {
-    try {
-      await counter.consume(key);
-      return undefined;
-    } catch (refusal) {
-      if (refusal instanceof RateLimiterRes) return secondsUntil(refusal);
-      throw refusal;
-    }
-  };
+  const windowSeconds = limits.windowSeconds;
+  const failures = rateLimit('sign-in-account', { points: limits.failuresPerAccount, windowSeconds }, shared);
+  const attempts = rateLimit('sign-in-address', { points: limits.attemptsPerAddress, windowSeconds }, shared);
+  const passwordMails = rateLimit(
+    'password-mail-account',
+    { points: limits.passwordMailsPerAccount, windowSeconds },
+    shared,
+  );
   return {
     async admit(address, email) {
-      const counted = await failures.get(accountKey(email));
-      if (counted && counted.consumedPoints >= limits.failuresPerAccount) return secondsUntil(counted);
-      return take(attempts, hashSecret(address));
+      return (await failures.exhausted(accountKey(email))) ?? attempts.take(address);
     },
     async admitPasswordMail(address, email) {
-      return (await take(attempts, hashSecret(address))) ?? take(passwordMails, accountKey(email));
+      return (await attempts.take(address)) ?? passwordMails.take(accountKey(email));
     },
-    async failed(email) {
-      // Past the limit the limiter refuses, which here only means the count is already full.
-      await failures.consume(accountKey(email)).catch((refusal: unknown) => {
-        if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      });
-    },
-    async succeeded(email) {
-      await failures.delete(accountKey(email));
-    },
-    async sweep(now = Date.now()) {
-      return shared ? shared(table).where('expire', '<=', now).delete() : 0;
-    },
+    failed: (email) => failures.record(accountKey(email)),
+    succeeded: (email) => failures.reset(accountKey(email)),
   };
 }

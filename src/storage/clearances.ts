@@ -20,6 +20,8 @@ export interface Clearance {
   lastEventAt: number | null;
   statusChangedAt: number;
   createdAt: number;
+  /** How the owner proved who they were when consenting (RFC 8176 `amr`). */
+  authMethod: string | null;
 }
 
 export interface ClearanceRow {
@@ -37,6 +39,7 @@ export interface ClearanceRow {
   status_changed_at: number;
   created_at: number;
   grant_expires_at: number | null;
+  auth_method: string | null;
 }
 
 export const toClearance = (row: ClearanceRow): Clearance => ({
@@ -53,6 +56,7 @@ export const toClearance = (row: ClearanceRow): Clearance => ({
   lastEventAt: row.last_event_at === null ? null : Number(row.last_event_at),
   statusChangedAt: Number(row.status_changed_at),
   createdAt: Number(row.created_at),
+  authMethod: row.auth_method ?? null,
 });
 
 export interface NewClearance {
@@ -67,6 +71,8 @@ export interface NewClearance {
   cause: string;
   /** When the OAuth grant expires (epoch ms); introspection checks it without reading the grant. */
   grantExpiresAt: number | null;
+  /** How the owner proved who they were when consenting (RFC 8176 `amr`); null for no owner journey. */
+  authMethod: string | null;
 }
 
 export interface StatusChange {
@@ -96,8 +102,8 @@ export function clearancesRepository(knex: Knex, hot?: () => HotReads) {
   const insertClearance = statement(
     knex,
     `insert into clearances (id, grant_id, account_id, client_id, brand, provider, vin, scopes, status,
-      oem_reference, last_event_at, status_changed_at, created_at, grant_expires_at)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?)`,
+      oem_reference, last_event_at, status_changed_at, created_at, grant_expires_at, auth_method)
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?)`,
   );
   return {
     async create(input: NewClearance): Promise<Clearance> {
@@ -117,6 +123,7 @@ export function clearancesRepository(knex: Knex, hot?: () => HotReads) {
         status_changed_at: now,
         created_at: now,
         grant_expires_at: input.grantExpiresAt,
+        auth_method: input.authMethod,
       };
       await insertClearance.run(
         row.id,
@@ -131,6 +138,7 @@ export function clearancesRepository(knex: Knex, hot?: () => HotReads) {
         now,
         now,
         row.grant_expires_at,
+        input.authMethod,
       );
       await appendTransition.get(row.id, null, input.status, input.cause, null, now);
       return toClearance(row);

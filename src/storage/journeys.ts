@@ -1,8 +1,10 @@
-// The consent journey's progress, keyed by the oidc-provider interaction uid: who the owner is and what
-// they chose so far. Steps read it to decide what may be shown; nothing here decides the order.
+// The consent journey's progress, keyed by the oidc-provider interaction uid: who the owner is (once
+// proven), the address a one-time code was mailed to, and what they chose so far. Steps read it to decide
+// what may be shown; nothing here decides the order.
 // Every journey request reads it and most steps write it: fixed statements, not the query builder, and
 // on SQLite a cache of the committed rows (row-cache.ts).
 import type { Knex } from 'knex';
+import { type AuthMethod, provenBy } from '../domain/auth-methods.ts';
 import { rowCache } from './row-cache.ts';
 import { type Statement, statement } from './statement.ts';
 
@@ -11,9 +13,15 @@ export interface Journey {
   clientId: string;
   locale: string;
   country: string | null;
+  /** Set only once the owner proved control of the account (a password, or the mailed code). */
   accountId: string | null;
   accountIsNew: boolean;
-  signedIn: boolean;
+  authMethod: AuthMethod | null;
+  /** The address a one-time code was mailed to: unproven until the code comes back. */
+  email: string | null;
+  codeHash: string | null;
+  codeExpiresAt: number | null;
+  codeAttempts: number;
   brand: string | null;
   vin: string | null;
   expiresAt: number;
@@ -26,7 +34,11 @@ interface JourneyRow {
   country: string | null;
   account_id: string | null;
   account_is_new: boolean | number;
-  signed_in: boolean | number;
+  auth_method: string | null;
+  email: string | null;
+  code_hash: string | null;
+  code_expires_at: number | null;
+  code_attempts: number;
   brand: string | null;
   vin: string | null;
   created_at: number;
@@ -40,14 +52,31 @@ const toJourney = (row: JourneyRow): Journey => ({
   country: row.country,
   accountId: row.account_id,
   accountIsNew: Boolean(row.account_is_new),
-  signedIn: Boolean(row.signed_in),
+  authMethod: provenBy([row.auth_method]) ?? null,
+  email: row.email,
+  codeHash: row.code_hash,
+  codeExpiresAt: row.code_expires_at === null ? null : Number(row.code_expires_at),
+  codeAttempts: Number(row.code_attempts),
   brand: row.brand,
   vin: row.vin,
   expiresAt: Number(row.expires_at),
 });
 
 export type JourneyChanges = Partial<
-  Pick<Journey, 'locale' | 'country' | 'accountId' | 'accountIsNew' | 'signedIn' | 'brand' | 'vin'>
+  Pick<
+    Journey,
+    | 'locale'
+    | 'country'
+    | 'accountId'
+    | 'accountIsNew'
+    | 'authMethod'
+    | 'email'
+    | 'codeHash'
+    | 'codeExpiresAt'
+    | 'codeAttempts'
+    | 'brand'
+    | 'vin'
+  >
 >;
 
 type Value = string | number | null;
@@ -58,7 +87,11 @@ const changeColumns: readonly [keyof JourneyChanges, string, (value: never) => V
   ['country', 'country', (v: string | null) => v],
   ['accountId', 'account_id', (v: string | null) => v],
   ['accountIsNew', 'account_is_new', (v: boolean) => (v ? 1 : 0)],
-  ['signedIn', 'signed_in', (v: boolean) => (v ? 1 : 0)],
+  ['authMethod', 'auth_method', (v: AuthMethod | null) => v],
+  ['email', 'email', (v: string | null) => v],
+  ['codeHash', 'code_hash', (v: string | null) => v],
+  ['codeExpiresAt', 'code_expires_at', (v: number | null) => v],
+  ['codeAttempts', 'code_attempts', (v: number) => v],
   ['brand', 'brand', (v: string | null) => v],
   ['vin', 'vin', (v: string | null) => v],
 ];
@@ -71,8 +104,13 @@ export function journeysRepository(knex: Knex) {
   const rows = rowCache<JourneyRow>(knex, 'journeys', cachedJourneys);
   const insertIfNew = statement(
     knex,
-    `insert into journeys (uid, client_id, locale, country, account_id, account_is_new, signed_in, brand, vin,
-      created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?) on conflict (uid) do nothing`,
+    `insert into journeys (uid, client_id, locale, country, account_id, account_is_new, auth_method, brand, vin,
+      code_attempts, created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?, null, 0, ?, ?)
+      on conflict (uid) do nothing`,
+  );
+  const countAttempt = statement(
+    knex,
+    'update journeys set code_attempts = code_attempts + 1 where uid = ? and code_attempts < ?',
   );
   const deleteByUid = statement(knex, 'delete from journeys where uid = ?');
   const deleteExpired = statement(knex, 'delete from journeys where expires_at <= ?');
@@ -90,7 +128,12 @@ export function journeysRepository(knex: Knex) {
   };
 
   return {
-    async findOrStart(start: Omit<Journey, 'brand' | 'vin'> & { brand?: string | null }): Promise<Journey> {
+    async findOrStart(
+      start: Pick<
+        Journey,
+        'uid' | 'clientId' | 'locale' | 'country' | 'accountId' | 'accountIsNew' | 'authMethod' | 'expiresAt'
+      > & { brand?: string | null },
+    ): Promise<Journey> {
       const existing = await this.find(start.uid);
       if (existing) return existing;
       rows.forget(start.uid);
@@ -101,7 +144,7 @@ export function journeysRepository(knex: Knex) {
         start.country,
         start.accountId,
         start.accountIsNew ? 1 : 0,
-        start.signedIn ? 1 : 0,
+        start.authMethod,
         start.brand ?? null,
         Date.now(),
         start.expiresAt,
@@ -123,6 +166,14 @@ export function journeysRepository(knex: Knex) {
       if (columns.length === 0) return;
       rows.forget(uid);
       await updateOf(columns).run(...values, uid);
+    },
+    /**
+     * Counts one try of the mailed code; false once `max` tries were counted. A conditional update, so
+     * parallel tries can never get past the limit.
+     */
+    async countCodeAttempt(uid: string, max: number): Promise<boolean> {
+      rows.forget(uid);
+      return (await countAttempt.run(uid, max)) === 1;
     },
     async remove(uid: string): Promise<void> {
       rows.forget(uid);

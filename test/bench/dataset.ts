@@ -161,7 +161,7 @@ export function rowsFor(meta: DatasetMeta, i: number): GrantRows {
         iat,
         exp,
         accountId,
-        amr: ['email'],
+        amr: ['otp'],
         authTime: iat,
         codeChallenge: meta.challenge,
         codeChallengeMethod: 'S256',
@@ -197,6 +197,7 @@ export function rowsFor(meta: DatasetMeta, i: number): GrantRows {
       status_changed_at: nowMs,
       created_at: nowMs,
       grant_expires_at: exp * 1000,
+      auth_method: 'otp',
     },
   };
 }

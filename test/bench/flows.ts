@@ -66,14 +66,24 @@ export async function exchangeCode(base: string, app: ClientCredentials, code: s
   return body.access_token;
 }
 
-/** Keyturn: landing → account → brand → VIN → permissions → code exchange. Returns requests made. */
-export async function keyturnJourney(base: string, app: ClientCredentials, email: string) {
+/**
+ * Keyturn: landing → account → the code mailed to the owner → brand → VIN → permissions → code exchange.
+ * Returns requests made.
+ */
+export async function keyturnJourney(
+  base: string,
+  app: ClientCredentials,
+  email: string,
+  readCode: (email: string) => Promise<string>,
+) {
   const browser = journeyBrowser();
   const { verifier, challenge } = pkcePair();
   const landing = rendered(await browser.follow(authorizationUrl(base, app.clientId, challenge)));
   if (stepOf(landing) !== 'landing') throw new Error(`expected landing, got ${landing.url}`);
   let page = rendered(await browser.follow(`${interactionBase(landing)}/account`));
   page = rendered(await browser.submit(page, { email, country: 'DE', accept_terms: 'yes' }, '/account'));
+  if (stepOf(page) !== 'verify') throw new Error(`expected verify, got ${page.url}`);
+  page = rendered(await browser.submit(page, { code: await readCode(email) }, '/verify'));
   if (stepOf(page) === 'brand') page = rendered(await browser.submit(page, { brand: 'bmw' }, '/brand'));
   if (stepOf(page) !== 'vin') throw new Error(`expected vin, got ${page.url}`);
   page = rendered(await browser.submit(page, { vin: benchVin }, '/vin'));

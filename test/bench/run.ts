@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startSmtpPeer } from '../support/smtp-peer.ts';
 import { codeOf, type DatasetMeta, type DatasetSpec, tokenOf } from './dataset.ts';
 import { keyturnJourney, peerJourney } from './flows.ts';
 import { addRatios, checkTargets, failed, fmt, table, targetsTable, writeJson } from './report.ts';
@@ -62,7 +63,11 @@ const log = (message: string) =>
 const rows: ScenarioResult[] = [];
 const loadAtStart = loadavg();
 
-function keyturnEnv(database: { sqliteFile?: string; databaseUrl?: string }): Record<string, string> {
+function keyturnEnv(database: {
+  sqliteFile?: string;
+  databaseUrl?: string;
+  smtpUrl?: string;
+}): Record<string, string> {
   return {
     NODE_ENV: 'development',
     LOG_LEVEL: 'silent',
@@ -71,6 +76,11 @@ function keyturnEnv(database: { sqliteFile?: string; databaseUrl?: string }): Re
     OEM_BMW_URL: 'http://127.0.0.1:9/bmw',
     OEM_BMW_API_KEY: 'bench-api-key',
     OEM_BMW_WEBHOOK_SECRET: benchWebhookSecret,
+    // The bench's journeys all come from one address, as a load test's do.
+    CODE_MAILS_PER_ADDRESS: '1000000',
+    CONSENTS_PER_ADDRESS: '1000000',
+    CONSENTS_PER_APP: '1000000',
+    ...(database.smtpUrl ? { SMTP_URL: database.smtpUrl } : {}),
     ...(database.databaseUrl
       ? { DATABASE_URL: database.databaseUrl }
       : { KEYTURN_SQLITE_FILE: database.sqliteFile ?? '' }),
@@ -101,7 +111,7 @@ async function withServer<T>(
 
 const keyturn = (
   name: string,
-  database: { sqliteFile?: string; databaseUrl?: string },
+  database: { sqliteFile?: string; databaseUrl?: string; smtpUrl?: string },
   work: (s: ServerHandle) => Promise<void>,
 ) => withServer(name, 'src/main.ts', keyturnEnv(database), work, true);
 
@@ -282,6 +292,8 @@ if (wanted('exchange') || wanted('journey')) {
   }
   if (wanted('journey')) {
     const file = sqliteWorkCopy(set, 'journey');
+    // The owner proves the address with the code mailed to it: the server mails over SMTP to a local peer.
+    const smtp = await startSmtpPeer();
     const run = Date.now().toString(36);
     // The journey's ratio to the peer is the target closest to its line, so the servers run side by side and
     // are measured in turns (see journeyScenario). The peer runs twice: in memory (the baseline) and on a
@@ -296,7 +308,7 @@ if (wanted('exchange') || wanted('journey')) {
     const durablePeer = { PEER_SQLITE_FILE: sqliteWorkFile('peer-journey') };
     await withServer('peer-journey-memory', peer, {}, (memoryPeer) =>
       withServer('peer-journey-sqlite', peer, durablePeer, (sqlitePeer) =>
-        keyturn('journey-sqlite', { sqliteFile: file }, async (server) =>
+        keyturn('journey-sqlite', { sqliteFile: file, smtpUrl: smtp.url }, async (server) =>
           record(
             await journeyScenario(settings, [
               peerSystem(memoryPeer, 'memory'),
@@ -306,13 +318,15 @@ if (wanted('exchange') || wanted('journey')) {
                 name: 'journey (landing → … → permissions) + exchange',
                 engine: 'sqlite',
                 system: 'keyturn',
-                journey: (n) => keyturnJourney(server.url, set.meta.app, `bench-${run}-${n}@example.com`),
+                journey: (n) =>
+                  keyturnJourney(server.url, set.meta.app, `bench-${run}-${n}@example.com`, smtp.codeFor),
               },
             ]),
           ),
         ),
       ),
     );
+    await smtp.close();
   }
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
-import { bmwVin, passwordLinkFor } from '../support/journey.ts';
+import { bmwVin, codeMailedTo, passwordLinkFor } from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
 
@@ -136,6 +136,9 @@ describe('consent journey in headless Chromium', () => {
     await page.fill('input[name=email]', email);
     await page.selectOption('select[name=country]', 'DE');
     await page.check('input[name=accept_terms]');
+    await page.click('form button.primary[type=submit]');
+    await page.waitForURL(/\/verify$/);
+    await page.fill('input[name=code]', await codeMailedTo(keyturn.url, email));
     await page.click('form button.primary[type=submit]');
     await page.waitForURL(/\/brand$/);
     await page.check('input[name=brand][value=bmw]');

@@ -5,7 +5,15 @@
 // Keyturn, with the OEM simulator mounted in it, as on a laptop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpBrowser, textOf } from '../support/http-browser.ts';
-import { bmwVin, interactionBase, mailsTo, newBrowser, passwordLinkFor, stepOf } from '../support/journey.ts';
+import {
+  bmwVin,
+  interactionBase,
+  mailsTo,
+  newBrowser,
+  passwordLinkFor,
+  proveNewEmail,
+  stepOf,
+} from '../support/journey.ts';
 import { type RunningKeyturn, startKeyturn } from '../support/keyturn.ts';
 import { message } from '../support/locales.ts';
 import { until } from '../support/relay.ts';
@@ -27,7 +35,7 @@ describe('the demo app of npm start', () => {
     const landing = await browser.follow(`${keyturn.url}/demo/connect?locale=de&brand=bmw`);
     expect(stepOf(landing), landing.html.slice(0, 300)).toBe('landing');
     let page = await browser.follow(`${interactionBase(landing)}/account`);
-    page = await browser.submit(page, { email, country: 'DE', accept_terms: 'yes' });
+    page = await proveNewEmail(browser, page, { email });
     expect(stepOf(page)).toBe('vin');
     page = await browser.submit(page, { vin: bmwVin });
     page = await browser.submit(page, { decision: 'allow' });

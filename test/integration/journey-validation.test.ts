@@ -8,7 +8,17 @@ import type { RegisteredApp } from '../../src/apps/register.ts';
 import { hashPassword } from '../../src/security/passwords.ts';
 import type { HttpBrowser, Page } from '../support/http-browser.ts';
 import { textOf } from '../support/http-browser.ts';
-import { bmwVin, interactionBase, miniVin, newBrowser, stepOf, walkAsNewOwner } from '../support/journey.ts';
+import {
+  bmwVin,
+  codeMailedTo,
+  interactionBase,
+  mailsTo,
+  miniVin,
+  newBrowser,
+  proveNewEmail,
+  stepOf,
+  walkAsNewOwner,
+} from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { message } from '../support/locales.ts';
 import { authorizationRequest, discover } from '../support/relying-party.ts';
@@ -43,7 +53,7 @@ describe('consent journey › validation', () => {
 
   async function brandStep(browser: HttpBrowser, country = 'DE', email = nextEmail()) {
     const account = await accountStep(browser);
-    const page = await browser.submit(account, { email, country, accept_terms: 'yes' });
+    const page = await proveNewEmail(browser, account, { email, country });
     expect(stepOf(page)).toBe('brand');
     return page;
   }
@@ -168,32 +178,46 @@ describe('consent journey › validation', () => {
       expect(await openStep(browser, account)).toBe('landing');
     });
 
-    it('POST /interaction/:uid/account › shows an already registered email exactly the next step a new email gets, and mails it to sign in', async () => {
+    it('POST /interaction/:uid/account › shows an already registered email exactly the page a new email gets, and after the code mails it to sign in', async () => {
       const existing = nextEmail();
       const { account } = await keyturn.repositories.accounts.findOrCreate({
         email: existing,
         country: 'DE',
         locale: 'en',
       });
-      const forNew = await brandStep(newBrowser(), 'DE', nextEmail());
+      const newEmail = nextEmail();
+      const other = newBrowser();
+      const forNew = await other.submit(await accountStep(other), {
+        email: newEmail,
+        country: 'DE',
+        accept_terms: 'yes',
+      });
       const browser = newBrowser();
-      const forExisting = await brandStep(browser, 'DE', existing);
+      const accountPage = await accountStep(browser);
+      const forExisting = await browser.submit(accountPage, {
+        email: existing,
+        country: 'DE',
+        accept_terms: 'yes',
+      });
+      expect(stepOf(forExisting)).toBe('verify');
       expect(forExisting.status).toBe(forNew.status);
-      expect(textOf(forExisting.html)).toBe(textOf(forNew.html));
+      expect(textOf(forExisting.html).replace(existing, 'ADDRESS')).toBe(
+        textOf(forNew.html).replace(newEmail, 'ADDRESS'),
+      );
+      const codeMails = async (email: string) =>
+        (await mailsTo(keyturn.url, email)).map((m) => m.subject.replace(/^\d{6}/, 'CODE'));
+      expect(await codeMails(existing)).toEqual(await codeMails(newEmail));
 
-      let page = await browser.submit(forExisting, { brand: 'bmw' });
+      let page = await browser.submit(forExisting, { code: await codeMailedTo(keyturn.url, existing) });
+      page = await browser.submit(page, { brand: 'bmw' });
       page = await browser.submit(page, { vin: bmwVin });
       const done = await browser.submit(page, { decision: 'allow' });
       expect(new URL(done.url).searchParams.get('code')).toBeTruthy();
       expect((await keyturn.repositories.accounts.findByEmail(existing))?.id).toBe(account.id);
 
       await keyturn.worker.drain();
-      const mails = (await (await fetch(`${keyturn.url}/dev/mailbox.json`)).json()) as Array<{
-        to: string;
-        subject: string;
-      }>;
       // The maker's own mail to the owner may be there too; Keyturn's mail is the one that matters here.
-      const subjects = mails.filter((m) => m.to === existing).map((m) => m.subject);
+      const subjects = (await mailsTo(keyturn.url, existing)).map((m) => m.subject);
       expect(subjects).toContain(message('en', 'mail:existing_account.subject', { app: 'Service X' }));
       expect(subjects).not.toContain(message('en', 'mail:set_password.subject', { app: 'Service X' }));
     });
@@ -218,7 +242,7 @@ describe('consent journey › validation', () => {
     it('GET /auth › brand=bmw skips the brand step', async () => {
       const browser = newBrowser();
       const account = await accountStep(browser, { brand: 'bmw' });
-      const next = await browser.submit(account, { email: nextEmail(), country: 'DE', accept_terms: 'yes' });
+      const next = await proveNewEmail(browser, account, { email: nextEmail() });
       expect(stepOf(next)).toBe('vin');
       expect(textOf(next.html)).toContain(message('en', 'journey:vin.heading', { brand: 'BMW' }));
     });
@@ -281,7 +305,10 @@ describe('consent journey › validation', () => {
       expect(stepOf(german)).toBe('account');
       expect(german.html).toContain('<html lang="de">');
       expect(textOf(german.html)).toContain(message('de', 'journey:account.heading'));
-      const brand = await browser.submit(german, { email: nextEmail(), country: 'DE', accept_terms: 'yes' });
+      const verify = await browser.submit(german, { email: nextEmail(), country: 'DE', accept_terms: 'yes' });
+      expect(stepOf(verify)).toBe('verify');
+      expect(textOf(verify.html)).toContain(message('de', 'journey:verify.heading'));
+      const brand = await proveNewEmail(browser, german, { email: nextEmail() });
       expect(stepOf(brand)).toBe('brand');
       expect(brand.html).toContain('<html lang="de">');
       expect(textOf(brand.html)).toContain(message('de', 'journey:brand.heading'));

@@ -134,7 +134,7 @@ describe('sign-in throttle across instances', () => {
       SIGN_IN_WINDOW: '2',
     });
     const storedCounts = async () =>
-      Number((await keyturn.runtime.database.knex('sign_in_limits').count({ n: '*' }))[0]?.n);
+      Number((await keyturn.runtime.database.knex('rate_limits').count({ n: '*' }))[0]?.n);
     try {
       expect([await attempt(keyturn), await attempt(keyturn)]).toEqual([400, 429]);
       if (testEngine() === 'postgres') expect(await storedCounts()).toBe(2);

@@ -22,6 +22,32 @@ export interface NewOwner {
   brand?: string;
   vin?: string;
   decision?: 'allow' | 'deny';
+  /** Reads the one-time code mailed to the owner; by default from Keyturn's dev mailbox. */
+  readCode?: (email: string) => Promise<string>;
+}
+
+/** The one-time code in the newest code mail Keyturn sent to `email` (from the dev mailbox). */
+export async function codeMailedTo(keyturnUrl: string, email: string): Promise<string> {
+  const mail = (await mailsTo(keyturnUrl, email)).find((m) => /^\d{6} /.test(m.subject));
+  const code = mail && /^(\d{6}) /.exec(mail.subject)?.[1];
+  if (!code) throw new Error(`no code mailed to ${email}`);
+  return code;
+}
+
+/** From the account step: the address and country, then the code mailed to it. Ends after the proof. */
+export async function proveNewEmail(
+  browser: HttpBrowser,
+  accountPage: Page,
+  owner: Pick<NewOwner, 'email' | 'country' | 'readCode'>,
+): Promise<Page> {
+  const page = await browser.submit(accountPage, {
+    email: owner.email,
+    country: owner.country ?? 'DE',
+    accept_terms: 'yes',
+  });
+  expect(stepOf(page), page.html.slice(0, 500)).toBe('verify');
+  const readCode = owner.readCode ?? ((email) => codeMailedTo(new URL(accountPage.url).origin, email));
+  return browser.submit(page, { code: await readCode(owner.email) });
 }
 
 /** From the landing page to the redirect back to the app, as a first-time owner. */
@@ -34,11 +60,7 @@ export async function walkAsNewOwner(
   expect(stepOf(landing), landing.html.slice(0, 300)).toBe('landing');
   let page = await browser.follow(`${interactionBase(landing)}/account`);
   expect(stepOf(page)).toBe('account');
-  page = await browser.submit(page, {
-    email: owner.email,
-    country: owner.country ?? 'DE',
-    accept_terms: 'yes',
-  });
+  page = await proveNewEmail(browser, page, owner);
   if (stepOf(page) === 'brand') page = await browser.submit(page, { brand: owner.brand ?? 'bmw' });
   expect(stepOf(page)).toBe('vin');
   page = await browser.submit(page, { vin: owner.vin ?? bmwVin });
@@ -60,6 +82,7 @@ export async function signIn(
 export interface DevMail {
   to: string;
   subject: string;
+  text: string;
   links: string[];
 }
 

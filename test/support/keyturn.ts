@@ -14,6 +14,19 @@ export interface RunningKeyturn extends Keyturn {
   close(): Promise<void>;
 }
 
+/**
+ * Tests walk many journeys from one address: the journey's limits are raised out of their way (the tests
+ * of the limits set their own).
+ */
+const generousLimits = {
+  CODE_MAILS_PER_ADDRESS: '10000',
+  CODE_MAILS_PER_EMAIL: '10000',
+  CONSENTS_PER_ADDRESS: '10000',
+  CONSENTS_PER_ACCOUNT: '10000',
+  CONSENTS_PER_VIN: '10000',
+  CONSENTS_PER_APP: '10000',
+};
+
 export async function startKeyturn(
   env: Record<string, string> = {},
   database?: TestDatabase,
@@ -23,7 +36,14 @@ export async function startKeyturn(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), ISSUER: url, ...db.env, ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    ISSUER: url,
+    ...generousLimits,
+    ...db.env,
+    ...env,
+  });
   const runtime = await openRuntime(config);
   const keyturn = await buildApp(runtime);
   server.on('request', keyturn.app.callback());
@@ -34,6 +54,7 @@ export async function startKeyturn(
     async close() {
       await keyturn.worker.stop();
       keyturn.simulator?.close();
+      keyturn.mailer.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await runtime.database.close();
