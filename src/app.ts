@@ -3,6 +3,7 @@ import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import { dashboardRouter } from './account/dashboard.ts';
+import { endOwnerSessionOnLogout } from './account/login-session.ts';
 import { callbackQueue, callbacksRouter } from './callbacks/router.ts';
 import type { Config } from './config.ts';
 import { demoRouter } from './demo/app.ts';
@@ -21,7 +22,7 @@ import { createProvider } from './oauth/provider.ts';
 import { connectorRegistry, resolveOemEndpoints, simulatorMountPath } from './oem/connectors.ts';
 import { createOemSimulator, type OemSimulator } from './oem-simulator/app.ts';
 import type { RelayStore } from './relay/apply-clearance-event.ts';
-import { cancelClearancesOfRevokedGrants } from './relay/cancel-clearance.ts';
+import { endClearancesOfRevokedGrants } from './relay/cancel-clearance.ts';
 import { sweepOverdueClearances } from './relay/deadline-sweep.ts';
 import { clearanceRequestJob } from './relay/request-clearance.ts';
 import type { Worker } from './relay/worker.ts';
@@ -44,8 +45,9 @@ import { outboxRepository } from './storage/outbox.ts';
 import { ownerSessionsRepository } from './storage/owner-sessions.ts';
 import { webhookDeliveriesRepository } from './storage/webhook-deliveries.ts';
 import { errorHandler } from './web/error-handler.ts';
+import { pinToIssuer } from './web/issuer-origin.ts';
 import { chooseLocale } from './web/locale.ts';
-import { securityHeaders } from './web/security-headers.ts';
+import { securityHeaders, transportSecurity } from './web/security-headers.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -138,6 +140,8 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
   app.keys = cookieSigner(keys.cookieKeys);
   app.silent = true;
+  pinToIssuer(app, config.issuer);
+  app.use(transportSecurity(config));
 
   // Machine-to-machine endpoints first, ahead of the page middleware (headers, locale, forms): the data
   // consumers' introspection is Keyturn's hottest path.
@@ -146,6 +150,9 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     loadClient,
     findToken: (model, token) => database.hot().introspection(model, token),
   });
+  // The provider's own middleware must be in place before its request handler is made.
+  endClearancesOfRevokedGrants(relay, provider);
+  endOwnerSessionOnLogout(provider, repositories.ownerSessions);
   const authorizationServer = provider.callback();
   const machineEndpoints =
     /^\/(token|jwks|\.well-known\/(openid-configuration|oauth-authorization-server))(\/|$)/;
@@ -190,7 +197,6 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   );
   app.use(dashboard.routes()).use(dashboard.allowedMethods());
 
-  cancelClearancesOfRevokedGrants(relay, provider, logger);
 
   // Every journey page shows the app: read through the same kind of short cache as client metadata.
   const journeyApps = { ...repositories.apps, find: cachedLookup(repositories.apps.find) };
@@ -238,10 +244,10 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     app.use(demoRoutes.routes());
   }
 
-  // The authorization endpoint renders pages (errors), so it sits behind the page middleware; any other
+  // The authorization and end-session endpoints render pages, so they sit behind the page middleware; any other
   // path is Keyturn's localized 404.
   app.use(async function authorizationEndpoint(ctx) {
-    if (!/^\/auth(\/|$)/.test(ctx.path)) throw new NotFound();
+    if (!/^\/(auth|session\/end)(\/|$)/.test(ctx.path)) throw new NotFound();
     ctx.respond = false;
     await authorizationServer(ctx.req, ctx.res);
   });

@@ -17,6 +17,7 @@ import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
 import { csrfProtection } from '../web/csrf.ts';
 import { render } from '../web/views.ts';
 import { forgotPasswordPage } from './forgot-password.ts';
+import { endLoginSession } from './login-session.ts';
 import { endOwnerSession, ownerOf, startOwnerSession } from './owner-session.ts';
 import { signInWithPassword } from './password-sign-in.ts';
 
@@ -101,6 +102,7 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
 
   router.post('/sign-out', async (ctx) => {
     await endOwnerSession(ctx, deps.sessions);
+    await endLoginSession(ctx, deps.provider);
     ctx.status = 303;
     ctx.redirect(signInAction);
   });

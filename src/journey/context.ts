@@ -19,6 +19,8 @@ export interface InteractionView {
   session?: { accountId?: string; amr?: string[] };
   returnTo: string;
   exp: number;
+  result?: Record<string, unknown>;
+  save(ttlSeconds: number): Promise<unknown>;
 }
 
 export interface JourneyState {

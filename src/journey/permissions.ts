@@ -9,7 +9,15 @@ import { type ConsentDependencies, grantConsent } from './grant-consent.ts';
 import type { JourneyLimits } from './limits.ts';
 import { field, guarded, renderStep } from './page.ts';
 
-const protocolScopes = new Set(['openid', 'offline_access']);
+/**
+ * What an allowed consent grants: the app's data points the owner saw, `openid` when the app asked for it,
+ * and `offline_access` always: every app keeps its access for as long as the grant lasts by refreshing its
+ * tokens, and the token response must say so (RFC 6749 §3.3), so a client may ask for it again on refresh.
+ */
+function grantedScopes(state: JourneyState): string[] {
+  const requested = String(state.interaction.params.scope ?? '').split(' ');
+  return [...state.requestedScopes, ...(requested.includes('openid') ? ['openid'] : []), 'offline_access'];
+}
 
 function show(ctx: Context, state: JourneyState, error?: string, status = error ? 400 : 200) {
   const brand = findBrand(state.journey.brand ?? '');
@@ -26,10 +34,23 @@ function show(ctx: Context, state: JourneyState, error?: string, status = error 
   );
 }
 
-async function finish(ctx: Context, provider: Provider, result: Record<string, unknown>) {
-  const redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, {
-    mergeWithLastSubmission: false,
-  });
+/** Ends the interaction with `result` (the provider's interactionResult, on the interaction as loaded). */
+async function finish(
+  ctx: Context,
+  provider: Provider,
+  result: Record<string, unknown>,
+  interaction?: JourneyState['interaction'],
+) {
+  let redirectTo: string;
+  if (interaction) {
+    interaction.result = result;
+    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+    redirectTo = interaction.returnTo;
+  } else {
+    redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, {
+      mergeWithLastSubmission: false,
+    });
+  }
   ctx.status = 303;
   ctx.redirect(redirectTo);
 }
@@ -57,8 +78,7 @@ export function permissionsStep(deps: ConsentDependencies & { limits: JourneyLim
         ctx.set('Retry-After', String(wait));
         return show(ctx, state, 'journey:errors.consents_throttled', 429);
       }
-      const requested = String(interaction.params.scope ?? '').split(' ');
-      const scopes = [...state.requestedScopes, ...requested.filter((scope) => protocolScopes.has(scope))];
+      const scopes = grantedScopes(state);
       const login =
         interaction.prompt.name === 'login'
           ? {
@@ -78,7 +98,11 @@ export function permissionsStep(deps: ConsentDependencies & { limits: JourneyLim
           scopes,
           dataPoints: state.requestedScopes,
         });
-        await finish(ctx, deps.provider, { ...login, consent: { grantId } });
+        // The library recomputes the code's scope from the authorization request's, which it stripped of
+        // offline_access (OpenID Connect Core §11 keeps it only with prompt=consent, and this journey is
+        // that consent): the request the interaction resumes with carries the granted scope.
+        interaction.params.scope = scopes.join(' ');
+        await finish(ctx, deps.provider, { ...login, consent: { grantId } }, interaction);
       });
     }),
   };

@@ -25,6 +25,7 @@ import type { AccountsRepository } from '../storage/accounts.ts';
 import type { HotReads } from '../storage/hot-reads.ts';
 import { type ClientLoader, knexAdapterFactory } from '../storage/oidc-adapter.ts';
 import { inTransaction } from '../storage/transaction.ts';
+import { pinToIssuer } from '../web/issuer-origin.ts';
 import { renderView } from '../web/views.ts';
 import { clientMetadataProperties, clientProperty } from './clients.ts';
 import { introspectionPath } from './introspection.ts';
@@ -96,18 +97,20 @@ async function missingClientAuthenticationIsUnauthorized(ctx: KoaContextWithOIDC
 }
 
 const tokenPath = '/token';
+const revocationPath = '/token/revocation';
 const authorizationPath = '/auth';
+export const endSessionPath = '/session/end';
 
 /**
  * Requests that write several artifacts run as one transaction, committed before the response goes out:
  * a redemption at the token endpoint (the used code or refresh token, the access token, the new refresh
- * token) and the authorization's resume after the journey (`/auth/<uid>`: the session, the code, the
- * ended interaction). One commit each instead of three.
+ * token), a revocation (the grant's tokens, the grant, and its clearance ending) and the authorization's
+ * resume after the journey (`/auth/<uid>`: the session, the code, the ended interaction).
  */
 function multiWriteRequestsInOneTransaction(knex: Knex) {
   return async function multiWriteRequestInTransaction(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
     const writesSeveral =
-      (ctx.method === 'POST' && ctx.path === tokenPath) ||
+      (ctx.method === 'POST' && (ctx.path === tokenPath || ctx.path === revocationPath)) ||
       (ctx.method === 'GET' && ctx.path.startsWith(`${authorizationPath}/`));
     return writesSeveral ? inTransaction(knex, next) : next();
   };
@@ -126,7 +129,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     // `amr` (RFC 8176) tells the app how the owner proved who they are: a password or a mailed code.
     claims: { openid: ['sub', 'amr'] },
     responseTypes: ['code'],
-    routes: { authorization: authorizationPath, token: tokenPath },
+    routes: { authorization: authorizationPath, token: tokenPath, end_session: endSessionPath },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     extraClientMetadata: { properties: [...clientMetadataProperties] },
     discovery: {
@@ -150,7 +153,19 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
     features: {
       devInteractions: { enabled: false },
-      rpInitiatedLogout: { enabled: false },
+      // OpenID Connect RP-Initiated Logout: the app can sign the owner out of Keyturn (the login session and
+      // the dashboard's); the app's grant and tokens stay (they outlive the session).
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = renderView('account/logout.njk', errorLocale(ctx), { form });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderView('account/logged-out.njk', errorLocale(ctx));
+        },
+      },
       userinfo: { enabled: false },
       revocation: {
         enabled: true,
@@ -173,7 +188,13 @@ export function createProvider(deps: ProviderDependencies): Provider {
       policy: journeyPolicy(),
       url: (_ctx, interaction) => interactionPath(interaction.uid),
     },
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // A refresh token exactly when the grant holds offline_access (the journey grants it to every app), so
+    // the token response's scope tells the truth and a client may ask for it again on refresh.
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    // RFC 7009 §2.1 lets revoking one token end the others of its grant: revoking an access or a refresh
+    // token ends the whole grant, and with it the clearance (see relay/cancel-clearance.ts).
+    revokeGrantPolicy: () => true,
     rotateRefreshToken: true,
     expiresWithSession: async () => false,
     ttl: {
@@ -199,6 +220,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  pinToIssuer(provider, config.issuer);
 
   // Client secrets are stored hashed: oidc-provider holds the hash as `client_secret`, so compare hashes.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(

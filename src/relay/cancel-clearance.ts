@@ -2,9 +2,8 @@
 // the clearance becomes `disconnected`, every token of the grant stops working at once, the app is told,
 // and the maker is asked to revoke its side (an outbox job, retried until it succeeds).
 import type Provider from 'oidc-provider';
-import type { Logger } from '../logger.ts';
 import type { OemConnector } from '../oem/connector.ts';
-import { inTransaction, outsideTransaction } from '../storage/transaction.ts';
+import { inTransaction } from '../storage/transaction.ts';
 import { type ApplyOutcome, applyClearanceEvent, type RelayStore } from './apply-clearance-event.ts';
 import { PermanentJobFailure } from './worker.ts';
 
@@ -36,19 +35,26 @@ export async function cancelClearance(
   return result;
 }
 
-/** An app revoking its refresh token (RFC 7009), or a detected token reuse, ends the grant: cancel its clearance. */
-export function cancelClearancesOfRevokedGrants(store: RelayStore, provider: Provider, logger: Logger): void {
-  // The token endpoint's transaction (a detected code or refresh-token reuse) does not wait for this.
-  provider.on('grant.revoked', (_ctx: unknown, grantId: string) =>
-    outsideTransaction(() => {
-      void (async () => {
-        const clearance = await store.clearances.findByGrantId(grantId);
-        if (clearance) await cancelClearance(store, provider, clearance.id, 'app_revoked');
-      })().catch((error) =>
-        logger.error({ err: error, grantId }, 'cancelling the clearance of a revoked grant failed'),
-      );
-    }),
-  );
+/**
+ * A grant the authorization server revoked (the app revoked one of its tokens, RFC 7009; or a code or
+ * refresh token was used twice) ends its clearance in the same request and transaction: `disconnected`,
+ * the app told, the maker asked to revoke. The library announces the revocation as an event; the grants
+ * named during a request are ended once the request's own work is done.
+ */
+export function endClearancesOfRevokedGrants(store: RelayStore, provider: Provider): void {
+  const revoked = new WeakMap<object, Set<string>>();
+  provider.on('grant.revoked', (ctx: object, grantId: string) => {
+    const grants = revoked.get(ctx) ?? new Set<string>();
+    grants.add(grantId);
+    revoked.set(ctx, grants);
+  });
+  provider.use(async function endClearancesOfRevokedGrants(ctx, next) {
+    await next();
+    for (const grantId of revoked.get(ctx) ?? []) {
+      const clearance = await store.clearances.findByGrantId(grantId);
+      if (clearance) await cancelClearance(store, provider, clearance.id, 'app_revoked');
+    }
+  });
 }
 
 export function oemRevokeHandler(deps: {

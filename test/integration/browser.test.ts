@@ -26,7 +26,10 @@ const chromiumArgs = [
 ];
 const phone = { width: 390, height: 844 };
 
-/** The app's redirect URI: a tiny HTTP server that records each callback's query and answers "ok". */
+/**
+ * The app's redirect URI: a tiny HTTP server that records each callback's parameters (the query, or a
+ * form_post body) and answers "ok".
+ */
 interface Receiver {
   callbackUrl: string;
   received: URL[];
@@ -35,14 +38,16 @@ interface Receiver {
 
 async function startReceiver(): Promise<Receiver> {
   const received: URL[] = [];
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    if (url.pathname === '/callback') {
-      received.push(url);
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    } else {
-      res.writeHead(404).end();
+    if (url.pathname !== '/callback') return void res.writeHead(404).end();
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      url.search = Buffer.concat(chunks).toString('utf8');
     }
+    received.push(url);
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -157,6 +162,21 @@ describe('consent journey in headless Chromium', () => {
     if (!callback) throw new Error('the receiver got no callback');
     return callback;
   }
+
+  it('GET /auth?response_mode=form_post › the browser posts the code to the app (the CSP lets the form submit itself)', async () => {
+    const config = await discover(keyturn.url, app);
+    const request = await authorizationRequest(config, {
+      redirect_uri: receiver.callbackUrl,
+      response_mode: 'form_post',
+    });
+    browser = await openBrowser();
+    const { page } = browser;
+    await openJourney(page, request.url);
+    await walkToPermissions(page, 'form.post.owner@example.com');
+    const callback = await allow(page);
+    expect(callback.searchParams.get('code')).toBeTruthy();
+    expect(callback.searchParams.get('state')).toBe(request.state);
+  });
 
   it('GET /auth › a new owner clicks through all five steps and the app gets a pending token', async () => {
     const config = await discover(keyturn.url, app);

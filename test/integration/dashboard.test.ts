@@ -90,26 +90,33 @@ describe('owner dashboard and revocation', () => {
     );
   });
 
-  /** The clearance's status once it reaches `expected` (the revocation hook runs after the response), or after 1 s. */
-  async function statusSettlesOn(clearanceId: string, expected: string) {
-    const statusNow = async () => (await keyturn.repositories.clearances.find(clearanceId))?.status;
-    for (let i = 0; i < 40 && (await statusNow()) !== expected; i++)
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    return statusNow();
-  }
+  const statusOf = async (clearanceId: string) =>
+    (await keyturn.repositories.clearances.find(clearanceId))?.status;
 
   it('POST /token/revocation › the app revoking its refresh token disconnects the clearance', async () => {
     const { config, tokens, clearance } = await connectedOwner('apprevoke@example.com', 'WBA8E9G50GNT55555');
     await oauth.tokenRevocation(config, tokens.refresh_token as string, { token_type_hint: 'refresh_token' });
-    expect(await statusSettlesOn(clearance.id, 'disconnected')).toBe('disconnected');
+    expect(await statusOf(clearance.id)).toBe('disconnected');
     expect((await authorizationOf(tokens.access_token)).status).toBe(401);
+  });
+
+  it('POST /token/revocation › revoking an access token ends the whole grant: the refresh token, the clearance and the maker’s side', async () => {
+    const vin = 'WBA8E9G50GNT77777';
+    const { config, tokens, clearance } = await connectedOwner('accessrevoke@example.com', vin);
+    await oauth.tokenRevocation(config, tokens.access_token, { token_type_hint: 'access_token' });
+    // In the revocation's own request: no waiting.
+    expect(await statusOf(clearance.id)).toBe('disconnected');
+    expect((await authorizationOf(tokens.access_token)).status).toBe(401);
+    await expect(oauth.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toThrow();
+    await keyturn.worker.drain();
+    expect(world.simulator.knobs.clearances().find((c) => c.vin === vin)?.status).toBe('revoked');
   });
 
   it('POST /token › replaying a rotated refresh token ends the grant inside the token transaction and disconnects the clearance', async () => {
     const { config, tokens, clearance } = await connectedOwner('replay@example.com', 'WBA8E9G50GNT66666');
     const refreshed = await oauth.refreshTokenGrant(config, tokens.refresh_token as string);
     await expect(oauth.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toThrow();
-    expect(await statusSettlesOn(clearance.id, 'disconnected')).toBe('disconnected');
+    expect(await statusOf(clearance.id)).toBe('disconnected');
     expect((await authorizationOf(refreshed.access_token)).status).toBe(401);
   });
 });

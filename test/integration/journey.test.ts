@@ -35,7 +35,7 @@ describe('consent journey', () => {
       vehicle_status: 'pending',
       vin: bmwVin,
       brand: 'bmw',
-      scope: 'location mileage',
+      scope: 'location mileage offline_access',
     });
   });
 

@@ -149,10 +149,22 @@ describe('authorization server', () => {
       expect(tokens.token_type.toLowerCase()).toBe('bearer');
       expect(tokens.access_token.split('.')).toHaveLength(1);
       expect(tokens.refresh_token).toBeTruthy();
-      expect(tokens.scope?.split(' ').sort()).toEqual(['location', 'mileage']);
+      expect(tokens.scope?.split(' ').sort()).toEqual(['location', 'mileage', 'offline_access']);
       const status = await statusOf(tokens.access_token);
       expect(status.status).toBe(200);
       expect(await status.json()).toMatchObject({ status: 'pending', vin: bmwVin, brand: 'bmw' });
+    });
+
+    it('POST /token › grants and reports offline_access with the refresh token, so a client may ask for its scope again on refresh', async () => {
+      const request = await authorizationRequest(config, { scope: 'openid offline_access location' });
+      const granted = await redeem(config, await consentTo(request), request);
+      expect(granted.refresh_token).toBeTruthy();
+      expect(granted.scope?.split(' ').sort()).toEqual(['location', 'offline_access', 'openid']);
+      const refreshed = await oauth.refreshTokenGrant(config, granted.refresh_token as string, {
+        scope: 'openid offline_access location',
+      });
+      expect(refreshed.scope?.split(' ').sort()).toEqual(['location', 'offline_access', 'openid']);
+      expect(refreshed.refresh_token).toBeTruthy();
     });
 
     it('POST /token › rotates the refresh token; reusing the old one fails with invalid_grant and revokes the whole grant', async () => {
@@ -271,7 +283,7 @@ describe('authorization server', () => {
         sub: expect.any(String),
         exp: expect.any(Number),
       });
-      expect(answer.scope?.split(' ').sort()).toEqual(['location', 'mileage']);
+      expect(answer.scope?.split(' ').sort()).toEqual(['location', 'mileage', 'offline_access']);
       expect(answer.exp as number).toBeGreaterThan(Date.now() / 1000);
     });
 
