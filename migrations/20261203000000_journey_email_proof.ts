@@ -1,6 +1,7 @@
 // An email address typed in the journey proves nothing until its owner enters the one-time code mailed to
 // it: the journey keeps the address, the code's hash, expiry and attempts, and how the owner authenticated
-// (`pwd` or `otp`, RFC 8176), which the consent records too. The counts of every rate limit (sign-in,
+// (`pwd` or `otp`, RFC 8176), which the consent records too. A journey gives at most one consent: the
+// first Allow marks it (consented_at), a second click finds the mark. The counts of every rate limit (sign-in,
 // code mails, consents) share one table on PostgreSQL, so the sign-in limits' table is renamed.
 import type { Knex } from 'knex';
 
@@ -18,6 +19,7 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('code_expires_at');
     t.integer('code_attempts').notNullable().defaultTo(0);
     t.string('auth_method', 8);
+    t.bigInteger('consented_at');
   });
   await knex.schema.alterTable('clearances', (t) => {
     t.string('auth_method', 8);
@@ -37,6 +39,7 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('code_expires_at');
     t.dropColumn('code_attempts');
     t.dropColumn('auth_method');
+    t.dropColumn('consented_at');
   });
   await knex.schema.alterTable('journeys', (t) => {
     t.boolean('signed_in').notNullable().defaultTo(false);

@@ -197,7 +197,6 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   );
   app.use(dashboard.routes()).use(dashboard.allowedMethods());
 
-
   // Every journey page shows the app: read through the same kind of short cache as client metadata.
   const journeyApps = { ...repositories.apps, find: cachedLookup(repositories.apps.find) };
   const journey = journeyRouter({

@@ -3,6 +3,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { findBrand } from '../domain/vehicles/brands.ts';
+import type { JourneysRepository } from '../storage/journeys.ts';
 import { inTransaction } from '../storage/transaction.ts';
 import type { JourneyState } from './context.ts';
 import { type ConsentDependencies, grantConsent } from './grant-consent.ts';
@@ -55,10 +56,20 @@ async function finish(
   ctx.redirect(redirectTo);
 }
 
-export function permissionsStep(deps: ConsentDependencies & { limits: JourneyLimits }) {
+/** Where the first click already went: the interaction's resume, which answers the app once. */
+function sameResultAsFirstClick(ctx: Context, state: JourneyState) {
+  ctx.status = 303;
+  ctx.redirect(state.interaction.returnTo);
+}
+
+export function permissionsStep(
+  deps: ConsentDependencies & { limits: JourneyLimits; journeys: JourneysRepository },
+) {
   return {
     show: guarded('permissions', async (ctx, state) => show(ctx, state)),
     submit: guarded('permissions', async (ctx, state) => {
+      // One journey gives at most one consent: a second click (or a Deny after Allow) changes nothing.
+      if (state.journey.consentedAt !== null) return sameResultAsFirstClick(ctx, state);
       const decision = field(ctx, 'decision');
       if (decision === 'deny') {
         return finish(ctx, deps.provider, {
@@ -89,8 +100,10 @@ export function permissionsStep(deps: ConsentDependencies & { limits: JourneyLim
               },
             }
           : {};
-      // The consent and the interaction's result commit together (one commit, nothing half-saved).
-      await inTransaction(deps.knex, async () => {
+      // The consent and the interaction's result commit together (one commit, nothing half-saved). The
+      // journey's consent mark is taken first: a parallel click waits for this commit, then finds it.
+      const outcome = await inTransaction(deps.knex, async () => {
+        if (!(await deps.journeys.markConsented(journey.uid))) return 'already_consented' as const;
         const { grantId } = await grantConsent(deps, {
           journey,
           clientId: app.clientId,
@@ -103,7 +116,9 @@ export function permissionsStep(deps: ConsentDependencies & { limits: JourneyLim
         // that consent): the request the interaction resumes with carries the granted scope.
         interaction.params.scope = scopes.join(' ');
         await finish(ctx, deps.provider, { ...login, consent: { grantId } }, interaction);
+        return 'consented' as const;
       });
+      if (outcome === 'already_consented') sameResultAsFirstClick(ctx, state);
     }),
   };
 }

@@ -24,6 +24,8 @@ export interface Journey {
   codeAttempts: number;
   brand: string | null;
   vin: string | null;
+  /** When the owner allowed access: a journey gives one consent, whatever the clicks. */
+  consentedAt: number | null;
   expiresAt: number;
 }
 
@@ -39,6 +41,7 @@ interface JourneyRow {
   code_hash: string | null;
   code_expires_at: number | null;
   code_attempts: number;
+  consented_at: number | null;
   brand: string | null;
   vin: string | null;
   created_at: number;
@@ -57,6 +60,7 @@ const toJourney = (row: JourneyRow): Journey => ({
   codeHash: row.code_hash,
   codeExpiresAt: row.code_expires_at === null ? null : Number(row.code_expires_at),
   codeAttempts: Number(row.code_attempts),
+  consentedAt: row.consented_at === null ? null : Number(row.consented_at),
   brand: row.brand,
   vin: row.vin,
   expiresAt: Number(row.expires_at),
@@ -107,6 +111,10 @@ export function journeysRepository(knex: Knex) {
     `insert into journeys (uid, client_id, locale, country, account_id, account_is_new, auth_method, brand, vin,
       code_attempts, created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?, null, 0, ?, ?)
       on conflict (uid) do nothing`,
+  );
+  const markConsented = statement(
+    knex,
+    'update journeys set consented_at = ? where uid = ? and consented_at is null',
   );
   const countAttempt = statement(
     knex,
@@ -174,6 +182,14 @@ export function journeysRepository(knex: Knex) {
     async countCodeAttempt(uid: string, max: number): Promise<boolean> {
       rows.forget(uid);
       return (await countAttempt.run(uid, max)) === 1;
+    },
+    /**
+     * Marks the journey consented; false when it already was. A conditional update inside the consent's
+     * transaction: of two parallel clicks exactly one gets true (the other waits for the first's commit).
+     */
+    async markConsented(uid: string, now = Date.now()): Promise<boolean> {
+      rows.forget(uid);
+      return (await markConsented.run(now, uid)) === 1;
     },
     async remove(uid: string): Promise<void> {
       rows.forget(uid);

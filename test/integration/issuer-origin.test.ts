@@ -37,9 +37,9 @@ function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawR
 }
 
 const endpointsOf = (discovery: Record<string, unknown>) =>
-  Object.entries(discovery).filter(
-    ([key]) => key.endsWith('_endpoint') || key === 'jwks_uri',
-  ) as Array<[string, string]>;
+  Object.entries(discovery).filter(([key]) => key.endsWith('_endpoint') || key === 'jwks_uri') as Array<
+    [string, string]
+  >;
 
 describe('URLs from the issuer', () => {
   let keyturn: RunningKeyturn;

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
 import { textOf } from '../support/http-browser.ts';
-import { bmwVin, newBrowser, passwordLinkFor, signIn, stepOf, walkAsNewOwner } from '../support/journey.ts';
+import {
+  bmwVin,
+  interactionBase,
+  newBrowser,
+  passwordLinkFor,
+  proveNewEmail,
+  signIn,
+  stepOf,
+  walkAsNewOwner,
+} from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
 
@@ -104,5 +113,84 @@ describe('consent journey in a browser that already has a session', () => {
     expect(stepOf(permissions)).toBe('permissions');
     const done = await browser.submit(permissions, { decision: 'allow' });
     expect(new URL(done.url).searchParams.get('code')).toBeTruthy();
+  });
+});
+
+describe('consent journey › one consent per journey', () => {
+  let keyturn: RunningKeyturn;
+  let app: RegisteredApp;
+
+  beforeAll(async () => {
+    keyturn = await startKeyturn();
+    app = await registerTestApp(keyturn);
+  });
+  afterAll(() => keyturn?.close());
+
+  async function permissionsPage(email: string) {
+    const config = await discover(keyturn.url, app);
+    const request = await authorizationRequest(config);
+    const browser = newBrowser();
+    const landing = await browser.follow(request.url);
+    let page = await proveNewEmail(browser, await browser.follow(`${interactionBase(landing)}/account`), {
+      email,
+    });
+    page = await browser.submit(page, { brand: 'bmw' });
+    page = await browser.submit(page, { vin: bmwVin });
+    expect(stepOf(page)).toBe('permissions');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.html)?.[1] as string;
+    return { config, request, browser, page, csrf };
+  }
+
+  async function count(query: Promise<Array<Record<string, unknown>>>): Promise<number> {
+    return Number((await query)[0]?.n);
+  }
+
+  async function consentsOf(email: string) {
+    const knex = keyturn.runtime.database.knex;
+    const account = await keyturn.repositories.accounts.findByEmail(email);
+    const id = account?.id as string;
+    return {
+      clearances: await count(knex('clearances').where({ account_id: id }).count({ n: '*' })),
+      grants: await count(
+        knex('oidc_payloads').where({ model: 'Grant' }).andWhereLike('payload', `%${id}%`).count({ n: '*' }),
+      ),
+      ownerMails: await count(
+        knex('outbox').where({ kind: 'owner_mail' }).andWhereLike('payload', `%${id}%`).count({ n: '*' }),
+      ),
+    };
+  }
+
+  it('POST /interaction/:uid/permissions › two parallel Allows give one consent: one grant, clearance, maker request and mail', async () => {
+    const email = 'double.click@example.com';
+    const requestsBefore = await count(
+      keyturn.runtime.database.knex('outbox').where({ kind: 'clearance_request' }).count({ n: '*' }),
+    );
+    const { config, request, browser, page, csrf } = await permissionsPage(email);
+    const clicks = await Promise.all(
+      [1, 2].map(() => browser.request(page.url, { method: 'POST', form: { csrf, decision: 'allow' } })),
+    );
+    expect(clicks.map((click) => click.status)).toEqual([303, 303]);
+    expect(clicks[0]?.headers.get('location')).toBe(clicks[1]?.headers.get('location'));
+    const after = await consentsOf(email);
+    expect(after).toEqual({ clearances: 1, grants: 1, ownerMails: 1 });
+    const requestsAfter = await count(
+      keyturn.runtime.database.knex('outbox').where({ kind: 'clearance_request' }).count({ n: '*' }),
+    );
+    expect(requestsAfter).toBe(requestsBefore + 1);
+    // The browser shows the last click's answer: it leads back to the app with a code that works.
+    const done = await browser.follow(new URL(clicks[1]?.headers.get('location') as string, page.url).href);
+    expect((await redeem(config, done.url, request)).access_token).toBeTruthy();
+  });
+
+  it('POST /interaction/:uid/permissions › Deny after Allow changes nothing: the app gets the code', async () => {
+    const email = 'allow.then.deny@example.com';
+    const { browser, page, csrf } = await permissionsPage(email);
+    const allowed = await browser.request(page.url, { method: 'POST', form: { csrf, decision: 'allow' } });
+    const denied = await browser.request(page.url, { method: 'POST', form: { csrf, decision: 'deny' } });
+    expect(denied.status).toBe(303);
+    expect(denied.headers.get('location')).toBe(allowed.headers.get('location'));
+    const done = await browser.follow(new URL(denied.headers.get('location') as string, page.url).href);
+    expect(new URL(done.url).searchParams.get('code')).toBeTruthy();
+    expect((await consentsOf(email)).clearances).toBe(1);
   });
 });
