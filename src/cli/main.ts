@@ -58,7 +58,7 @@ async function run(runtime: Runtime, command: string[]): Promise<void> {
   const [group, action, ...rest] = command;
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'apps add':
-      return print(await registerApp(appsRepository(knex), appOptions(rest)));
+      return print(await registerApp(appsRepository(knex), appOptions(rest), runtime.config.webhooks));
     case 'apps list':
       return print(
         (await appsRepository(knex).list()).map(({ clientSecretHash, webhookSecret, ...app }) => ({

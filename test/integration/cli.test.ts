@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oemProviderIds } from '../../src/config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type RunningKeyturn, startKeyturn } from '../support/keyturn.ts';
 
@@ -15,12 +16,16 @@ interface CliRun {
   stderr: string;
 }
 
-function keyturnCli(database: TestDatabase, args: string[]): Promise<CliRun> {
+function keyturnCli(
+  database: TestDatabase,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
   const { DATABASE_URL, KEYTURN_SQLITE_FILE, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['src/cli/bin.js', ...args], {
       cwd: root,
-      env: { ...inherited, NODE_ENV: 'test', ...database.env },
+      env: { ...inherited, NODE_ENV: 'test', ...env, ...database.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -35,6 +40,39 @@ function keyturnCli(database: TestDatabase, args: string[]): Promise<CliRun> {
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** A complete production configuration (its mail server and makers are never contacted by these commands). */
+function productionEnv(): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    ISSUER: 'https://keyturn.example',
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    KEYTURN_COOKIE_KEYS: 'c'.repeat(32),
+    KEYTURN_JWKS: JSON.stringify({ keys: [{ kty: 'RSA', kid: 'cli-test' }] }),
+  };
+  for (const provider of oemProviderIds) {
+    const prefix = `OEM_${provider.toUpperCase().replace(/-/g, '_')}`;
+    env[`${prefix}_URL`] = `https://${provider}.oem.example`;
+    env[`${prefix}_API_KEY`] = `key-${provider}`;
+    env[`${prefix}_WEBHOOK_SECRET`] = `whsec_${Buffer.from(provider).toString('base64')}`;
+  }
+  return env;
+}
+
+const appWithWebhook = (webhookUrl: string) => [
+  'apps',
+  'add',
+  '--name',
+  'Fleet Manager',
+  '--redirect-uri',
+  'https://fleet.example/callback',
+  '--brand',
+  'bmw',
+  '--scope',
+  'location',
+  '--webhook-url',
+  webhookUrl,
+];
 
 describe('keyturn CLI', () => {
   let database: TestDatabase;
@@ -107,6 +145,46 @@ describe('keyturn CLI', () => {
     expect(refused.stderr).toContain('unknown brand tesla');
     expect(refused.stderr).toContain('unknown data point teleportation');
     expect(await keyturn.repositories.apps.list()).toEqual(before);
+  });
+
+  it.each([
+    [
+      'https://169.254.169.254/… (the cloud metadata address)',
+      'https://169.254.169.254/latest/meta-data',
+      'webhook URL https://169.254.169.254/latest/meta-data: 169.254.169.254 is link-local; webhooks may only go to public internet addresses',
+    ],
+    [
+      'https://10.0.0.1/… (a private address)',
+      'https://10.0.0.1/hook',
+      'webhook URL https://10.0.0.1/hook: 10.0.0.1 is private; webhooks may only go to public internet addresses',
+    ],
+    [
+      'https://localhost/… (a host name that resolves to loopback)',
+      'https://localhost/hook',
+      'webhook URL https://localhost/hook: localhost resolves to',
+    ],
+    [
+      'http://93.184.216.34/… (plain http)',
+      'http://93.184.216.34/hook',
+      'webhook URL http://93.184.216.34/hook must use https',
+    ],
+  ])(
+    'keyturn apps add › in production, --webhook-url %s is refused on stderr and nothing is stored',
+    async (_, url, problem) => {
+      const before = await keyturn.repositories.apps.list();
+      const refused = await keyturnCli(database, appWithWebhook(url), productionEnv());
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain(`  - ${problem}`);
+      expect(await keyturn.repositories.apps.list()).toEqual(before);
+    },
+  );
+
+  it('keyturn apps add › in production, an https webhook to a public address is accepted', async () => {
+    const added = await keyturnCli(database, appWithWebhook('https://93.184.216.34/hook'), productionEnv());
+    expect(added.code, added.stderr).toBe(0);
+    const { client_id } = JSON.parse(added.stdout) as { client_id: string };
+    expect((await keyturn.repositories.apps.find(client_id))?.webhookUrl).toBe('https://93.184.216.34/hook');
   });
 
   it('keyturn consumers add › prints client_id and client_secret; that consumer can introspect', async () => {

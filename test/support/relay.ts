@@ -23,6 +23,8 @@ export interface ReceivedWebhook {
 export interface WebhookReceiver {
   url: string;
   received: ReceivedWebhook[];
+  /** TCP connections accepted so far (a refused target must not even be connected to). */
+  connections(): number;
   /** Answer the next `count` deliveries with `status` (and `headers`) instead of 204. */
   failNext(count: number, status?: number, headers?: Record<string, string>): void;
   close(): Promise<void>;
@@ -50,11 +52,16 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       res.writeHead(204).end();
     });
   });
+  let connections = 0;
+  server.on('connection', () => {
+    connections++;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     received,
+    connections: () => connections,
     failNext(count, status = 500, headers = {}) {
       failures = count;
       failureStatus = status;
