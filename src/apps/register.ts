@@ -1,13 +1,13 @@
 // Registering third-party apps and data consumers (used by the `keyturn` CLI and the dev demo).
 // Redirect URIs must be https, or http on a loopback host (RFC 8252 §7.3); no fragments (RFC 6749 §3.1.2).
 // A webhook URL must be a target the webhook target guard accepts under the configured policy.
-import { randomBytes } from 'node:crypto';
 import { isDataPoint } from '../domain/data-points.ts';
 import { isBrandId } from '../domain/vehicles/brands.ts';
 import { InvalidInput } from '../errors.ts';
 import { hashSecret, randomToken } from '../security/secrets.ts';
 import type { App, AppsRepository } from '../storage/apps.ts';
 import type { ConsumersRepository } from '../storage/consumers.ts';
+import { freshWebhookSecrets } from '../webhooks/signing-secrets.ts';
 import { type TargetPolicy, webhookUrlProblems } from '../webhooks/target-guard.ts';
 
 export interface AppRegistration {
@@ -79,7 +79,7 @@ export async function registerApp(
       cause: problems.join('; '),
     });
   const clientSecret = randomToken(32);
-  const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const webhookSecrets = freshWebhookSecrets();
   const app: App = {
     clientId,
     clientSecretHash: hashSecret(clientSecret),
@@ -89,11 +89,11 @@ export async function registerApp(
     scopes: [...new Set(input.scopes)],
     logoUri: input.logoUri ?? null,
     webhookUrl: input.webhookUrl ?? null,
-    webhookSecret,
+    webhookSecrets,
     createdAt: Date.now(),
   };
   await apps.insert(app);
-  return { client_id: clientId, client_secret: clientSecret, webhook_secret: webhookSecret };
+  return { client_id: clientId, client_secret: clientSecret, webhook_secret: webhookSecrets.current };
 }
 
 export async function registerConsumer(

@@ -2,13 +2,13 @@
 // its plaintext secret is kept in the settings table so the demo can authenticate after a restart. Its
 // webhook URL passes the same target guard as any app's, or the demo goes without webhooks.
 
-import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { dataPoints } from '../domain/data-points.ts';
 import { brands } from '../domain/vehicles/brands.ts';
 import { hashSecret, randomToken } from '../security/secrets.ts';
 import type { AppsRepository } from '../storage/apps.ts';
 import { settingsRepository } from '../storage/settings.ts';
+import { freshWebhookSecrets } from '../webhooks/signing-secrets.ts';
 import { type TargetPolicy, webhookUrlProblems } from '../webhooks/target-guard.ts';
 import { demoClientId, demoRedirectPath } from './app.ts';
 
@@ -24,7 +24,7 @@ export async function ensureDemoApp(
   const webhookProblems = await webhookUrlProblems(wantedWebhookUrl, webhookTargets);
   const webhookUrl = webhookProblems.length === 0 ? wantedWebhookUrl : null;
   const existing = await apps.find(demoClientId);
-  const webhookSecret = existing?.webhookSecret ?? `whsec_${randomBytes(32).toString('base64')}`;
+  const webhookSecrets = existing?.webhookSecrets ?? freshWebhookSecrets();
   if (
     !existing ||
     existing.redirectUris[0] !== redirectUri ||
@@ -40,9 +40,9 @@ export async function ensureDemoApp(
       scopes: [...dataPoints],
       logoUri: null,
       webhookUrl,
-      webhookSecret,
+      webhookSecrets,
       createdAt: Date.now(),
     });
   }
-  return { clientId: demoClientId, clientSecret, webhookSecret, webhookProblems };
+  return { clientId: demoClientId, clientSecret, webhookSecret: webhookSecrets.current, webhookProblems };
 }

@@ -1,14 +1,14 @@
 // Outbound `authorization_changed` webhooks to apps, `{vehicle, event, application, authorization}`, signed
-// per Standard Webhooks with the app's secret, sent only to targets the target guard accepts (checked again
-// at every attempt and when connecting). At-least-once from the outbox: the same `webhook-id` on every
-// redelivery; only 2xx counts (3xx is a failure, redirects are never followed); each attempt has a timeout
-// and is written to the app's delivery log.
-import { Webhook } from 'standardwebhooks';
+// per Standard Webhooks with the app's secret (and its previous one during a rotation's overlap), sent only
+// to targets the target guard accepts (checked again at every attempt and when connecting). At-least-once
+// from the outbox: the same `webhook-id` on every redelivery; only 2xx counts (3xx is a failure, redirects
+// are never followed); each attempt has a timeout and is written to the app's delivery log.
 import { fetch } from 'undici';
 import { PermanentJobFailure } from '../relay/worker.ts';
 import type { AppsRepository } from '../storage/apps.ts';
 import type { OutboxJob } from '../storage/outbox.ts';
 import type { WebhookDeliveriesRepository } from '../storage/webhook-deliveries.ts';
+import { signatureHeader } from './signing-secrets.ts';
 import {
   guardedDispatcher,
   type ResolveHost,
@@ -63,7 +63,7 @@ export function webhookDeliveryHandler(deps: WebhookDeliveryDependencies) {
     const webhookId = `msg_keyturn_${job.id}`;
     const body = JSON.stringify(authorizationChangedBody(payload, new Date(Number(payload.occurredAt))));
     const timestamp = new Date();
-    const signature = new Webhook(app.webhookSecret).sign(webhookId, timestamp, body);
+    const signature = signatureHeader(app.webhookSecrets, webhookId, timestamp, body);
     const started = Date.now();
     let statusCode: number | null = null;
     let error: string | null = null;

@@ -6,7 +6,7 @@ import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oemProviderIds } from '../../src/config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { type RunningKeyturn, startKeyturn } from '../support/keyturn.ts';
+import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -185,6 +185,58 @@ describe('keyturn CLI', () => {
     expect(added.code, added.stderr).toBe(0);
     const { client_id } = JSON.parse(added.stdout) as { client_id: string };
     expect((await keyturn.repositories.apps.find(client_id))?.webhookUrl).toBe('https://93.184.216.34/hook');
+  });
+
+  it('keyturn apps rotate-webhook-secret › prints client_id, the new webhook_secret and when the previous secret stops signing (a day by default)', async () => {
+    const app = await registerTestApp(keyturn);
+    const started = Date.now();
+    const rotated = await keyturnCli(database, ['apps', 'rotate-webhook-secret', '--app', app.client_id]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const output = JSON.parse(rotated.stdout) as Record<string, string>;
+    expect(Object.keys(output).sort()).toEqual(['client_id', 'previous_secret_expires_at', 'webhook_secret']);
+    expect(output.client_id).toBe(app.client_id);
+    expect(output.webhook_secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(output.webhook_secret).not.toBe(app.webhook_secret);
+    expect(output.previous_secret_expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const expiresAt = Date.parse(output.previous_secret_expires_at ?? '');
+    expect(expiresAt).toBeGreaterThanOrEqual(started + 86_400_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 86_400_000);
+    expect((await keyturn.repositories.apps.find(app.client_id))?.webhookSecrets).toEqual({
+      current: output.webhook_secret,
+      previous: app.webhook_secret,
+      previousExpiresAt: expiresAt,
+    });
+
+    const shorter = await keyturnCli(database, [
+      'apps',
+      'rotate-webhook-secret',
+      '--app',
+      app.client_id,
+      '--overlap',
+      '60',
+    ]);
+    expect(shorter.code, shorter.stderr).toBe(0);
+    const { previous_secret_expires_at } = JSON.parse(shorter.stdout) as Record<string, string>;
+    expect(Date.parse(previous_secret_expires_at ?? '')).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect(Date.parse(previous_secret_expires_at ?? '')).toBeGreaterThan(Date.now() + 50_000);
+  });
+
+  it('keyturn apps rotate-webhook-secret › an unknown app or a bad overlap exits non-zero with a clear error and changes nothing', async () => {
+    const app = await registerTestApp(keyturn);
+    const before = await keyturn.repositories.apps.list();
+    const [unknown, badOverlap] = await Promise.all([
+      keyturnCli(database, ['apps', 'rotate-webhook-secret', '--app', 'app_nobody']),
+      keyturnCli(database, ['apps', 'rotate-webhook-secret', '--app', app.client_id, '--overlap', '1d']),
+    ]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain(
+      'keyturn: unknown app\n  - no app with client_id app_nobody (see keyturn apps list)\n',
+    );
+    expect(badOverlap.code).not.toBe(0);
+    expect(badOverlap.stdout).toBe('');
+    expect(badOverlap.stderr).toContain('the overlap must be a whole number of seconds from 0 to 2592000');
+    expect(await keyturn.repositories.apps.list()).toEqual(before);
   });
 
   it('keyturn consumers add › prints client_id and client_secret; that consumer can introspect', async () => {

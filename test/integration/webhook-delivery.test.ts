@@ -1,14 +1,21 @@
 // Outbound webhooks at delivery time, against a real receiver on 127.0.0.1 and the real delivery log: the
 // target is checked at every attempt and again when connecting, so neither a target that now resolves
-// inside nor a host whose DNS answer changes between the check and the connection (DNS rebinding) is reached.
+// inside nor a host whose DNS answer changes between the check and the connection (DNS rebinding) is
+// reached; after a secret rotation both secrets sign until the overlap ends, then only the new one.
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotateAppWebhookSecret } from '../../src/apps/rotate-webhook-secret.ts';
 import { authorizationChangedJob } from '../../src/relay/apply-clearance-event.ts';
 import { PermanentJobFailure } from '../../src/relay/worker.ts';
 import { webhookDeliveryHandler } from '../../src/webhooks/deliver.ts';
 import type { ResolveHost, TargetPolicy } from '../../src/webhooks/target-guard.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
-import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from '../support/relay.ts';
+import {
+  sleep,
+  startWebhookReceiver,
+  verifyStandardWebhook,
+  type WebhookReceiver,
+} from '../support/relay.ts';
 
 // Internal targets refused; plain http still allowed, so the receiver on 127.0.0.1 can be the bait.
 const noInternal: TargetPolicy = { allowPrivateTargets: false, requireHttps: false };
@@ -103,5 +110,55 @@ describe('webhook delivery', () => {
     if (!webhook) throw new Error('nothing delivered');
     expect(verifyStandardWebhook(app.webhook_secret, webhook.headers, webhook.body)).toBe(true);
     expect((await logOf(app.client_id))[0]).toMatchObject({ statusCode: 204, error: null });
+  });
+
+  it('webhook secret rotation › during the overlap a receiver still on the old secret and one already on the new secret both verify the delivery; afterwards only the new one does', async () => {
+    const app = await appAt('127.0.0.1');
+    const oldSecret = app.webhook_secret;
+    const rotated = await rotateAppWebhookSecret(keyturn.repositories.apps, app.client_id, 2);
+    const newSecret = rotated.webhook_secret;
+    expect(newSecret).not.toBe(oldSecret);
+    const overlapEnds = Date.parse(rotated.previous_secret_expires_at);
+    const open = { allowPrivateTargets: true, requireHttps: false };
+    try {
+      receiver.verifyWith(oldSecret);
+      await deliver(app.client_id, open);
+      receiver.verifyWith(newSecret);
+      await deliver(app.client_id, open);
+      expect(Date.now()).toBeLessThan(overlapEnds);
+
+      // Both signatures in the one header, the new secret's first.
+      const [during] = receiver.received.slice(-1);
+      if (!during) throw new Error('nothing delivered');
+      const entries = String(during.headers['webhook-signature']).split(' ');
+      expect(entries).toHaveLength(2);
+      const only = (entry: string | undefined) => ({ ...during.headers, 'webhook-signature': entry });
+      expect(verifyStandardWebhook(newSecret, only(entries[0]), during.body)).toBe(true);
+      expect(verifyStandardWebhook(oldSecret, only(entries[1]), during.body)).toBe(true);
+
+      await sleep(overlapEnds - Date.now() + 50);
+      receiver.verifyWith(oldSecret);
+      await expect(deliver(app.client_id, open)).rejects.toThrow(/answered 401/);
+      receiver.verifyWith(newSecret);
+      await deliver(app.client_id, open);
+      const [after] = receiver.received.slice(-1);
+      expect(String(after?.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    } finally {
+      receiver.verifyWith(undefined);
+    }
+  });
+
+  it('webhook secret rotation › a second rotation within the overlap keeps only the two newest secrets signing', async () => {
+    const app = await appAt('127.0.0.1');
+    const first = await rotateAppWebhookSecret(keyturn.repositories.apps, app.client_id, 3600);
+    const second = await rotateAppWebhookSecret(keyturn.repositories.apps, app.client_id, 3600);
+    const receivedBefore = receiver.received.length;
+    await deliver(app.client_id, { allowPrivateTargets: true, requireHttps: false });
+    const [webhook] = receiver.received.slice(receivedBefore);
+    if (!webhook) throw new Error('nothing delivered');
+    expect(String(webhook.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verifyStandardWebhook(second.webhook_secret, webhook.headers, webhook.body)).toBe(true);
+    expect(verifyStandardWebhook(first.webhook_secret, webhook.headers, webhook.body)).toBe(true);
+    expect(verifyStandardWebhook(app.webhook_secret, webhook.headers, webhook.body)).toBe(false);
   });
 });
