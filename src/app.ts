@@ -234,7 +234,14 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   }
   if (config.devTools) {
     app.use(devMailboxRouter(repositories.devMail).routes());
-    const demo = await ensureDemoApp(knex, repositories.apps, config.issuer);
+    const { webhookProblems, ...demo } = await ensureDemoApp(
+      knex,
+      repositories.apps,
+      config.issuer,
+      config.webhooks,
+    );
+    if (webhookProblems.length > 0)
+      logger.warn({ problems: webhookProblems }, 'the demo app gets no webhooks: its target is refused');
     const demoRoutes = demoRouter({ issuer: config.issuer, ...demo });
     demoRoutes.post(
       '/webhooks',

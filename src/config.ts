@@ -74,6 +74,9 @@ export interface Config {
   webhooks: {
     /** Allow targets on loopback, private or link-local addresses (refused by default in production). */
     allowPrivateTargets: boolean;
+    /** Only https targets: production (webhook bodies carry VINs). */
+    requireHttps: boolean;
+    /** Timeout of one delivery attempt. */
     timeoutMs: number;
   };
   ttl: {
@@ -300,7 +303,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     emailCode: { ttlSeconds: e.EMAIL_CODE_TTL, attempts: e.EMAIL_CODE_ATTEMPTS },
     historyRetention: e.HISTORY_RETENTION,
-    webhooks: { allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
+    webhooks: {
+      allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      requireHttps: mode === 'production',
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    },
     ttl: {
       accessToken: e.ACCESS_TOKEN_TTL,
       refreshToken: e.REFRESH_TOKEN_TTL,

@@ -41,7 +41,7 @@ export function createJobWorker(deps: JobDependencies): Worker {
       [authorizationChangedJob]: webhookDeliveryHandler({
         apps: deps.apps,
         deliveries: deps.webhookDeliveries,
-        allowPrivateTargets: config.webhooks.allowPrivateTargets,
+        targets: config.webhooks,
         timeoutMs: config.webhooks.timeoutMs,
       }),
       [ownerMailJob]: ownerMailHandler({

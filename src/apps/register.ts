@@ -1,12 +1,14 @@
 // Registering third-party apps and data consumers (used by the `keyturn` CLI and the dev demo).
 // Redirect URIs must be https, or http on a loopback host (RFC 8252 §7.3); no fragments (RFC 6749 §3.1.2).
-import { randomBytes } from 'node:crypto';
+// A webhook URL must be a target the webhook target guard accepts under the configured policy.
 import { isDataPoint } from '../domain/data-points.ts';
 import { isBrandId } from '../domain/vehicles/brands.ts';
 import { InvalidInput } from '../errors.ts';
 import { hashSecret, randomToken } from '../security/secrets.ts';
 import type { App, AppsRepository } from '../storage/apps.ts';
 import type { ConsumersRepository } from '../storage/consumers.ts';
+import { freshWebhookSecrets } from '../webhooks/signing-secrets.ts';
+import { type TargetPolicy, webhookUrlProblems } from '../webhooks/target-guard.ts';
 
 export interface AppRegistration {
   name: string;
@@ -36,7 +38,7 @@ export function redirectUriProblem(value: string): string | undefined {
   return `redirect URI ${value} must use https (http only on a loopback host)`;
 }
 
-/** Every problem with a registration, in words an operator can act on. */
+/** Every problem with a registration other than where its webhook goes, in words an operator can act on. */
 export function registrationProblems(input: AppRegistration): string[] {
   const problems: string[] = [];
   if (!input.name.trim()) problems.push('name must not be empty');
@@ -51,8 +53,6 @@ export function registrationProblems(input: AppRegistration): string[] {
   for (const scope of input.scopes) if (!isDataPoint(scope)) problems.push(`unknown data point ${scope}`);
   if (input.logoUri !== undefined && parseUrl(input.logoUri)?.protocol !== 'https:')
     problems.push('logo URI must be an https URL');
-  if (input.webhookUrl !== undefined && !/^https?:$/.test(parseUrl(input.webhookUrl)?.protocol ?? ''))
-    problems.push('webhook URL must be an http(s) URL');
   return problems;
 }
 
@@ -62,12 +62,16 @@ export interface RegisteredApp {
   webhook_secret: string;
 }
 
+/** Registers an app; `webhookTargets` is where webhooks may go (configuration's `webhooks`). */
 export async function registerApp(
   apps: AppsRepository,
   input: AppRegistration,
+  webhookTargets: TargetPolicy,
   clientId = `app_${randomToken(12)}`,
 ): Promise<RegisteredApp> {
   const problems = registrationProblems(input);
+  if (input.webhookUrl !== undefined)
+    problems.push(...(await webhookUrlProblems(input.webhookUrl, webhookTargets)));
   if (problems.length > 0)
     throw new InvalidInput({
       messageKey: 'errors:invalid_input',
@@ -75,7 +79,7 @@ export async function registerApp(
       cause: problems.join('; '),
     });
   const clientSecret = randomToken(32);
-  const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const webhookSecrets = freshWebhookSecrets();
   const app: App = {
     clientId,
     clientSecretHash: hashSecret(clientSecret),
@@ -85,11 +89,11 @@ export async function registerApp(
     scopes: [...new Set(input.scopes)],
     logoUri: input.logoUri ?? null,
     webhookUrl: input.webhookUrl ?? null,
-    webhookSecret,
+    webhookSecrets,
     createdAt: Date.now(),
   };
   await apps.insert(app);
-  return { client_id: clientId, client_secret: clientSecret, webhook_secret: webhookSecret };
+  return { client_id: clientId, client_secret: clientSecret, webhook_secret: webhookSecrets.current };
 }
 
 export async function registerConsumer(

@@ -1,8 +1,10 @@
-// `keyturn` — the operator's CLI: apps add|list, consumers add|list, migrate, worker.
+// `keyturn` — the operator's CLI: apps add|list|rotate-webhook-secret, consumers add|list, webhooks
+// list|replay, migrate, worker.
 // Output is one JSON document on stdout; problems go to stderr with a non-zero exit code.
 import { parseArgs } from 'node:util';
 import { buildApp } from '../app.ts';
 import { registerApp, registerConsumer } from '../apps/register.ts';
+import { rotateAppWebhookSecret } from '../apps/rotate-webhook-secret.ts';
 import { KeyturnError } from '../errors.ts';
 import { scheduleMaintenance } from '../maintenance.ts';
 import { configOrExit, openRuntime, type Runtime } from '../runtime.ts';
@@ -12,11 +14,13 @@ import { openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import { outboxRepository } from '../storage/outbox.ts';
 import { webhookDeliveriesRepository } from '../storage/webhook-deliveries.ts';
+import { overlapSecondsFrom } from '../webhooks/signing-secrets.ts';
 
 const usage = `Usage:
   keyturn apps add --name N --redirect-uri U [--redirect-uri U2] --brand B [--brand B2] --scope S [--scope S2]
                    [--logo-uri U] [--webhook-url U]
   keyturn apps list
+  keyturn apps rotate-webhook-secret --app CLIENT_ID [--overlap SECONDS]   (default 86400: one day)
   keyturn consumers add --name N
   keyturn consumers list
   keyturn webhooks list [--app CLIENT_ID] [--limit N]
@@ -58,10 +62,10 @@ async function run(runtime: Runtime, command: string[]): Promise<void> {
   const [group, action, ...rest] = command;
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'apps add':
-      return print(await registerApp(appsRepository(knex), appOptions(rest)));
+      return print(await registerApp(appsRepository(knex), appOptions(rest), runtime.config.webhooks));
     case 'apps list':
       return print(
-        (await appsRepository(knex).list()).map(({ clientSecretHash, webhookSecret, ...app }) => ({
+        (await appsRepository(knex).list()).map(({ clientSecretHash, webhookSecrets, ...app }) => ({
           client_id: app.clientId,
           name: app.name,
           redirect_uris: app.redirectUris,
@@ -71,6 +75,17 @@ async function run(runtime: Runtime, command: string[]): Promise<void> {
           webhook_url: app.webhookUrl,
         })),
       );
+    case 'apps rotate-webhook-secret': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { app: { type: 'string' }, overlap: { type: 'string' } },
+        strict: true,
+      });
+      if (!values.app)
+        throw new UsageError('apps rotate-webhook-secret needs --app CLIENT_ID (see apps list)');
+      const overlapSeconds = overlapSecondsFrom(values.overlap);
+      return print(await rotateAppWebhookSecret(appsRepository(knex), values.app, overlapSeconds));
+    }
     case 'consumers add': {
       const { values } = parseArgs({ args: rest, options: { name: { type: 'string' } }, strict: true });
       return print(await registerConsumer(consumersRepository(knex), values.name ?? ''));
@@ -165,7 +180,8 @@ try {
     const problems = (error.messageValues.problems as string[] | undefined) ?? [
       String((error as Error & { cause?: unknown }).cause ?? error.code),
     ];
-    process.stderr.write(`keyturn: invalid input\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    const what = error.code.replace(/_/g, ' ');
+    process.stderr.write(`keyturn: ${what}\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
   } else {
     process.stderr.write(`keyturn: ${(error as Error).message}\n`);
   }

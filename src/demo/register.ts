@@ -1,27 +1,34 @@
 // Registers (or re-registers, when the issuer changed) the demo app for `npm start`. Development only:
-// its plaintext secret is kept in the settings table so the demo can authenticate after a restart.
+// its plaintext secret is kept in the settings table so the demo can authenticate after a restart. Its
+// webhook URL passes the same target guard as any app's, or the demo goes without webhooks.
 
-import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { dataPoints } from '../domain/data-points.ts';
 import { brands } from '../domain/vehicles/brands.ts';
 import { hashSecret, randomToken } from '../security/secrets.ts';
 import type { AppsRepository } from '../storage/apps.ts';
 import { settingsRepository } from '../storage/settings.ts';
+import { freshWebhookSecrets } from '../webhooks/signing-secrets.ts';
+import { type TargetPolicy, webhookUrlProblems } from '../webhooks/target-guard.ts';
 import { demoClientId, demoRedirectPath } from './app.ts';
 
 export async function ensureDemoApp(
   knex: Knex,
   apps: AppsRepository,
   issuer: string,
-): Promise<{ clientId: string; clientSecret: string; webhookSecret: string }> {
+  webhookTargets: TargetPolicy,
+): Promise<{ clientId: string; clientSecret: string; webhookSecret: string; webhookProblems: string[] }> {
   const clientSecret = await settingsRepository(knex).getOrCreate('demo_app_secret', () => randomToken(32));
   const redirectUri = `${issuer}${demoRedirectPath}`;
+  const wantedWebhookUrl = `${issuer}/demo/webhooks`;
+  const webhookProblems = await webhookUrlProblems(wantedWebhookUrl, webhookTargets);
+  const webhookUrl = webhookProblems.length === 0 ? wantedWebhookUrl : null;
   const existing = await apps.find(demoClientId);
-  const webhookSecret = existing?.webhookSecret ?? `whsec_${randomBytes(32).toString('base64')}`;
+  const webhookSecrets = existing?.webhookSecrets ?? freshWebhookSecrets();
   if (
     !existing ||
     existing.redirectUris[0] !== redirectUri ||
+    existing.webhookUrl !== webhookUrl ||
     existing.clientSecretHash !== hashSecret(clientSecret)
   ) {
     await apps.replace({
@@ -32,10 +39,10 @@ export async function ensureDemoApp(
       brands: brands.map((brand) => brand.id),
       scopes: [...dataPoints],
       logoUri: null,
-      webhookUrl: `${issuer}/demo/webhooks`,
-      webhookSecret,
+      webhookUrl,
+      webhookSecrets,
       createdAt: Date.now(),
     });
   }
-  return { clientId: demoClientId, clientSecret, webhookSecret };
+  return { clientId: demoClientId, clientSecret, webhookSecret: webhookSecrets.current, webhookProblems };
 }

@@ -3,6 +3,14 @@ import type { Knex } from 'knex';
 import type { HotReads } from './hot-reads.ts';
 import { statement } from './statement.ts';
 import { executor, isInTransaction } from './transaction.ts';
+import {
+  findWebhookSecrets,
+  replaceWebhookSecrets,
+  toWebhookSecrets,
+  type WebhookSecretColumns,
+  type WebhookSecrets,
+  webhookSecretColumns,
+} from './webhook-secrets.ts';
 
 export interface App {
   clientId: string;
@@ -13,11 +21,11 @@ export interface App {
   scopes: string[];
   logoUri: string | null;
   webhookUrl: string | null;
-  webhookSecret: string;
+  webhookSecrets: WebhookSecrets;
   createdAt: number;
 }
 
-interface AppRow {
+interface AppRow extends WebhookSecretColumns {
   client_id: string;
   client_secret_hash: string;
   name: string;
@@ -26,7 +34,6 @@ interface AppRow {
   scopes: string;
   logo_uri: string | null;
   webhook_url: string | null;
-  webhook_secret: string;
   created_at: number;
 }
 
@@ -39,7 +46,7 @@ const toApp = (row: AppRow): App => ({
   scopes: JSON.parse(row.scopes),
   logoUri: row.logo_uri,
   webhookUrl: row.webhook_url,
-  webhookSecret: row.webhook_secret,
+  webhookSecrets: toWebhookSecrets(row),
   createdAt: Number(row.created_at),
 });
 
@@ -57,7 +64,7 @@ export function appsRepository(knex: Knex, hot?: () => HotReads) {
         scopes: JSON.stringify(app.scopes),
         logo_uri: app.logoUri,
         webhook_url: app.webhookUrl,
-        webhook_secret: app.webhookSecret,
+        ...webhookSecretColumns(app.webhookSecrets),
         created_at: app.createdAt,
       });
     },
@@ -73,6 +80,14 @@ export function appsRepository(knex: Knex, hot?: () => HotReads) {
     },
     async list(): Promise<App[]> {
       return (await table().orderBy('created_at')).map(toApp);
+    },
+    /** The app's webhook signing secrets, read from the writer (a rotation reads them to replace them). */
+    findWebhookSecrets(clientId: string): Promise<WebhookSecrets | undefined> {
+      return findWebhookSecrets(knex, 'apps', 'client_id', clientId);
+    },
+    /** Stores `next` if the app's current webhook secret is still `expected`; false otherwise. */
+    replaceWebhookSecrets(clientId: string, expected: string, next: WebhookSecrets): Promise<boolean> {
+      return replaceWebhookSecrets(knex, 'apps', 'client_id', clientId, expected, next);
     },
   };
 }

@@ -210,12 +210,16 @@ export async function registerClients(database: {
   const db = openDatabase({ databaseUrl: database.databaseUrl, sqliteFile: database.sqliteFile ?? '' });
   try {
     await migrateToLatest(db.knex);
-    const app = await registerApp(appsRepository(db.knex), {
-      name: 'Bench app',
-      redirectUris: [benchRedirectUri],
-      brands: ['bmw'],
-      scopes: ['location', 'mileage'],
-    });
+    const app = await registerApp(
+      appsRepository(db.knex),
+      {
+        name: 'Bench app',
+        redirectUris: [benchRedirectUri],
+        brands: ['bmw'],
+        scopes: ['location', 'mileage'],
+      },
+      { allowPrivateTargets: false, requireHttps: true },
+    );
     const consumer = await registerConsumer(consumersRepository(db.knex), 'Bench consumer');
     return {
       app: { clientId: app.client_id, clientSecret: app.client_secret },

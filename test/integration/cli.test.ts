@@ -4,8 +4,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oemProviderIds } from '../../src/config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { type RunningKeyturn, startKeyturn } from '../support/keyturn.ts';
+import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -15,12 +16,16 @@ interface CliRun {
   stderr: string;
 }
 
-function keyturnCli(database: TestDatabase, args: string[]): Promise<CliRun> {
+function keyturnCli(
+  database: TestDatabase,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
   const { DATABASE_URL, KEYTURN_SQLITE_FILE, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['src/cli/bin.js', ...args], {
       cwd: root,
-      env: { ...inherited, NODE_ENV: 'test', ...database.env },
+      env: { ...inherited, NODE_ENV: 'test', ...env, ...database.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -35,6 +40,39 @@ function keyturnCli(database: TestDatabase, args: string[]): Promise<CliRun> {
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** A complete production configuration (its mail server and makers are never contacted by these commands). */
+function productionEnv(): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    ISSUER: 'https://keyturn.example',
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    KEYTURN_COOKIE_KEYS: 'c'.repeat(32),
+    KEYTURN_JWKS: JSON.stringify({ keys: [{ kty: 'RSA', kid: 'cli-test' }] }),
+  };
+  for (const provider of oemProviderIds) {
+    const prefix = `OEM_${provider.toUpperCase().replace(/-/g, '_')}`;
+    env[`${prefix}_URL`] = `https://${provider}.oem.example`;
+    env[`${prefix}_API_KEY`] = `key-${provider}`;
+    env[`${prefix}_WEBHOOK_SECRET`] = `whsec_${Buffer.from(provider).toString('base64')}`;
+  }
+  return env;
+}
+
+const appWithWebhook = (webhookUrl: string) => [
+  'apps',
+  'add',
+  '--name',
+  'Fleet Manager',
+  '--redirect-uri',
+  'https://fleet.example/callback',
+  '--brand',
+  'bmw',
+  '--scope',
+  'location',
+  '--webhook-url',
+  webhookUrl,
+];
 
 describe('keyturn CLI', () => {
   let database: TestDatabase;
@@ -106,6 +144,98 @@ describe('keyturn CLI', () => {
     expect(refused.stderr).toContain('http://app.example/callback');
     expect(refused.stderr).toContain('unknown brand tesla');
     expect(refused.stderr).toContain('unknown data point teleportation');
+    expect(await keyturn.repositories.apps.list()).toEqual(before);
+  });
+
+  it.each([
+    [
+      'https://169.254.169.254/… (the cloud metadata address)',
+      'https://169.254.169.254/latest/meta-data',
+      'webhook URL https://169.254.169.254/latest/meta-data: 169.254.169.254 is link-local; webhooks may only go to public internet addresses',
+    ],
+    [
+      'https://10.0.0.1/… (a private address)',
+      'https://10.0.0.1/hook',
+      'webhook URL https://10.0.0.1/hook: 10.0.0.1 is private; webhooks may only go to public internet addresses',
+    ],
+    [
+      'https://localhost/… (a host name that resolves to loopback)',
+      'https://localhost/hook',
+      'webhook URL https://localhost/hook: localhost resolves to',
+    ],
+    [
+      'http://93.184.216.34/… (plain http)',
+      'http://93.184.216.34/hook',
+      'webhook URL http://93.184.216.34/hook must use https',
+    ],
+  ])(
+    'keyturn apps add › in production, --webhook-url %s is refused on stderr and nothing is stored',
+    async (_, url, problem) => {
+      const before = await keyturn.repositories.apps.list();
+      const refused = await keyturnCli(database, appWithWebhook(url), productionEnv());
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain(`  - ${problem}`);
+      expect(await keyturn.repositories.apps.list()).toEqual(before);
+    },
+  );
+
+  it('keyturn apps add › in production, an https webhook to a public address is accepted', async () => {
+    const added = await keyturnCli(database, appWithWebhook('https://93.184.216.34/hook'), productionEnv());
+    expect(added.code, added.stderr).toBe(0);
+    const { client_id } = JSON.parse(added.stdout) as { client_id: string };
+    expect((await keyturn.repositories.apps.find(client_id))?.webhookUrl).toBe('https://93.184.216.34/hook');
+  });
+
+  it('keyturn apps rotate-webhook-secret › prints client_id, the new webhook_secret and when the previous secret stops signing (a day by default)', async () => {
+    const app = await registerTestApp(keyturn);
+    const started = Date.now();
+    const rotated = await keyturnCli(database, ['apps', 'rotate-webhook-secret', '--app', app.client_id]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const output = JSON.parse(rotated.stdout) as Record<string, string>;
+    expect(Object.keys(output).sort()).toEqual(['client_id', 'previous_secret_expires_at', 'webhook_secret']);
+    expect(output.client_id).toBe(app.client_id);
+    expect(output.webhook_secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(output.webhook_secret).not.toBe(app.webhook_secret);
+    expect(output.previous_secret_expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const expiresAt = Date.parse(output.previous_secret_expires_at ?? '');
+    expect(expiresAt).toBeGreaterThanOrEqual(started + 86_400_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 86_400_000);
+    expect((await keyturn.repositories.apps.find(app.client_id))?.webhookSecrets).toEqual({
+      current: output.webhook_secret,
+      previous: app.webhook_secret,
+      previousExpiresAt: expiresAt,
+    });
+
+    const shorter = await keyturnCli(database, [
+      'apps',
+      'rotate-webhook-secret',
+      '--app',
+      app.client_id,
+      '--overlap',
+      '60',
+    ]);
+    expect(shorter.code, shorter.stderr).toBe(0);
+    const { previous_secret_expires_at } = JSON.parse(shorter.stdout) as Record<string, string>;
+    expect(Date.parse(previous_secret_expires_at ?? '')).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect(Date.parse(previous_secret_expires_at ?? '')).toBeGreaterThan(Date.now() + 50_000);
+  });
+
+  it('keyturn apps rotate-webhook-secret › an unknown app or a bad overlap exits non-zero with a clear error and changes nothing', async () => {
+    const app = await registerTestApp(keyturn);
+    const before = await keyturn.repositories.apps.list();
+    const [unknown, badOverlap] = await Promise.all([
+      keyturnCli(database, ['apps', 'rotate-webhook-secret', '--app', 'app_nobody']),
+      keyturnCli(database, ['apps', 'rotate-webhook-secret', '--app', app.client_id, '--overlap', '1d']),
+    ]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain(
+      'keyturn: unknown app\n  - no app with client_id app_nobody (see keyturn apps list)\n',
+    );
+    expect(badOverlap.code).not.toBe(0);
+    expect(badOverlap.stdout).toBe('');
+    expect(badOverlap.stderr).toContain('the overlap must be a whole number of seconds from 0 to 2592000');
     expect(await keyturn.repositories.apps.list()).toEqual(before);
   });
 

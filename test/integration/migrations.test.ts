@@ -25,6 +25,7 @@ describe('migrations', () => {
     expect(await database.knex.schema.hasTable('oidc_payloads')).toBe(false);
     expect(await migrateToLatest(database.knex)).toEqual(applied);
     expect(await database.knex.schema.hasColumn('clearances', 'grant_expires_at')).toBe(true);
+    expect(await database.knex.schema.hasColumn('apps', 'previous_webhook_secret_expires_at')).toBe(true);
   });
 
   it('keyturn migrate › stores the codes and tokens issued before it under the hash of their value, once', async () => {

@@ -65,14 +65,18 @@ export async function startKeyturn(
 
 export const testRedirectUri = 'http://127.0.0.1:9/callback';
 
-export async function registerTestApp(keyturn: Keyturn, overrides: Partial<AppRegistration> = {}) {
-  return registerApp(keyturn.repositories.apps, {
-    name: 'Service X',
-    redirectUris: [testRedirectUri],
-    brands: ['bmw', 'mini', 'mercedes-benz'],
-    scopes: ['location', 'mileage', 'battery_level'],
-    ...overrides,
-  });
+export async function registerTestApp(keyturn: RunningKeyturn, overrides: Partial<AppRegistration> = {}) {
+  return registerApp(
+    keyturn.repositories.apps,
+    {
+      name: 'Service X',
+      redirectUris: [testRedirectUri],
+      brands: ['bmw', 'mini', 'mercedes-benz'],
+      scopes: ['location', 'mileage', 'battery_level'],
+      ...overrides,
+    },
+    keyturn.runtime.config.webhooks,
+  );
 }
 
 export async function registerTestConsumer(keyturn: Keyturn) {

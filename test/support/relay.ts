@@ -3,6 +3,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import type { RegisteredApp } from '../../src/apps/register.ts';
 import { oemProviderIds } from '../../src/config.ts';
 import type { Mail } from '../../src/mail/mailer.ts';
@@ -23,8 +24,15 @@ export interface ReceivedWebhook {
 export interface WebhookReceiver {
   url: string;
   received: ReceivedWebhook[];
+  /** TCP connections accepted so far (a refused target must not even be connected to). */
+  connections(): number;
   /** Answer the next `count` deliveries with `status` (and `headers`) instead of 204. */
   failNext(count: number, status?: number, headers?: Record<string, string>): void;
+  /**
+   * From now on verify every delivery as an integrator would, with the `standardwebhooks` library and this
+   * one secret, and answer 401 to one that does not verify (undefined: accept anything again).
+   */
+  verifyWith(secret: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -33,6 +41,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   let failures = 0;
   let failureStatus = 500;
   let failureHeaders: Record<string, string> = {};
+  let verifier: Webhook | undefined;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -42,23 +51,34 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         res.writeHead(failureStatus, failureHeaders).end();
         return;
       }
-      received.push({
-        path: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
+      const body = Buffer.concat(chunks).toString('utf8');
+      try {
+        verifier?.verify(body, req.headers as Record<string, string>);
+      } catch {
+        res.writeHead(401).end();
+        return;
+      }
+      received.push({ path: req.url ?? '', headers: req.headers, body });
       res.writeHead(204).end();
     });
+  });
+  let connections = 0;
+  server.on('connection', () => {
+    connections++;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     received,
+    connections: () => connections,
     failNext(count, status = 500, headers = {}) {
       failures = count;
       failureStatus = status;
       failureHeaders = headers;
+    },
+    verifyWith(secret) {
+      verifier = secret === undefined ? undefined : new Webhook(secret);
     },
     async close() {
       server.closeAllConnections();

@@ -117,6 +117,22 @@ describe('loadConfig', () => {
     ).toHaveLength(1);
   });
 
+  it('loadConfig › in production webhooks go only to https targets on public addresses; elsewhere loopback receivers are allowed', () => {
+    expect(loadConfig(productionEnv()).webhooks).toMatchObject({
+      allowPrivateTargets: false,
+      requireHttps: true,
+    });
+    expect(loadConfig({ ...productionEnv(), WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }).webhooks).toMatchObject({
+      allowPrivateTargets: true,
+      requireHttps: true,
+    });
+    expect(loadConfig({}).webhooks).toMatchObject({ allowPrivateTargets: true, requireHttps: false });
+    expect(loadConfig({ NODE_ENV: 'test' }).webhooks).toMatchObject({
+      allowPrivateTargets: true,
+      requireHttps: false,
+    });
+  });
+
   // src/config.ts returns early when the schema fails, so production's own checks are not reported with it.
   it('loadConfig › in production lists a malformed SMTP_URL together with the missing cookie keys and JWKS', () => {
     const env = productionEnv();

@@ -1,0 +1,65 @@
+// The Standard Webhooks signing secrets kept by whoever receives webhooks (apps; fleets later): the current
+// secret and, during a rotation's overlap, the previous one until it expires. Stored in the columns
+// webhook_secret, previous_webhook_secret and previous_webhook_secret_expires_at of the owner's table.
+import type { Knex } from 'knex';
+import { executor } from './transaction.ts';
+
+export interface WebhookSecrets {
+  current: string;
+  previous: string | null;
+  /** Epoch milliseconds after which `previous` no longer signs. */
+  previousExpiresAt: number | null;
+}
+
+export interface WebhookSecretColumns {
+  webhook_secret: string;
+  previous_webhook_secret: string | null;
+  /** PostgreSQL returns a bigint as a string. */
+  previous_webhook_secret_expires_at: number | string | null;
+}
+
+export const toWebhookSecrets = (row: WebhookSecretColumns): WebhookSecrets => ({
+  current: row.webhook_secret,
+  previous: row.previous_webhook_secret,
+  previousExpiresAt:
+    row.previous_webhook_secret_expires_at === null ? null : Number(row.previous_webhook_secret_expires_at),
+});
+
+export const webhookSecretColumns = (secrets: WebhookSecrets): WebhookSecretColumns => ({
+  webhook_secret: secrets.current,
+  previous_webhook_secret: secrets.previous,
+  previous_webhook_secret_expires_at: secrets.previousExpiresAt,
+});
+
+/** The secrets of the row whose `key` column is `id`; undefined when there is no such row. */
+export async function findWebhookSecrets(
+  knex: Knex,
+  table: string,
+  key: string,
+  id: string,
+): Promise<WebhookSecrets | undefined> {
+  const row = await executor(knex)<WebhookSecretColumns>(table)
+    .select('webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_expires_at')
+    .where(key, id)
+    .first();
+  return row ? toWebhookSecrets(row) : undefined;
+}
+
+/**
+ * Stores `next` on the row whose `key` column is `id`, only if its current secret is still `expected` (a
+ * concurrent rotation is not overwritten); false when nothing was stored.
+ */
+export async function replaceWebhookSecrets(
+  knex: Knex,
+  table: string,
+  key: string,
+  id: string,
+  expected: string,
+  next: WebhookSecrets,
+): Promise<boolean> {
+  const updated = await executor(knex)(table)
+    .where(key, id)
+    .andWhere('webhook_secret', expected)
+    .update(webhookSecretColumns(next));
+  return updated === 1;
+}
