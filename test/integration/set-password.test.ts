@@ -1,9 +1,10 @@
-// The set-password page reached from the owner's mail: a single-use, expiring link; at least 8 characters;
-// long passphrases are hashed whole (no 72-byte truncation as with bcrypt).
+// The set-password page reached from the owner's mail: a single-use, expiring link; at least 8 characters
+// and nothing easily guessed, refused with a localized message; long passphrases are hashed whole (no
+// 72-byte truncation as with bcrypt).
 import type * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, randomToken } from '../../src/security/secrets.ts';
-import { textOf } from '../support/http-browser.ts';
+import { type Page, textOf } from '../support/http-browser.ts';
 import { newBrowser, passwordLinkFor, signIn, stepOf, walkAsNewOwner } from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { message } from '../support/locales.ts';
@@ -51,17 +52,44 @@ describe('set-password page', () => {
     expect(resubmitted.html).not.toContain('name="password"');
   });
 
-  it('POST /account/password › refuses a 7-character password with 400 and its message; the link stays usable', async () => {
+  /** The message shown beside the password field, as text. */
+  const fieldError = (page: Page) =>
+    textOf(/<p class="field-error"[^>]*>([\s\S]*?)<\/p>/.exec(page.html)?.[1] ?? '').trim();
+
+  it.each([
+    ['a 7-character password', () => '1234567', 'password_too_short'],
+    ['eight spaces', () => '        ', 'password_blank'],
+    ['spaces, tabs and a newline', () => '  \t \n\t  ', 'password_blank'],
+    ['one of the most common passwords', () => 'password1', 'password_common'],
+    ['a keyboard row', () => 'qwertzuiop', 'password_keyboard_pattern'],
+    ['a word with a year added', () => 'Sommer2024', 'password_words'],
+    ['the owner’s own email address', (email: string) => email, 'password_personal'],
+  ])(
+    'POST /account/password › refuses %s with 400 and its message; nothing is set and the link stays usable',
+    async (_, password, problem) => {
+      const { email, link } = await newOwnerWithMail();
+      const browser = newBrowser();
+      const form = await browser.follow(link);
+      const refused = await browser.submit(form, { password: password(email) });
+      expect(refused.status).toBe(400);
+      expect(fieldError(refused)).toBe(message('en', `account:errors.${problem}`));
+      expect(await hasPassword(email)).toBe(false);
+      const again = await browser.follow(link);
+      expect(again.status).toBe(200);
+      expect(again.html).toContain('name="password"');
+    },
+  );
+
+  it('POST /account/password › refuses a common German password with the German message', async () => {
     const { email, link } = await newOwnerWithMail();
     const browser = newBrowser();
-    const form = await browser.follow(link);
-    const refused = await browser.submit(form, { password: '1234567' });
+    // The mail was in English; the owner switches the page to German with its language link.
+    const form = await browser.follow(link.replace('lang=en', 'lang=de'));
+    expect(form.html).toContain('<html lang="de">');
+    const refused = await browser.submit(form, { password: 'Passwort!' });
     expect(refused.status).toBe(400);
-    expect(textOf(refused.html)).toContain(message('en', 'account:errors.password_length'));
+    expect(fieldError(refused)).toBe(message('de', 'account:errors.password_common'));
     expect(await hasPassword(email)).toBe(false);
-    const again = await browser.follow(link);
-    expect(again.status).toBe(200);
-    expect(again.html).toContain('name="password"');
   });
 
   it('GET /account/password › shows the expired page (410) for an expired link, and POST sets nothing', async () => {
