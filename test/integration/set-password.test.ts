@@ -1,8 +1,9 @@
 // The set-password page reached from the owner's mail: a single-use, expiring link; at least 8 characters
 // and nothing easily guessed, refused with a localized message; long passphrases are hashed whole (no
-// 72-byte truncation as with bcrypt).
+// 72-byte truncation as with bcrypt), at the configured cost.
 import type * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { passwordHashCost, verifyPassword } from '../../src/security/passwords.ts';
 import { hashSecret, randomToken } from '../../src/security/secrets.ts';
 import { type Page, textOf } from '../support/http-browser.ts';
 import { newBrowser, passwordLinkFor, signIn, stepOf, walkAsNewOwner } from '../support/journey.ts';
@@ -90,6 +91,20 @@ describe('set-password page', () => {
     expect(refused.status).toBe(400);
     expect(fieldError(refused)).toBe(message('de', 'account:errors.password_common'));
     expect(await hasPassword(email)).toBe(false);
+  });
+
+  it('POST /account/password › stores a scrypt hash at the configured cost (N=2^17, r=8, p=1)', async () => {
+    const { email, link } = await newOwnerWithMail();
+    const browser = newBrowser();
+    await browser.submit(await browser.follow(link), { password: 'a long and secret passphrase' });
+    const stored = (await keyturn.repositories.accounts.passwordHashOf(email))?.passwordHash ?? '';
+    const [scheme, N, r, p] = stored.split('$');
+    expect({ scheme, N: Number(N), r: Number(r), p: Number(p) }).toEqual({
+      scheme: 'scrypt',
+      ...passwordHashCost,
+    });
+    expect(passwordHashCost).toEqual({ N: 2 ** 17, r: 8, p: 1 });
+    expect(await verifyPassword('a long and secret passphrase', stored)).toBe(true);
   });
 
   it('GET /account/password › shows the expired page (410) for an expired link, and POST sets nothing', async () => {
