@@ -1,6 +1,6 @@
-// The set-password page reached from the owner's mail: a single-use, expiring link; at least 8 characters
-// and nothing easily guessed, refused with a localized message; long passphrases are hashed whole (no
-// 72-byte truncation as with bcrypt), at the configured cost.
+// The set-password page reached from the owner's mail: a single-use, expiring link, also when it is
+// submitted twice at once; at least 8 characters and nothing easily guessed, refused with a localized
+// message; long passphrases are hashed whole (no 72-byte truncation as with bcrypt), at the configured cost.
 import type * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passwordHashCost, verifyPassword } from '../../src/security/passwords.ts';
@@ -105,6 +105,24 @@ describe('set-password page', () => {
     });
     expect(passwordHashCost).toEqual({ N: 2 ** 17, r: 8, p: 1 });
     expect(await verifyPassword('a long and secret passphrase', stored)).toBe(true);
+  });
+
+  it('POST /account/password › of two submits of one link at the same moment exactly one sets the password', async () => {
+    const { email, link } = await newOwnerWithMail();
+    // Two tabs with the form open; both pass the link check before either has saved.
+    const [first, second] = [newBrowser(), newBrowser()];
+    const forms = [await first.follow(link), await second.follow(link)];
+    const passwords = ['the first tab’s passphrase', 'the second tab’s passphrase'];
+    const pages = await Promise.all([
+      first.submit(forms[0] as Page, { password: passwords[0] }),
+      second.submit(forms[1] as Page, { password: passwords[1] }),
+    ]);
+    expect(pages.map((page) => page.status).sort()).toEqual([200, 410]);
+    const winner = pages.findIndex((page) => page.status === 200);
+    expect(textOf(pages[winner]?.html ?? '')).toContain(message('en', 'account:set_password.done_heading'));
+    const stored = (await keyturn.repositories.accounts.passwordHashOf(email))?.passwordHash ?? null;
+    expect(await verifyPassword(passwords[winner] as string, stored)).toBe(true);
+    expect(await verifyPassword(passwords[1 - winner] as string, stored)).toBe(false);
   });
 
   it('GET /account/password › shows the expired page (410) for an expired link, and POST sets nothing', async () => {
