@@ -1,6 +1,7 @@
 // An owner signing in with email and password, in the journey (returning owners) and on the dashboard:
-// the form's values checked, the attempt throttled, the password verified in constant time.
-import { maximumPasswordLength, verifyPassword } from '../security/passwords.ts';
+// the form's values checked, the attempt throttled, the password verified in constant time, and a hash made
+// at an older cost upgraded while the password is at hand (OWASP Password Storage Cheat Sheet).
+import { hashPassword, maximumPasswordLength, needsRehash, verifyPassword } from '../security/passwords.ts';
 import type { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 
@@ -30,11 +31,14 @@ export async function signInWithPassword(
   const wait = await deps.signInThrottle.admit(input.address, email);
   if (wait !== undefined) return { outcome: 'throttled', retryAfterSeconds: wait };
   const found = await deps.accounts.passwordHashOf(email);
-  const valid = await verifyPassword(password, found?.passwordHash ?? null);
-  if (!found || !valid) {
+  const stored = found?.passwordHash ?? null;
+  const valid = await verifyPassword(password, stored);
+  if (!found || stored === null || !valid) {
     await deps.signInThrottle.failed(email);
     return { outcome: 'refused' };
   }
   await deps.signInThrottle.succeeded(email);
+  if (needsRehash(stored))
+    await deps.accounts.replacePasswordHash(found.id, stored, await hashPassword(password));
   return { outcome: 'signed_in', accountId: found.id };
 }

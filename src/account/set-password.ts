@@ -1,11 +1,13 @@
 // The set-password page reached from the owner's mail: a single-use, expiring link (token stored hashed).
-// Passwords: at least 8 characters, long passphrases welcome, hashed whole with scrypt. A new password
-// ends every dashboard session of the account (signed in elsewhere, perhaps by whoever knew the old one)
-// and every other link mailed to it (an older mail found later must not set the password again).
+// Passwords follow ../security/password-rules.ts (at least 8 characters, nothing easily guessed, long
+// passphrases welcome) and are hashed whole with scrypt. A new password ends every dashboard session of
+// the account (signed in elsewhere, perhaps by whoever knew the old one) and every other link mailed to it
+// (an older mail found later must not set the password again).
 
 import type { Knex } from 'knex';
 import type { Context } from 'koa';
-import { hashPassword, maximumPasswordLength, minimumPasswordLength } from '../security/passwords.ts';
+import { checkNewPassword, type PasswordProblem } from '../security/password-rules.ts';
+import { hashPassword } from '../security/passwords.ts';
 import { hashSecret } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
@@ -14,15 +16,30 @@ import { render } from '../web/views.ts';
 
 const action = '/account/password';
 
-type LinkState = 'form' | 'invalid' | 'expired';
+type LinkState = { state: 'form'; accountId: string } | { state: 'invalid' | 'expired' };
 
 async function linkState(accounts: AccountsRepository, token: unknown): Promise<LinkState> {
-  if (typeof token !== 'string' || token.length < 20 || token.length > 200) return 'invalid';
+  if (typeof token !== 'string' || token.length < 20 || token.length > 200) return { state: 'invalid' };
   const link = await accounts.findPasswordLink(hashSecret(token));
-  if (!link || link.usedAt !== null) return 'invalid';
-  if (link.expiresAt <= Date.now()) return 'expired';
-  return 'form';
+  if (!link || link.usedAt !== null) return { state: 'invalid' };
+  if (link.expiresAt <= Date.now()) return { state: 'expired' };
+  return { state: 'form', accountId: link.accountId };
 }
+
+const problemMessages: Record<PasswordProblem, string> = {
+  missing: 'account:errors.password_missing',
+  too_short: 'account:errors.password_too_short',
+  too_long: 'account:errors.password_too_long',
+  blank: 'account:errors.password_blank',
+  common: 'account:errors.password_common',
+  keyboard_pattern: 'account:errors.password_keyboard_pattern',
+  repeated: 'account:errors.password_repeated',
+  sequence: 'account:errors.password_sequence',
+  dates: 'account:errors.password_dates',
+  words: 'account:errors.password_words',
+  personal: 'account:errors.password_personal',
+  guessable: 'account:errors.password_guessable',
+};
 
 export function setPasswordPage(deps: {
   knex: Knex;
@@ -32,7 +49,7 @@ export function setPasswordPage(deps: {
   return {
     async show(ctx: Context) {
       const token = ctx.query.token;
-      const state = await linkState(deps.accounts, token);
+      const { state } = await linkState(deps.accounts, token);
       render(
         ctx,
         'account/set-password.njk',
@@ -43,22 +60,20 @@ export function setPasswordPage(deps: {
     async submit(ctx: Context) {
       const body = (ctx.request.body ?? {}) as Record<string, unknown>;
       const { token, password } = body;
-      const state = await linkState(deps.accounts, token);
-      if (state !== 'form')
-        return render(ctx, 'account/set-password.njk', { state, action, errors: {} }, 410);
-      if (
-        typeof password !== 'string' ||
-        [...password].length < minimumPasswordLength ||
-        password.length > maximumPasswordLength
-      ) {
+      const opened = await linkState(deps.accounts, token);
+      if (opened.state !== 'form')
+        return render(ctx, 'account/set-password.njk', { state: opened.state, action, errors: {} }, 410);
+      const account = await deps.accounts.find(opened.accountId);
+      const checked = await checkNewPassword(password, { email: account?.email });
+      if (!checked.ok) {
         return render(
           ctx,
           'account/set-password.njk',
-          { state, action, token, errors: { password: 'account:errors.password_length' } },
+          { state: opened.state, action, token, errors: { password: problemMessages[checked.problem] } },
           400,
         );
       }
-      const passwordHash = await hashPassword(password);
+      const passwordHash = await hashPassword(checked.password);
       const tokenHash = hashSecret(token as string);
       const saved = await inTransaction(deps.knex, async () => {
         const link = await deps.accounts.findPasswordLink(tokenHash);

@@ -32,7 +32,8 @@ function parseUrl(value: string): URL | undefined {
 export function redirectUriProblem(value: string): string | undefined {
   const url = parseUrl(value);
   if (!url) return `redirect URI ${value} is not an absolute URL`;
-  if (url.hash) return `redirect URI ${value} must not contain a fragment`;
+  // A bare trailing '#' is an empty fragment, still a fragment: `url.hash` is '' for it, `href` keeps it.
+  if (url.href.includes('#')) return `redirect URI ${value} must not contain a fragment`;
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:' && loopbackHosts.has(url.hostname)) return undefined;
   return `redirect URI ${value} must use https (http only on a loopback host)`;

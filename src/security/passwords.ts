@@ -1,11 +1,22 @@
 // Owner passwords: scrypt at OWASP's recommended cost (N=2^17, r=8, p=1), 16-byte salt, 32-byte key.
-// The whole password is hashed (no truncation); format `scrypt$N$r$p$salt$key`.
+// The whole password is hashed (no truncation); format `scrypt$N$r$p$salt$key`, so each hash carries the
+// cost it was made with, and one made at another cost is upgraded at the next sign-in (see `needsRehash`).
 import { randomBytes, type ScryptOptions, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 
 export const minimumPasswordLength = 8;
 export const maximumPasswordLength = 1024;
 
-const cost = { N: 2 ** 17, r: 8, p: 1 };
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** The cost of every new hash (OWASP Password Storage Cheat Sheet: scrypt N=2^17, r=8, p=1). */
+export const passwordHashCost: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
+
+const saltBytes = 16;
+const keyBytes = 32;
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -19,25 +30,52 @@ function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptO
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, 32, cost);
+interface StoredHash {
+  cost: ScryptCost;
+  salt: Buffer;
+  key: Buffer;
+}
+
+function parse(stored: string): StoredHash | undefined {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return undefined;
+  return {
+    cost: { N: Number(n), r: Number(r), p: Number(p) },
+    salt: Buffer.from(salt, 'base64url'),
+    key: Buffer.from(key, 'base64url'),
+  };
+}
+
+/** `cost` other than the current one only for tests that need a hash made at an older setting. */
+export async function hashPassword(password: string, cost: ScryptCost = passwordHashCost): Promise<string> {
+  const salt = randomBytes(saltBytes);
+  const key = await scrypt(password, salt, keyBytes, { N: cost.N, r: cost.r, p: cost.p });
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
-  if (!stored) {
+  const hash = stored ? parse(stored) : undefined;
+  if (!hash) {
     // Spend the same time as a real check so a missing account does not answer faster.
     await hashPassword(password);
     return false;
   }
-  const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64url');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
-  return timingSafeEqual(actual, expected);
+  const actual = await scrypt(password, hash.salt, hash.key.length, hash.cost);
+  return timingSafeEqual(actual, hash.key);
+}
+
+/**
+ * Whether a stored hash was made other than new hashes are (a lower cost from an older setting, another key
+ * or salt size): the next successful sign-in, which has the password at hand, hashes it again.
+ */
+export function needsRehash(stored: string): boolean {
+  const hash = parse(stored);
+  if (!hash) return false;
+  return (
+    hash.cost.N !== passwordHashCost.N ||
+    hash.cost.r !== passwordHashCost.r ||
+    hash.cost.p !== passwordHashCost.p ||
+    hash.salt.length !== saltBytes ||
+    hash.key.length !== keyBytes
+  );
 }

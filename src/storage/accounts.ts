@@ -103,6 +103,16 @@ export function accountsRepository(knex: Knex, hot?: () => HotReads) {
     async setPassword(id: string, passwordHash: string): Promise<void> {
       await db()('accounts').where({ id }).update({ password_hash: passwordHash, updated_at: Date.now() });
     },
+    /**
+     * Replaces the hash only while it is still `current` (a conditional update): a rehash at sign-in never
+     * overwrites a password set meanwhile. False when the hash had changed.
+     */
+    async replacePasswordHash(id: string, current: string, next: string): Promise<boolean> {
+      const updated = await db()('accounts')
+        .where({ id, password_hash: current })
+        .update({ password_hash: next, updated_at: Date.now() });
+      return updated === 1;
+    },
     async saveVehicle(accountId: string, vehicle: SavedVehicle): Promise<void> {
       await insertSavedVehicle.run(accountId, vehicle.vin, vehicle.brand, Date.now());
     },

@@ -1,5 +1,6 @@
 // First-time owners: one address is one account, also when two journeys create it at the same moment,
 // each inside its own transaction (the journey's account step commits account and progress together).
+// A password hash upgraded at sign-in replaces only the hash it was checked against.
 import { setTimeout } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsRepository } from '../../src/storage/accounts.ts';
@@ -38,5 +39,40 @@ describe('accounts › findOrCreate', () => {
     const rows = await database.knex('accounts').where({ email: 'twin@example.com' });
     expect(rows).toHaveLength(1);
     expect(rows[0].id).toBe(results[0]?.account.id);
+  });
+});
+
+describe('accounts › replacePasswordHash', () => {
+  let database: Database;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ database, close } = await openTestDatabase());
+    await migrateToLatest(database.knex);
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it('replaces the hash it was given, and leaves one that changed since (a password set meanwhile)', async () => {
+    const accounts = accountsRepository(database.knex);
+    const { account } = await accounts.findOrCreate({
+      email: 'rehash@example.com',
+      country: 'DE',
+      locale: 'en',
+    });
+    const storedHash = async () => (await accounts.passwordHashOf('rehash@example.com'))?.passwordHash;
+    await accounts.setPassword(account.id, 'scrypt$1024$8$1$checked');
+    await accounts.setPassword(account.id, 'scrypt$131072$8$1$set-meanwhile');
+    expect(
+      await accounts.replacePasswordHash(account.id, 'scrypt$1024$8$1$checked', 'scrypt$131072$8$1$rehash'),
+    ).toBe(false);
+    expect(await storedHash()).toBe('scrypt$131072$8$1$set-meanwhile');
+
+    await accounts.setPassword(account.id, 'scrypt$1024$8$1$checked');
+    expect(
+      await accounts.replacePasswordHash(account.id, 'scrypt$1024$8$1$checked', 'scrypt$131072$8$1$rehash'),
+    ).toBe(true);
+    expect(await storedHash()).toBe('scrypt$131072$8$1$rehash');
   });
 });

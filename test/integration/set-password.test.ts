@@ -1,9 +1,11 @@
-// The set-password page reached from the owner's mail: a single-use, expiring link; at least 8 characters;
-// long passphrases are hashed whole (no 72-byte truncation as with bcrypt).
+// The set-password page reached from the owner's mail: a single-use, expiring link, also when it is
+// submitted twice at once; at least 8 characters and nothing easily guessed, refused with a localized
+// message; long passphrases are hashed whole (no 72-byte truncation as with bcrypt), at the configured cost.
 import type * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { passwordHashCost, verifyPassword } from '../../src/security/passwords.ts';
 import { hashSecret, randomToken } from '../../src/security/secrets.ts';
-import { textOf } from '../support/http-browser.ts';
+import { type Page, textOf } from '../support/http-browser.ts';
 import { newBrowser, passwordLinkFor, signIn, stepOf, walkAsNewOwner } from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { message } from '../support/locales.ts';
@@ -51,17 +53,76 @@ describe('set-password page', () => {
     expect(resubmitted.html).not.toContain('name="password"');
   });
 
-  it('POST /account/password › refuses a 7-character password with 400 and its message; the link stays usable', async () => {
+  /** The message shown beside the password field, as text. */
+  const fieldError = (page: Page) =>
+    textOf(/<p class="field-error"[^>]*>([\s\S]*?)<\/p>/.exec(page.html)?.[1] ?? '').trim();
+
+  it.each([
+    ['a 7-character password', () => '1234567', 'password_too_short'],
+    ['eight spaces', () => '        ', 'password_blank'],
+    ['spaces, tabs and a newline', () => '  \t \n\t  ', 'password_blank'],
+    ['one of the most common passwords', () => 'password1', 'password_common'],
+    ['a keyboard row', () => 'qwertzuiop', 'password_keyboard_pattern'],
+    ['a word with a year added', () => 'Sommer2024', 'password_words'],
+    ['the owner’s own email address', (email: string) => email, 'password_personal'],
+  ])(
+    'POST /account/password › refuses %s with 400 and its message; nothing is set and the link stays usable',
+    async (_, password, problem) => {
+      const { email, link } = await newOwnerWithMail();
+      const browser = newBrowser();
+      const form = await browser.follow(link);
+      const refused = await browser.submit(form, { password: password(email) });
+      expect(refused.status).toBe(400);
+      expect(fieldError(refused)).toBe(message('en', `account:errors.${problem}`));
+      expect(await hasPassword(email)).toBe(false);
+      const again = await browser.follow(link);
+      expect(again.status).toBe(200);
+      expect(again.html).toContain('name="password"');
+    },
+  );
+
+  it('POST /account/password › refuses a common German password with the German message', async () => {
     const { email, link } = await newOwnerWithMail();
     const browser = newBrowser();
-    const form = await browser.follow(link);
-    const refused = await browser.submit(form, { password: '1234567' });
+    // The mail was in English; the owner switches the page to German with its language link.
+    const form = await browser.follow(link.replace('lang=en', 'lang=de'));
+    expect(form.html).toContain('<html lang="de">');
+    const refused = await browser.submit(form, { password: 'Passwort!' });
     expect(refused.status).toBe(400);
-    expect(textOf(refused.html)).toContain(message('en', 'account:errors.password_length'));
+    expect(fieldError(refused)).toBe(message('de', 'account:errors.password_common'));
     expect(await hasPassword(email)).toBe(false);
-    const again = await browser.follow(link);
-    expect(again.status).toBe(200);
-    expect(again.html).toContain('name="password"');
+  });
+
+  it('POST /account/password › stores a scrypt hash at the configured cost (N=2^17, r=8, p=1)', async () => {
+    const { email, link } = await newOwnerWithMail();
+    const browser = newBrowser();
+    await browser.submit(await browser.follow(link), { password: 'a long and secret passphrase' });
+    const stored = (await keyturn.repositories.accounts.passwordHashOf(email))?.passwordHash ?? '';
+    const [scheme, N, r, p] = stored.split('$');
+    expect({ scheme, N: Number(N), r: Number(r), p: Number(p) }).toEqual({
+      scheme: 'scrypt',
+      ...passwordHashCost,
+    });
+    expect(passwordHashCost).toEqual({ N: 2 ** 17, r: 8, p: 1 });
+    expect(await verifyPassword('a long and secret passphrase', stored)).toBe(true);
+  });
+
+  it('POST /account/password › of two submits of one link at the same moment exactly one sets the password', async () => {
+    const { email, link } = await newOwnerWithMail();
+    // Two tabs with the form open; both pass the link check before either has saved.
+    const [first, second] = [newBrowser(), newBrowser()];
+    const forms = [await first.follow(link), await second.follow(link)];
+    const passwords = ['the first tab’s passphrase', 'the second tab’s passphrase'];
+    const pages = await Promise.all([
+      first.submit(forms[0] as Page, { password: passwords[0] }),
+      second.submit(forms[1] as Page, { password: passwords[1] }),
+    ]);
+    expect(pages.map((page) => page.status).sort()).toEqual([200, 410]);
+    const winner = pages.findIndex((page) => page.status === 200);
+    expect(textOf(pages[winner]?.html ?? '')).toContain(message('en', 'account:set_password.done_heading'));
+    const stored = (await keyturn.repositories.accounts.passwordHashOf(email))?.passwordHash ?? null;
+    expect(await verifyPassword(passwords[winner] as string, stored)).toBe(true);
+    expect(await verifyPassword(passwords[1 - winner] as string, stored)).toBe(false);
   });
 
   it('GET /account/password › shows the expired page (410) for an expired link, and POST sets nothing', async () => {

@@ -8,9 +8,10 @@ interface StoredCookie {
 export class CookieJar {
   private cookies: StoredCookie[] = [];
 
-  header(url: URL): string {
+  /** The Cookie header for `url`, leaving out the cookies named in `except`. */
+  header(url: URL, except: readonly string[] = []): string {
     return this.cookies
-      .filter((cookie) => url.pathname.startsWith(cookie.path))
+      .filter((cookie) => url.pathname.startsWith(cookie.path) && !except.includes(cookie.name))
       .map((cookie) => `${cookie.name}=${cookie.value}`)
       .join('; ');
   }

@@ -24,14 +24,14 @@ export class HttpBrowser {
     return this.jar.header(new URL(url));
   }
 
-  /** Sends one request without following redirects. */
+  /** Sends one request without following redirects; `withoutCookies` leaves those cookies out of it. */
   async request(
     url: string,
-    init: { method?: string; form?: Record<string, string | undefined> } = {},
+    init: { method?: string; form?: Record<string, string | undefined>; withoutCookies?: string[] } = {},
   ): Promise<Page> {
     const target = new URL(url);
     const headers: Record<string, string> = {
-      cookie: this.jar.header(target),
+      cookie: this.jar.header(target, init.withoutCookies),
       'accept-language': this.acceptLanguage,
       accept: 'text/html',
       ...this.extraHeaders,
@@ -76,18 +76,24 @@ export class HttpBrowser {
 
   /** Submits the page's form (the first one, or the one whose action contains `actionPart`). */
   async submit(page: Page, fields: Record<string, string | undefined>, actionPart?: string): Promise<Page> {
-    const forms = [...page.html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)];
-    const form = forms.find((match) => !actionPart || match[1]?.includes(actionPart));
-    if (!form) throw new Error(`no form${actionPart ? ` with action ${actionPart}` : ''} on ${page.url}`);
-    const hidden: Record<string, string> = {};
-    for (const input of (form[2] ?? '').matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
-      const name = /name="([^"]+)"/.exec(input[0])?.[1];
-      const value = /value="([^"]*)"/.exec(input[0])?.[1];
-      if (name) hidden[name] = decodeEntities(value ?? '');
-    }
-    const action = new URL(decodeEntities(form[1] ?? ''), page.url).href;
+    const { action, hidden } = formOf(page, actionPart);
     return this.follow(action, { method: 'POST', form: { ...hidden, ...fields } });
   }
+}
+
+/** A form on `page` (the first one, or the one whose action contains `actionPart`): its absolute action URL
+ * and its hidden fields (the CSRF token among them). */
+export function formOf(page: Page, actionPart?: string): { action: string; hidden: Record<string, string> } {
+  const forms = [...page.html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)];
+  const form = forms.find((match) => !actionPart || match[1]?.includes(actionPart));
+  if (!form) throw new Error(`no form${actionPart ? ` with action ${actionPart}` : ''} on ${page.url}`);
+  const hidden: Record<string, string> = {};
+  for (const input of (form[2] ?? '').matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
+    const name = /name="([^"]+)"/.exec(input[0])?.[1];
+    const value = /value="([^"]*)"/.exec(input[0])?.[1];
+    if (name) hidden[name] = decodeEntities(value ?? '');
+  }
+  return { action: new URL(decodeEntities(form[1] ?? ''), page.url).href, hidden };
 }
 
 export function decodeEntities(value: string): string {

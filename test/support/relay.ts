@@ -256,11 +256,12 @@ export async function authorizationOf(
   return (await response.json()) as { status: string; vehicle_status: string };
 }
 
-/** RFC 7662 introspection as a data consumer; returns the JSON answer. */
+/** RFC 7662 introspection as a data consumer (with `token_type_hint` when given); returns the JSON answer. */
 export async function introspect(
   issuerUrl: string,
   consumer: { client_id: string; client_secret: string },
   token: string,
+  tokenTypeHint?: 'access_token' | 'refresh_token',
 ): Promise<Record<string, unknown>> {
   const response = await fetch(`${issuerUrl}/token/introspection`, {
     method: 'POST',
@@ -268,7 +269,9 @@ export async function introspect(
       authorization: `Basic ${Buffer.from(`${consumer.client_id}:${consumer.client_secret}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
-    body: new URLSearchParams({ token }).toString(),
+    body: new URLSearchParams(
+      tokenTypeHint ? { token, token_type_hint: tokenTypeHint } : { token },
+    ).toString(),
   });
   if (response.status !== 200) throw new Error(`introspection answered ${response.status}`);
   return (await response.json()) as Record<string, unknown>;
