@@ -24,7 +24,7 @@ import { createOemSimulator, type OemSimulator } from './oem-simulator/app.ts';
 import type { RelayStore } from './relay/apply-clearance-event.ts';
 import { endClearancesOfRevokedGrants } from './relay/cancel-clearance.ts';
 import { sweepOverdueClearances } from './relay/deadline-sweep.ts';
-import { clearanceRequestJob } from './relay/request-clearance.ts';
+import { enqueueClearanceRequest } from './relay/request-clearance.ts';
 import type { Worker } from './relay/worker.ts';
 import { cookieSigner } from './security/cookie-signer.ts';
 import type { Keys } from './security/keys.ts';
@@ -70,7 +70,9 @@ export interface Keyturn {
    * Periodic housekeeping: expired artifacts, sign-in counts and owner sessions, stale journeys, history
    * past its retention, overdue clearances.
    */
-  maintenance(): Promise<{ expired: number; journeys: number; history: number; timedOut: number }>;
+  maintenance(
+    now?: number,
+  ): Promise<{ expired: number; journeys: number; history: number; timedOut: number }>;
 }
 
 function repositoriesFor(database: Database) {
@@ -209,12 +211,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     limits: journeyLimits(config.limits, sharedLimits),
     emailCode: config.emailCode,
     logger,
-    onClearanceCreated: (clearance) =>
-      repositories.outbox.enqueue(
-        clearanceRequestJob,
-        { clearanceId: clearance.id },
-        { dedupeKey: `${clearanceRequestJob}:${clearance.id}` },
-      ),
+    onClearanceCreated: (clearance) => enqueueClearanceRequest(relay, clearance),
   });
   app.use(async function parseJourneyForms(ctx, next) {
     if (ctx.method === 'POST' && ctx.path.startsWith('/interaction/')) return forms(ctx, next);
@@ -261,19 +258,19 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
   // Journeys and password links are kept a day past their expiry, so a late visit still gets the "expired"
   // page (with the way back to the app) rather than "unknown link".
   const oneDay = 86_400_000;
-  async function maintenance() {
+  async function maintenance(now = Date.now()) {
     const expired =
-      (await sweepExpiredPayloads(knex)) +
-      (await sweepRateLimits(sharedLimits)) +
-      (await repositories.ownerSessions.sweepExpired()) +
-      (await repositories.accounts.sweepPasswordLinks(Date.now() - oneDay));
-    const journeys = await repositories.journeys.sweepExpired(Date.now() - oneDay);
-    const historyBefore = Date.now() - config.historyRetention * 1000;
+      (await sweepExpiredPayloads(knex, now)) +
+      (await sweepRateLimits(sharedLimits, now)) +
+      (await repositories.ownerSessions.sweepExpired(now)) +
+      (await repositories.accounts.sweepPasswordLinks(now - oneDay));
+    const journeys = await repositories.journeys.sweepExpired(now - oneDay);
+    const historyBefore = now - config.historyRetention * 1000;
     const history =
       (await repositories.outbox.sweepFinished(historyBefore)) +
       (await repositories.inboundEvents.sweep(historyBefore)) +
       (await repositories.webhookDeliveries.sweep(historyBefore));
-    const timedOut = await sweepOverdueClearances(relay, config.relay.clearanceDeadline);
+    const timedOut = await sweepOverdueClearances(relay, config.relay.clearanceDeadline, now);
     return { expired, journeys, history, timedOut };
   }
 

@@ -5,9 +5,9 @@ import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/mailer.ts';
 import { ownerMailHandler, ownerMailJob } from './mail/owner-mail.ts';
 import type { OemConnector } from './oem/connector.ts';
-import { authorizationChangedJob, type RelayStore } from './relay/apply-clearance-event.ts';
-import { oemRevokeHandler, oemRevokeJob } from './relay/cancel-clearance.ts';
-import { clearanceRequestJob, requestClearanceHandler } from './relay/request-clearance.ts';
+import { authorizationChangedJob, oemRevokeJob, type RelayStore } from './relay/apply-clearance-event.ts';
+import { oemRevokeHandler } from './relay/cancel-clearance.ts';
+import { clearanceRequestJob, requestClearanceJob } from './relay/request-clearance.ts';
 import { createWorker, type Worker } from './relay/worker.ts';
 import type { AccountsRepository } from './storage/accounts.ts';
 import type { AppsRepository } from './storage/apps.ts';
@@ -30,7 +30,7 @@ export function createJobWorker(deps: JobDependencies): Worker {
   return createWorker(
     relay.outbox,
     {
-      [clearanceRequestJob]: requestClearanceHandler({
+      [clearanceRequestJob]: requestClearanceJob({
         ...relay,
         accounts: deps.accounts,
         apps: deps.apps,

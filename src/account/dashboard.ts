@@ -4,11 +4,12 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type Provider from 'oidc-provider';
-import { authorizationStatus, type ClearanceStatus, isTerminal } from '../domain/clearance/status.ts';
+import { authorizationStatus, holdsAccess, isRetryable } from '../domain/clearance/status.ts';
 import { findBrand } from '../domain/vehicles/brands.ts';
 import { NotFound } from '../errors.ts';
 import type { RelayStore } from '../relay/apply-clearance-event.ts';
 import { cancelClearance } from '../relay/cancel-clearance.ts';
+import { requestAgain } from '../relay/request-again.ts';
 import type { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { AppsRepository } from '../storage/apps.ts';
@@ -55,24 +56,31 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
       brandName: findBrand(c.brand)?.name ?? c.brand,
       vin: c.vin,
       status: c.status,
-      authorizationStatus: authorizationStatus(c.status as ClearanceStatus),
+      authorizationStatus: authorizationStatus(c.status),
+      // The owner's own VIN cannot be corrected here: asking again helps only where the maker was not asked.
+      mayRequestAgain: isRetryable(c.status) && c.status !== 'wrong_tracker_id',
       dataPoints: c.scopes,
       createdAt: new Date(c.createdAt).toISOString(),
     }));
     // Apps that still have access (pending or approved, so they can be revoked) apart from those whose
-    // access has ended (revoked, rejected, expired), which no event can give access again.
+    // access has ended (revoked, rejected, expired); some of those may be requested from the maker again.
     render(ctx, 'account/dashboard.njk', {
       account: { email: account.email },
       notice,
-      withAccess: vehicles.filter((v) => !isTerminal(v.status as ClearanceStatus)),
-      ended: vehicles.filter((v) => isTerminal(v.status as ClearanceStatus)),
+      withAccess: vehicles.filter((v) => holdsAccess(v.status)),
+      ended: vehicles.filter((v) => !holdsAccess(v.status)),
     });
   }
 
   router.get('/', async (ctx) => {
     const accountId = await ownerOf(ctx, deps.sessions);
     if (!accountId) return ctx.redirect(signInAction);
-    await showDashboard(ctx, accountId, ctx.query.revoked ? 'account:dashboard.revoked_notice' : undefined);
+    const notice = ctx.query.revoked
+      ? 'account:dashboard.revoked_notice'
+      : ctx.query.requested
+        ? 'account:dashboard.requested_again_notice'
+        : undefined;
+    await showDashboard(ctx, accountId, notice);
   });
 
   router.get('/sign-in', (ctx) => render(ctx, 'account/sign-in.njk', { action: signInAction, form: {} }));
@@ -110,6 +118,16 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
   const forgotPassword = forgotPasswordPage(deps);
   router.get('/password/forgot', forgotPassword.show);
   router.post('/password/forgot', forgotPassword.submit);
+
+  router.post('/access/:clearanceId/request-again', async (ctx) => {
+    const accountId = await ownerOf(ctx, deps.sessions);
+    if (!accountId) return ctx.redirect(signInAction);
+    const clearance = await deps.relay.clearances.find(ctx.params.clearanceId as string);
+    if (!clearance || clearance.accountId !== accountId) throw new NotFound();
+    await requestAgain(deps.relay, clearance.id, 'owner_requested_again');
+    ctx.status = 303;
+    ctx.redirect('/account?requested=1');
+  });
 
   router.post('/access/:clearanceId/revoke', async (ctx) => {
     const accountId = await ownerOf(ctx, deps.sessions);

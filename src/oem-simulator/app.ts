@@ -43,6 +43,8 @@ export interface TestKnobs {
   failNextRequests(count: number, status?: number): void;
   /** Every clearance API call waits `ms` before it is handled (0 turns the delay off). */
   setResponseDelay(ms: number): void;
+  /** Resolves when the next clearance API call arrives, before its delay (a request is then under way). */
+  nextCallArrives(): Promise<void>;
   /** The next `count` callback events are never sent. */
   dropNextCallbacks(count: number): void;
   /** Resolves once no callback is queued, retrying or scheduled (including first positions). */
@@ -107,6 +109,7 @@ export function createOemSimulator(options: OemSimulatorOptions): OemSimulator {
   const knobs: TestKnobs = {
     failNextRequests: (count, status = 503) => faults.failNext(count, status),
     setResponseDelay: (ms) => faults.setDelay(ms),
+    nextCallArrives: () => faults.nextCallArrives(),
     dropNextCallbacks: (count) => callbacks.dropNext(count),
     pendingDeliveries: () => callbacks.settled(),
     decide: (id, decision) => simulation.decide(id, decision),

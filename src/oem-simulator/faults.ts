@@ -3,6 +3,8 @@ import type { Middleware } from 'koa';
 
 export interface Faults {
   failNext(count: number, status: number): void;
+  /** Resolves when the next clearance API call arrives (before its delay and any failure). */
+  nextCallArrives(): Promise<void>;
   setDelay(ms: number): void;
   reset(): void;
   middleware: Middleware;
@@ -12,11 +14,15 @@ export function createFaults(): Faults {
   let failuresLeft = 0;
   let failureStatus = 503;
   let delayMs = 0;
+  let arrivals: Array<() => void> = [];
 
   return {
     failNext(count, status) {
       failuresLeft = count;
       failureStatus = status;
+    },
+    nextCallArrives() {
+      return new Promise<void>((resolve) => arrivals.push(resolve));
     },
     setDelay(ms) {
       delayMs = ms;
@@ -27,6 +33,9 @@ export function createFaults(): Faults {
       delayMs = 0;
     },
     middleware: async function simulateFaults(ctx, next) {
+      const waiting = arrivals;
+      arrivals = [];
+      for (const arrived of waiting) arrived();
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (failuresLeft > 0) {
         failuresLeft -= 1;

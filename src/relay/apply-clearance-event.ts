@@ -1,9 +1,18 @@
 // Applies one event to a clearance, in one transaction: duplicate deliveries are recognised (exactly one
-// change), events older than the last applied one are ignored (a late approval never undoes a revocation),
-// the state machine decides the move, the audit trail records it, and when the token's authorization
-// status changes the app's `authorization_changed` webhook is queued in the same transaction.
+// change), events older than the last applied one are ignored unless they end access, the state machine
+// decides the move, the audit trail records it, the app's `authorization_changed` webhook is queued when
+// the token's authorization status changes, and the maker is asked to revoke its side when Keyturn itself
+// ends the clearance (cancelled, timed out).
+//
+// An event's time is the time its source gives, but never later than its receipt: a maker's clock (or a
+// forged body) stamping events in the future cannot make later real events look stale.
 import type { Knex } from 'knex';
-import { type ClearanceEvent, transition } from '../domain/clearance/state-machine.ts';
+import {
+  accessEndingEvents,
+  type ClearanceEvent,
+  keyturnEndingEvents,
+  transition,
+} from '../domain/clearance/state-machine.ts';
 import { authorizationStatus, type ClearanceStatus } from '../domain/clearance/status.ts';
 import type { Clearance, ClearancesRepository } from '../storage/clearances.ts';
 import type { InboundEventsRepository } from '../storage/inbound-events.ts';
@@ -26,15 +35,25 @@ export interface ClearanceEventInput {
   provider?: string;
   /** When the event happened at its source (epoch ms); older than the last applied event → ignored. */
   occurredAt?: number;
+  /** When Keyturn received it (epoch ms); `occurredAt` is never taken to be later. */
+  receivedAt?: number;
   /** The event must concern this vehicle (a maker's callback names it); otherwise → not_found. */
   vin?: string;
 }
 
 export type ApplyOutcome =
-  | { outcome: 'changed'; clearance: Clearance; from: ClearanceStatus; to: ClearanceStatus }
+  | {
+      outcome: 'changed';
+      clearance: Clearance;
+      from: ClearanceStatus;
+      to: ClearanceStatus;
+      /** The audit trail's entry for this change (unique per change). */
+      transitionId: number;
+    }
   | { outcome: 'unchanged' | 'duplicate' | 'stale' | 'refused' | 'not_found' };
 
 export const authorizationChangedJob = 'app_webhook';
+export const oemRevokeJob = 'oem_revoke';
 
 export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInput): Promise<ApplyOutcome> {
   return inTransaction(store.knex, async (): Promise<ApplyOutcome> => {
@@ -49,19 +68,21 @@ export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInpu
     ) {
       return { outcome: 'duplicate' };
     }
+    const occurredAt =
+      input.occurredAt === undefined ? undefined : Math.min(input.occurredAt, input.receivedAt ?? Date.now());
     if (
-      input.occurredAt !== undefined &&
+      occurredAt !== undefined &&
       clearance.lastEventAt !== null &&
-      input.occurredAt < clearance.lastEventAt
+      occurredAt < clearance.lastEventAt &&
+      !accessEndingEvents.has(input.event)
     ) {
       return { outcome: 'stale' };
     }
-    const from = clearance.status as ClearanceStatus;
+    const from = clearance.status;
     const result = transition(from, input.event);
     if (!result.ok) return { outcome: 'refused' };
     if (!result.changed) {
-      if (input.occurredAt !== undefined)
-        await store.clearances.noteEventTime(clearance.id, input.occurredAt);
+      if (occurredAt !== undefined) await store.clearances.noteEventTime(clearance.id, occurredAt);
       return { outcome: 'unchanged' };
     }
     const to = result.to;
@@ -70,7 +91,7 @@ export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInpu
       to,
       cause: input.cause,
       sourceEventId: input.sourceEventId ?? null,
-      occurredAt: input.occurredAt ?? null,
+      occurredAt: occurredAt ?? null,
     });
     const status = authorizationStatus(to);
     if (status !== authorizationStatus(from)) {
@@ -81,11 +102,21 @@ export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInpu
           clientId: clearance.clientId,
           vin: clearance.vin,
           status,
-          occurredAt: input.occurredAt ?? Date.now(),
+          occurredAt: occurredAt ?? Date.now(),
         },
         { dedupeKey: `authorization_changed:${clearance.id}:${transitionId}` },
       );
     }
-    return { outcome: 'changed', clearance: { ...clearance, status: to }, from, to };
+    if (keyturnEndingEvents.has(input.event)) await askMakerToRevoke(store, clearance.id, `${transitionId}`);
+    return { outcome: 'changed', clearance: { ...clearance, status: to }, from, to, transitionId };
   });
+}
+
+/** Queues the revocation at the maker (retried until it succeeds); `occasion` keeps each request apart. */
+export function askMakerToRevoke(store: RelayStore, clearanceId: string, occasion: string): Promise<void> {
+  return store.outbox.enqueue(
+    oemRevokeJob,
+    { clearanceId },
+    { dedupeKey: `${oemRevokeJob}:${clearanceId}:${occasion}` },
+  );
 }

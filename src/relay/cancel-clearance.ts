@@ -1,13 +1,11 @@
 // Cancelling a clearance inside Keyturn (the owner revokes on the dashboard, or the app revokes its grant):
-// the clearance becomes `disconnected`, every token of the grant stops working at once, the app is told,
-// and the maker is asked to revoke its side (an outbox job, retried until it succeeds).
+// in one transaction the clearance becomes `disconnected`, every token of the grant stops working, the app
+// is told, and the maker is asked to revoke its side (an outbox job, retried until it succeeds).
 import type Provider from 'oidc-provider';
 import type { OemConnector } from '../oem/connector.ts';
 import { inTransaction } from '../storage/transaction.ts';
 import { type ApplyOutcome, applyClearanceEvent, type RelayStore } from './apply-clearance-event.ts';
 import { PermanentJobFailure } from './worker.ts';
-
-export const oemRevokeJob = 'oem_revoke';
 
 export async function cancelClearance(
   store: RelayStore,
@@ -15,24 +13,16 @@ export async function cancelClearance(
   clearanceId: string,
   cause: 'owner_revoked' | 'app_revoked',
 ): Promise<ApplyOutcome> {
-  const result = await inTransaction(store.knex, async () => {
-    const applied = await applyClearanceEvent(store, { clearanceId, event: 'cancelled', cause });
-    if (applied.outcome === 'changed') {
-      await store.outbox.enqueue(
-        oemRevokeJob,
-        { clearanceId },
-        { dedupeKey: `${oemRevokeJob}:${clearanceId}` },
-      );
+  return inTransaction(store.knex, async () => {
+    const result = await applyClearanceEvent(store, { clearanceId, event: 'cancelled', cause });
+    if (result.outcome === 'changed') {
+      const grant = await provider.Grant.find(result.clearance.grantId);
+      await grant?.destroy();
+      await provider.AccessToken.adapter.revokeByGrantId(result.clearance.grantId);
+      await provider.RefreshToken.adapter.revokeByGrantId(result.clearance.grantId);
     }
-    return applied;
+    return result;
   });
-  if (result.outcome === 'changed') {
-    const grant = await provider.Grant.find(result.clearance.grantId);
-    await grant?.destroy();
-    await provider.AccessToken.adapter.revokeByGrantId(result.clearance.grantId);
-    await provider.RefreshToken.adapter.revokeByGrantId(result.clearance.grantId);
-  }
-  return result;
 }
 
 /**
@@ -64,6 +54,8 @@ export function oemRevokeHandler(deps: {
   return async function revokeAtMaker(payload: Record<string, unknown>): Promise<void> {
     const clearance = await deps.store.clearances.find(String(payload.clearanceId));
     if (!clearance) throw new PermanentJobFailure('clearance no longer exists');
+    // No reference: the request never reached the maker, or it is still under way; the request job,
+    // once it holds the reference of a clearance that has ended meanwhile, asks for the revocation again.
     if (!clearance.oemReference) return;
     const connector = deps.connectorFor(clearance.provider);
     if (!connector) throw new PermanentJobFailure(`no connector configured for ${clearance.provider}`);

@@ -1,5 +1,5 @@
-// Clearances the maker never answered: past the configured deadline they become `error_time_out`
-// (seed 000: "clearance overdue … resending the data for validation is necessary").
+// Clearances the maker never answered: past the configured deadline they become `error_time_out` (the
+// clearance is overdue and must be requested again); the maker is asked to drop its side.
 import { applyClearanceEvent, type RelayStore } from './apply-clearance-event.ts';
 
 export async function sweepOverdueClearances(

@@ -1,11 +1,20 @@
 // The relay's outbox job: send the clearance request to the maker. Idempotent end to end: the clearance id
 // is the maker's idempotency key, so a retry after a crash (before or after sending) never creates a
-// second clearance at the maker. Maker down or slow → the job is retried with backoff; the token stays pending.
+// second clearance at the maker. Maker down or slow → the job is retried with backoff; the token stays
+// pending. Refused by the maker, or never taken after every retry → `error_validating`, which the app and
+// the owner see and from which the clearance can be requested again.
+//
+// A clearance may end while its request is under way (the owner revokes, the deadline passes): once the
+// maker's reference is known, the maker is asked to revoke, so its side never outlives Keyturn's.
+import { holdsAccess } from '../domain/clearance/status.ts';
 import { type OemConnector, OemRequestRefused } from '../oem/connector.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { AppsRepository } from '../storage/apps.ts';
-import { applyClearanceEvent, type RelayStore } from './apply-clearance-event.ts';
-import { PermanentJobFailure } from './worker.ts';
+import type { Clearance } from '../storage/clearances.ts';
+import type { OutboxJob } from '../storage/outbox.ts';
+import { inTransaction } from '../storage/transaction.ts';
+import { applyClearanceEvent, askMakerToRevoke, type RelayStore } from './apply-clearance-event.ts';
+import { type JobDefinition, PermanentJobFailure } from './worker.ts';
 
 export const clearanceRequestJob = 'clearance_request';
 
@@ -16,11 +25,30 @@ export interface RequestClearanceDependencies extends RelayStore {
   callbackUrl(provider: string): string;
 }
 
-export function requestClearanceHandler(deps: RequestClearanceDependencies) {
-  return async function requestClearance(payload: Record<string, unknown>): Promise<void> {
+/** Queues the request for a clearance that is `pending` (new, or requested again). */
+export function enqueueClearanceRequest(
+  store: RelayStore,
+  clearance: Pick<Clearance, 'id'>,
+  occasion = 'first',
+) {
+  return store.outbox.enqueue(
+    clearanceRequestJob,
+    { clearanceId: clearance.id },
+    { dedupeKey: `${clearanceRequestJob}:${clearance.id}:${occasion}` },
+  );
+}
+
+/** An earlier attempt may have reached the maker without Keyturn learning its reference. */
+const mayHaveReachedMaker = (job: OutboxJob, clearance: Clearance) =>
+  job.attempts > 1 && clearance.oemReference === null && !holdsAccess(clearance.status);
+
+export function requestClearanceJob(deps: RequestClearanceDependencies): JobDefinition {
+  async function requestClearance(payload: Record<string, unknown>, job: OutboxJob): Promise<void> {
     const clearance = await deps.clearances.find(String(payload.clearanceId));
     if (!clearance) throw new PermanentJobFailure('clearance no longer exists');
-    if (clearance.status !== 'pending') return;
+    // Moved on before this attempt: nothing to send, unless an earlier one may have reached the maker, in
+    // which case asking again (same idempotency key) tells the reference to revoke.
+    if (clearance.status !== 'pending' && !mayHaveReachedMaker(job, clearance)) return;
     const connector = deps.connectorFor(clearance.provider);
     if (!connector) throw new PermanentJobFailure(`no connector configured for ${clearance.provider}`);
     const [account, app] = await Promise.all([
@@ -50,11 +78,27 @@ export function requestClearanceHandler(deps: RequestClearanceDependencies) {
       });
       return;
     }
-    await deps.clearances.setOemReference(clearance.id, result.reference);
-    await applyClearanceEvent(deps, {
-      clearanceId: clearance.id,
-      event: 'oem_accepted',
-      cause: 'oem_accepted',
+    await inTransaction(deps.knex, async () => {
+      await deps.clearances.setOemReference(clearance.id, result.reference);
+      const accepted = await applyClearanceEvent(deps, {
+        clearanceId: clearance.id,
+        event: 'oem_accepted',
+        cause: 'oem_accepted',
+      });
+      if (accepted.outcome === 'refused')
+        await askMakerToRevoke(deps, clearance.id, `ref:${result.reference}`);
     });
+  }
+
+  return {
+    run: requestClearance,
+    /** Refused by the maker, or every attempt failed: the owner and the app learn it, and may ask again. */
+    async abandoned(payload) {
+      await applyClearanceEvent(deps, {
+        clearanceId: String(payload.clearanceId),
+        event: 'request_failed',
+        cause: 'oem_request_failed',
+      });
+    },
   };
 }

@@ -1,26 +1,35 @@
-// The outbox worker: claims due jobs, runs the handler for each job's kind, completes it or schedules a
-// retry with exponential backoff and equal jitter. Runs in-process (`npm start`) or as `keyturn worker`.
+// The outbox worker: claims due jobs, runs the definition for each job's kind, completes it or schedules a
+// retry with exponential backoff and equal jitter, and gives up after the configured attempts (or at once
+// on a permanent failure), telling the job's definition so it can record what that means. Runs in-process
+// (`npm start`) or as `keyturn worker`; stopping lets the jobs under way finish and claims no more.
 import type { Logger } from '../logger.ts';
 import type { OutboxJob, OutboxRepository } from '../storage/outbox.ts';
 
 export type JobHandler = (payload: Record<string, unknown>, job: OutboxJob) => Promise<void>;
+
+export interface JobDefinition {
+  run: JobHandler;
+  /** Called once the job is given up on, so its consequence is recorded (e.g. the clearance's error). */
+  abandoned?: (payload: Record<string, unknown>, job: OutboxJob, reason: string) => Promise<void>;
+}
 
 /** Thrown by a handler when retrying cannot help (the job is abandoned and kept for operators). */
 export class PermanentJobFailure extends Error {}
 
 export interface WorkerOptions {
   batchSize?: number;
-  leaseMs?: number;
-  pollMs?: number;
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
+  leaseMs: number;
+  pollMs: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
 }
 
 export interface Worker {
   /** Runs every due job until none is left (tests and the CLI use it). Returns how many ran. */
   drain(): Promise<number>;
   start(): void;
+  /** Claims no more jobs and waits for those under way. */
   stop(): Promise<void>;
 }
 
@@ -29,36 +38,54 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/** The shortest and longest time from a job's first attempt to its last (equal jitter: half to all). */
+export function retryHorizonMs(options: Pick<WorkerOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs'>) {
+  let longest = 0;
+  for (let attempt = 1; attempt < options.maxAttempts; attempt++)
+    longest += Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
+  return { shortest: longest / 2, longest };
+}
+
 export function createWorker(
   outbox: OutboxRepository,
-  handlers: Record<string, JobHandler>,
+  definitions: Record<string, JobHandler | JobDefinition>,
   logger: Logger,
-  options: WorkerOptions = {},
+  options: WorkerOptions,
 ): Worker {
   const batchSize = options.batchSize ?? 10;
-  const leaseMs = options.leaseMs ?? 60_000;
-  const pollMs = options.pollMs ?? 500;
-  const maxAttempts = options.maxAttempts ?? 25;
-  const baseDelayMs = options.baseDelayMs ?? 1_000;
-  const maxDelayMs = options.maxDelayMs ?? 6 * 3_600_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = true;
+  /** Set while stop() waits: the batch under way finishes, no further one is claimed. */
+  let stopping = false;
+
+  const definitionOf = (kind: string): JobDefinition | undefined => {
+    const definition = definitions[kind];
+    return typeof definition === 'function' ? { run: definition } : definition;
+  };
+
+  async function giveUp(job: OutboxJob, definition: JobDefinition | undefined, error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error({ job: job.id, kind: job.kind, attempts: job.attempts, err: error }, 'job abandoned');
+    await outbox.abandon(job.id, message);
+    try {
+      await definition?.abandoned?.(job.payload, job, message);
+    } catch (thrown) {
+      logger.error({ job: job.id, kind: job.kind, err: thrown }, 'recording an abandoned job failed');
+    }
+  }
 
   async function run(job: OutboxJob): Promise<void> {
-    const handler = handlers[job.kind];
+    const definition = definitionOf(job.kind);
     try {
-      if (!handler) throw new PermanentJobFailure(`no handler for job kind ${job.kind}`);
-      await handler(job.payload, job);
+      if (!definition) throw new PermanentJobFailure(`no handler for job kind ${job.kind}`);
+      await definition.run(job.payload, job);
       await outbox.complete(job.id);
     } catch (error) {
+      if (error instanceof PermanentJobFailure || job.attempts >= options.maxAttempts)
+        return giveUp(job, definition, error);
       const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof PermanentJobFailure || job.attempts >= maxAttempts) {
-        logger.error({ job: job.id, kind: job.kind, attempts: job.attempts, err: error }, 'job abandoned');
-        await outbox.abandon(job.id, message);
-        return;
-      }
-      const delay = backoffDelay(job.attempts, baseDelayMs, maxDelayMs);
+      const delay = backoffDelay(job.attempts, options.baseDelayMs, options.maxDelayMs);
       logger.warn(
         { job: job.id, kind: job.kind, attempts: job.attempts, retryInMs: delay, error: message },
         'job failed; will retry',
@@ -69,12 +96,13 @@ export function createWorker(
 
   async function drainOnce(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const jobs = await outbox.claim(batchSize, leaseMs);
-      if (jobs.length === 0) return total;
+    while (!stopping) {
+      const jobs = await outbox.claim(batchSize, options.leaseMs);
+      if (jobs.length === 0) break;
       await Promise.all(jobs.map(run));
       total += jobs.length;
     }
+    return total;
   }
 
   function drain(): Promise<number> {
@@ -91,7 +119,7 @@ export function createWorker(
         logger.error({ err: error }, 'outbox poll failed');
       }
       schedule();
-    }, pollMs);
+    }, options.pollMs);
     timer.unref();
   }
 
@@ -104,8 +132,13 @@ export function createWorker(
     },
     async stop() {
       stopped = true;
+      stopping = true;
       if (timer) clearTimeout(timer);
-      await running?.catch(() => 0);
+      try {
+        await running?.catch(() => 0);
+      } finally {
+        stopping = false;
+      }
     },
   };
 }

@@ -2,6 +2,7 @@
 // The token's authorization status is derived from the clearance status; it is never stored twice.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { type ClearanceStatus, isClearanceStatus } from '../domain/clearance/status.ts';
 import type { HotReads } from './hot-reads.ts';
 import { statement } from './statement.ts';
 import { executor, isInTransaction } from './transaction.ts';
@@ -15,7 +16,7 @@ export interface Clearance {
   provider: string;
   vin: string;
   scopes: string[];
-  status: string;
+  status: ClearanceStatus;
   oemReference: string | null;
   lastEventAt: number | null;
   statusChangedAt: number;
@@ -42,6 +43,13 @@ export interface ClearanceRow {
   auth_method: string | null;
 }
 
+/** The stored status, checked once here so every caller gets a ClearanceStatus. */
+function statusOf(row: ClearanceRow): ClearanceStatus {
+  if (!isClearanceStatus(row.status))
+    throw new Error(`clearance ${row.id} has an unknown status ${row.status}`);
+  return row.status;
+}
+
 export const toClearance = (row: ClearanceRow): Clearance => ({
   id: row.id,
   grantId: row.grant_id,
@@ -51,7 +59,7 @@ export const toClearance = (row: ClearanceRow): Clearance => ({
   provider: row.provider,
   vin: row.vin,
   scopes: JSON.parse(row.scopes),
-  status: row.status,
+  status: statusOf(row),
   oemReference: row.oem_reference,
   lastEventAt: row.last_event_at === null ? null : Number(row.last_event_at),
   statusChangedAt: Number(row.status_changed_at),
@@ -67,7 +75,7 @@ export interface NewClearance {
   provider: string;
   vin: string;
   scopes: string[];
-  status: string;
+  status: ClearanceStatus;
   cause: string;
   /** When the OAuth grant expires (epoch ms); introspection checks it without reading the grant. */
   grantExpiresAt: number | null;
@@ -76,8 +84,8 @@ export interface NewClearance {
 }
 
 export interface StatusChange {
-  from: string;
-  to: string;
+  from: ClearanceStatus;
+  to: ClearanceStatus;
   cause: string;
   sourceEventId: string | null;
   occurredAt: number | null;

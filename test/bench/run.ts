@@ -76,9 +76,10 @@ function keyturnEnv(database: {
     OEM_BMW_URL: 'http://127.0.0.1:9/bmw',
     OEM_BMW_API_KEY: 'bench-api-key',
     OEM_BMW_WEBHOOK_SECRET: benchWebhookSecret,
-    // The bench's journeys all come from one address, as a load test's do.
+    // The bench's journeys all come from one address and connect one VIN, as a load test's do.
     CODE_MAILS_PER_ADDRESS: '1000000',
     CONSENTS_PER_ADDRESS: '1000000',
+    CONSENTS_PER_VIN: '1000000',
     CONSENTS_PER_APP: '1000000',
     ...(database.smtpUrl ? { SMTP_URL: database.smtpUrl } : {}),
     ...(database.databaseUrl

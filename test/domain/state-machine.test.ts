@@ -7,7 +7,7 @@ import {
 } from '../../src/domain/clearance/state-machine.ts';
 import { type ClearanceStatus, clearanceStatuses } from '../../src/domain/clearance/status.ts';
 
-// Written out by hand from DESIGN.md "One state machine" and seeds 000/002: every move not listed is refused.
+// Written out by hand from the connectivity states and their rules: every move not listed is refused.
 const allowed: Record<ClearanceStatus, Partial<Record<ClearanceEvent, ClearanceStatus>>> = {
   pending: {
     oem_accepted: 'pending_validation',
@@ -17,6 +17,7 @@ const allowed: Record<ClearanceStatus, Partial<Record<ClearanceEvent, ClearanceS
     owner_revoked_at_oem: 'error_revoke',
     cancelled: 'disconnected',
     timed_out: 'error_time_out',
+    request_failed: 'error_validating',
   },
   pending_validation: {
     oem_accepted: 'pending_validation',
@@ -59,11 +60,21 @@ const allowed: Record<ClearanceStatus, Partial<Record<ClearanceEvent, ClearanceS
     capability_restored: 'connected',
     cancelled: 'disconnected',
   },
+  // Retryable: left only by a new request or a cancellation; a redelivery is answered, unchanged.
+  wrong_tracker_id: {
+    oem_unknown_vin: 'wrong_tracker_id',
+    requested_again: 'pending',
+    cancelled: 'disconnected',
+  },
+  error_time_out: { timed_out: 'error_time_out', requested_again: 'pending', cancelled: 'disconnected' },
+  error_validating: {
+    request_failed: 'error_validating',
+    requested_again: 'pending',
+    cancelled: 'disconnected',
+  },
   // Terminal: only a redelivery of the event that ended the clearance is answered, unchanged.
-  wrong_tracker_id: { oem_unknown_vin: 'wrong_tracker_id' },
   error_rejected: { owner_rejected: 'error_rejected' },
   error_revoke: { owner_revoked_at_oem: 'error_revoke' },
-  error_time_out: { timed_out: 'error_time_out' },
   disconnected: { cancelled: 'disconnected' },
 };
 

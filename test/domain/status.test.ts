@@ -2,24 +2,27 @@ import { describe, expect, it } from 'vitest';
 import {
   authorizationStatus,
   clearanceStatuses,
+  holdsAccess,
   isClearanceStatus,
+  isRetryable,
   isTerminal,
   mayDataFlow,
 } from '../../src/domain/clearance/status.ts';
 
-// DESIGN.md "One state machine": clearance status → authorization_status, introspection active?, terminal?
+// Clearance status → authorization_status, introspection active?, terminal?, retryable?
 const table = [
-  ['pending', 'pending', false, false],
-  ['pending_validation', 'pending', false, false],
-  ['wrong_tracker_id', 'rejected', false, true],
-  ['error_rejected', 'rejected', false, true],
-  ['pending_for_data', 'approved', true, false],
-  ['connected', 'approved', true, false],
-  ['error_data', 'approved', true, false],
-  ['error_capability', 'approved', true, false],
-  ['error_revoke', 'revoked', false, true],
-  ['disconnected', 'revoked', false, true],
-  ['error_time_out', 'expired', false, true],
+  ['pending', 'pending', false, false, false],
+  ['pending_validation', 'pending', false, false, false],
+  ['wrong_tracker_id', 'rejected', false, false, true],
+  ['error_rejected', 'rejected', false, true, false],
+  ['pending_for_data', 'approved', true, false, false],
+  ['connected', 'approved', true, false, false],
+  ['error_data', 'approved', true, false, false],
+  ['error_capability', 'approved', true, false, false],
+  ['error_revoke', 'revoked', false, true, false],
+  ['disconnected', 'revoked', false, true, false],
+  ['error_time_out', 'expired', false, false, true],
+  ['error_validating', 'expired', false, false, true],
 ] as const;
 
 describe('clearance status', () => {
@@ -45,7 +48,23 @@ describe('clearance status', () => {
     },
   );
 
-  it.each([undefined, 42, '', 'CONNECTED', 'approved', 'error_validating'])(
+  it.each(table.map(([status, , , , retryable]) => [status, retryable] as const))(
+    'isRetryable › %s is %s',
+    (status, retryable) => {
+      expect(isRetryable(status)).toBe(retryable);
+    },
+  );
+
+  it.each(
+    table.map(
+      ([status, authorization]) =>
+        [status, authorization === 'pending' || authorization === 'approved'] as const,
+    ),
+  )('holdsAccess › %s is %s', (status, holds) => {
+    expect(holdsAccess(status)).toBe(holds);
+  });
+
+  it.each([undefined, 42, '', 'CONNECTED', 'approved', 'error'])(
     'isClearanceStatus › refuses %j',
     (value) => {
       expect(isClearanceStatus(value)).toBe(false);

@@ -51,6 +51,14 @@ function authorizationChanged(
   });
 }
 
+function locationChanged(clearance: { id: string; vin: string }, timestamp = new Date()): string {
+  return JSON.stringify({
+    type: 'vehicle_location_changed',
+    timestamp: timestamp.toISOString(),
+    data: { clearance_id: clearance.id, vin: clearance.vin, latitude: 48.1, longitude: 11.6 },
+  });
+}
+
 describe('POST /callbacks/:provider', () => {
   let world: OemWorld;
   let keyturn: RunningKeyturn;
@@ -410,17 +418,61 @@ describe('POST /callbacks/:provider', () => {
     const before = await snapshot(granted.clearance.id);
     expect(before.status).toBe('pending_for_data');
 
-    // pending_for_data → error_revoke is an allowed move, but this revocation happened before the approval.
-    const stale = await postCallback(
+    // pending_for_data → connected is an allowed move, but this first position was taken before the approval.
+    const stale = await postCallback(locationChanged(granted.clearance, new Date(now - 60_000)));
+    expect(stale.status).toBe(200);
+    expect(await stale.json()).toEqual({ outcome: 'stale' });
+    expect(await snapshot(granted.clearance.id)).toEqual(before);
+  });
+
+  it('maker › a revocation older than the last applied event still ends access: an event that ends access is never stale', async () => {
+    const granted = await waitingClearance();
+    const now = Date.now();
+    await postCallback(authorizationChanged(granted.clearance, 'approved', new Date(now)));
+    const late = await postCallback(
       authorizationChanged(granted.clearance, 'revoked', new Date(now - 60_000)),
     );
-    expect(stale.status).toBeGreaterThanOrEqual(200);
-    expect(stale.status).toBeLessThan(300);
-    expect(await snapshot(granted.clearance.id)).toEqual(before);
-    expect(await introspect(keyturn.url, consumer, granted.tokens.access_token)).toMatchObject({
-      active: true,
-    });
+    expect(late.status).toBe(200);
+    expect(await clearanceStatus(keyturn, granted.clearance.id)).toBe('error_revoke');
+    expect(await introspect(keyturn.url, consumer, granted.tokens.access_token)).toEqual({ active: false });
   });
+
+  it('maker › an approval stamped an hour ahead does not make the real revocation after it stale', async () => {
+    const granted = await waitingClearance();
+    const approved = await postCallback(
+      authorizationChanged(granted.clearance, 'approved', new Date(Date.now() + 3_600_000)),
+    );
+    expect(approved.status).toBe(200);
+    // A data event right after, truthfully stamped: not earlier than the approval's time of receipt.
+    const located = await postCallback(locationChanged(granted.clearance, new Date()));
+    expect(await located.json()).toEqual({ outcome: 'changed' });
+    expect(await clearanceStatus(keyturn, granted.clearance.id)).toBe('connected');
+    const revoked = await postCallback(authorizationChanged(granted.clearance, 'revoked', new Date()));
+    expect(await revoked.json()).toEqual({ outcome: 'changed' });
+    expect(await introspect(keyturn.url, consumer, granted.tokens.access_token)).toEqual({ active: false });
+  });
+
+  it.each([
+    ['error_revoke', 'revoked'],
+    ['error_rejected', 'rejected'],
+    ['disconnected', undefined],
+  ] as const)(
+    'maker › a signed `approved` stamped later than its end leaves %s as it is: 2xx, no change, inactive, no app webhook',
+    async (ended, byMaker) => {
+      const granted = await waitingClearance();
+      const endedAt = Date.now() - 1_000;
+      if (byMaker) await postCallback(authorizationChanged(granted.clearance, byMaker, new Date(endedAt)));
+      else await oauth.tokenRevocation(await discover(keyturn.url, app), granted.tokens.access_token);
+      expect(await clearanceStatus(keyturn, granted.clearance.id)).toBe(ended);
+      const before = await snapshot(granted.clearance.id);
+
+      const late = await postCallback(authorizationChanged(granted.clearance, 'approved', new Date()));
+      expect(late.status).toBeGreaterThanOrEqual(200);
+      expect(late.status).toBeLessThan(300);
+      expect(await snapshot(granted.clearance.id)).toEqual(before);
+      expect(await introspect(keyturn.url, consumer, granted.tokens.access_token)).toEqual({ active: false });
+    },
+  );
 
   it('maker › `rejected` → error_rejected, authorization rejected and introspection exactly {"active":false}', async () => {
     const granted = await waitingClearance();

@@ -1,5 +1,5 @@
-// The one clearance state machine (DESIGN.md "One state machine", connectivity states of seeds 000/002):
-// current status + event → next status, or a typed refusal. Pure: callers load, apply and persist.
+// The one clearance state machine: current status + event → next status, or a typed refusal. Pure: callers
+// load, apply and persist.
 import type { ClearanceStatus } from './status.ts';
 
 export const clearanceEvents = [
@@ -14,6 +14,8 @@ export const clearanceEvents = [
   'capability_restored', // that capability is on again
   'cancelled', // the app or the owner revoked in Keyturn
   'timed_out', // the clearance is overdue and must be requested again
+  'request_failed', // the maker refused the clearance request, or never took it after every retry
+  'requested_again', // the clearance is requested from the maker anew after a retryable error
 ] as const;
 export type ClearanceEvent = (typeof clearanceEvents)[number];
 
@@ -22,6 +24,7 @@ export type ClearanceEvent = (typeof clearanceEvents)[number];
  * accepted redelivery (webhooks and callbacks arrive at least once) and reports `changed: false`:
  * - a terminal status accepts only a repeat of the very event that ended it, so nothing,
  *   in particular no late approval, ever revives it;
+ * - a retryable error is left only by a new request (`requested_again`) or a cancellation;
  * - `owner_approved` while already approved keeps the current status, so a late duplicate
  *   approval does not push `connected` back to `pending_for_data`;
  * - `data_received` during `error_capability` keeps the capability error: data flowing
@@ -38,6 +41,15 @@ const moves: Record<ClearanceEvent, Partial<Record<ClearanceStatus, ClearanceSta
     pending: 'wrong_tracker_id',
     pending_validation: 'wrong_tracker_id',
     wrong_tracker_id: 'wrong_tracker_id',
+  },
+  request_failed: {
+    pending: 'error_validating',
+    error_validating: 'error_validating',
+  },
+  requested_again: {
+    wrong_tracker_id: 'pending',
+    error_time_out: 'pending',
+    error_validating: 'pending',
   },
   owner_approved: {
     pending: 'pending_for_data',
@@ -88,6 +100,9 @@ const moves: Record<ClearanceEvent, Partial<Record<ClearanceStatus, ClearanceSta
     connected: 'disconnected',
     error_data: 'disconnected',
     error_capability: 'disconnected',
+    wrong_tracker_id: 'disconnected',
+    error_time_out: 'disconnected',
+    error_validating: 'disconnected',
     disconnected: 'disconnected',
   },
   timed_out: {
@@ -96,6 +111,23 @@ const moves: Record<ClearanceEvent, Partial<Record<ClearanceStatus, ClearanceSta
     error_time_out: 'error_time_out',
   },
 };
+
+/**
+ * Events after which no data may flow. Arriving out of order never makes them stale: the machine already
+ * refuses whatever would undo them, so applying them late is always safe, and dropping one would keep
+ * access open that the owner or the maker ended.
+ */
+export const accessEndingEvents: ReadonlySet<ClearanceEvent> = new Set([
+  'oem_unknown_vin',
+  'owner_rejected',
+  'owner_revoked_at_oem',
+  'cancelled',
+  'timed_out',
+  'request_failed',
+]);
+
+/** Events by which Keyturn itself ends a clearance: the maker must be told (its side may be live). */
+export const keyturnEndingEvents: ReadonlySet<ClearanceEvent> = new Set(['cancelled', 'timed_out']);
 
 export interface TransitionRefusal {
   readonly code: 'transition_refused';

@@ -1,5 +1,6 @@
-// The clearance statuses (one vehicle × one app), taken from the connectivity states of seeds 000/002,
-// and what each means for the token: DESIGN.md "One state machine". Nothing else stores these facts twice.
+// The clearance statuses (one vehicle × one app): the connectivity states a data provider reports for a
+// tracker or vehicle, and what each means for the token's authorization status. Nothing else stores these
+// facts twice.
 
 export const clearanceStatuses = [
   'pending',
@@ -12,6 +13,7 @@ export const clearanceStatuses = [
   'error_rejected',
   'error_revoke',
   'error_time_out',
+  'error_validating',
   'disconnected',
 ] as const;
 export type ClearanceStatus = (typeof clearanceStatuses)[number];
@@ -31,15 +33,25 @@ const authorizationByClearance: Record<ClearanceStatus, AuthorizationStatus> = {
   error_revoke: 'revoked',
   disconnected: 'revoked',
   error_time_out: 'expired',
+  // The maker could not be asked (it refused the request, or never answered it): ask again.
+  error_validating: 'expired',
 };
 
 /** Statuses no event can leave: a new clearance must be requested instead. */
 export const terminalStatuses: readonly ClearanceStatus[] = [
-  'wrong_tracker_id',
   'error_rejected',
   'error_revoke',
-  'error_time_out',
   'disconnected',
+];
+
+/**
+ * Errors only a new request to the maker can leave (`requested_again`): the VIN was unknown (once
+ * corrected), the maker never answered in time, or it could not be asked at all.
+ */
+export const retryableStatuses: readonly ClearanceStatus[] = [
+  'wrong_tracker_id',
+  'error_time_out',
+  'error_validating',
 ];
 
 export function isClearanceStatus(value: unknown): value is ClearanceStatus {
@@ -58,4 +70,14 @@ export function mayDataFlow(status: ClearanceStatus): boolean {
 
 export function isTerminal(status: ClearanceStatus): boolean {
   return terminalStatuses.includes(status);
+}
+
+export function isRetryable(status: ClearanceStatus): boolean {
+  return retryableStatuses.includes(status);
+}
+
+/** Whether the app has access now or may get it without anyone acting again (pending or approved). */
+export function holdsAccess(status: ClearanceStatus): boolean {
+  const authorization = authorizationByClearance[status];
+  return authorization === 'pending' || authorization === 'approved';
 }
