@@ -90,6 +90,7 @@ export async function registerApp(
     scopes: [...new Set(input.scopes)],
     logoUri: input.logoUri ?? null,
     webhookUrl: input.webhookUrl ?? null,
+    webhookDisabled: null,
     webhookSecrets,
     createdAt: Date.now(),
   };

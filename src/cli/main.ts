@@ -12,7 +12,7 @@ import { appsRepository } from '../storage/apps.ts';
 import { consumersRepository } from '../storage/consumers.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
-import { outboxRepository } from '../storage/outbox.ts';
+import { type JobState, jobStates, outboxRepository } from '../storage/outbox.ts';
 import { webhookDeliveriesRepository } from '../storage/webhook-deliveries.ts';
 import { overlapSecondsFrom } from '../webhooks/signing-secrets.ts';
 
@@ -21,8 +21,10 @@ const usage = `Usage:
                    [--logo-uri U] [--webhook-url U]
   keyturn apps list
   keyturn apps rotate-webhook-secret --app CLIENT_ID [--overlap SECONDS]   (default 86400: one day)
+  keyturn apps enable-webhook --app CLIENT_ID   (after the endpoint answered 410 Gone)
   keyturn consumers add --name N
   keyturn consumers list
+  keyturn jobs list [--state waiting|retrying|abandoned|done] [--kind KIND] [--limit N]
   keyturn webhooks list [--app CLIENT_ID] [--limit N]
   keyturn webhooks replay JOB_ID
   keyturn migrate
@@ -73,8 +75,43 @@ async function run(runtime: Runtime, command: string[]): Promise<void> {
           scopes: app.scopes,
           logo_uri: app.logoUri,
           webhook_url: app.webhookUrl,
+          webhook_disabled: app.webhookDisabled
+            ? { at: new Date(app.webhookDisabled.at).toISOString(), reason: app.webhookDisabled.reason }
+            : null,
         })),
       );
+    case 'apps enable-webhook': {
+      const { values } = parseArgs({ args: rest, options: { app: { type: 'string' } }, strict: true });
+      if (!values.app) throw new UsageError('apps enable-webhook needs --app CLIENT_ID (see apps list)');
+      if (!(await appsRepository(knex).enableWebhook(values.app)))
+        throw new UsageError(`no app ${values.app} (see apps list)`);
+      return print({ client_id: values.app, webhook_enabled: true });
+    }
+    case 'jobs list': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { state: { type: 'string' }, kind: { type: 'string' }, limit: { type: 'string' } },
+        strict: true,
+      });
+      const state = values.state as JobState | undefined;
+      if (state !== undefined && !jobStates.includes(state))
+        throw new UsageError(`--state must be one of ${jobStates.join(', ')}`);
+      const outbox = outboxRepository(knex, runtime.database.engine);
+      const jobs = await outbox.list({ state, kind: values.kind, limit: Number(values.limit ?? 50) });
+      return print({
+        counts: await outbox.counts(),
+        jobs: jobs.map((job) => ({
+          id: job.id,
+          kind: job.kind,
+          state: job.state,
+          attempts: job.attempts,
+          last_error: job.lastError,
+          run_at: new Date(job.runAt).toISOString(),
+          done_at: job.doneAt === null ? null : new Date(job.doneAt).toISOString(),
+          created_at: new Date(job.createdAt).toISOString(),
+        })),
+      });
+    }
     case 'apps rotate-webhook-secret': {
       const { values } = parseArgs({
         args: rest,

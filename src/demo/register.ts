@@ -40,6 +40,7 @@ export async function ensureDemoApp(
       scopes: [...dataPoints],
       logoUri: null,
       webhookUrl,
+      webhookDisabled: null,
       webhookSecrets,
       createdAt: Date.now(),
     });

@@ -22,6 +22,8 @@ export interface App {
   logoUri: string | null;
   webhookUrl: string | null;
   webhookSecrets: WebhookSecrets;
+  /** Set when the endpoint answered 410 Gone: nothing is delivered until an operator enables it again. */
+  webhookDisabled: { at: number; reason: string } | null;
   createdAt: number;
 }
 
@@ -34,6 +36,8 @@ interface AppRow extends WebhookSecretColumns {
   scopes: string;
   logo_uri: string | null;
   webhook_url: string | null;
+  webhook_disabled_at: number | null;
+  webhook_disabled_reason: string | null;
   created_at: number;
 }
 
@@ -47,6 +51,10 @@ const toApp = (row: AppRow): App => ({
   logoUri: row.logo_uri,
   webhookUrl: row.webhook_url,
   webhookSecrets: toWebhookSecrets(row),
+  webhookDisabled:
+    row.webhook_disabled_at === null
+      ? null
+      : { at: Number(row.webhook_disabled_at), reason: row.webhook_disabled_reason ?? '' },
   createdAt: Number(row.created_at),
 });
 
@@ -65,6 +73,8 @@ export function appsRepository(knex: Knex, hot?: () => HotReads) {
         logo_uri: app.logoUri,
         webhook_url: app.webhookUrl,
         ...webhookSecretColumns(app.webhookSecrets),
+        webhook_disabled_at: app.webhookDisabled?.at ?? null,
+        webhook_disabled_reason: app.webhookDisabled?.reason ?? null,
         created_at: app.createdAt,
       });
     },
@@ -80,6 +90,18 @@ export function appsRepository(knex: Knex, hot?: () => HotReads) {
     },
     async list(): Promise<App[]> {
       return (await table().orderBy('created_at')).map(toApp);
+    },
+    async disableWebhook(clientId: string, reason: string, at = Date.now()): Promise<void> {
+      await table()
+        .where({ client_id: clientId })
+        .update({ webhook_disabled_at: at, webhook_disabled_reason: reason.slice(0, 500) });
+    },
+    /** Enables a disabled endpoint again; false when there is no such app. */
+    async enableWebhook(clientId: string): Promise<boolean> {
+      const updated = await table()
+        .where({ client_id: clientId })
+        .update({ webhook_disabled_at: null, webhook_disabled_reason: null });
+      return updated === 1;
     },
     /** The app's webhook signing secrets, read from the writer (a rotation reads them to replace them). */
     findWebhookSecrets(clientId: string): Promise<WebhookSecrets | undefined> {

@@ -21,6 +21,26 @@ interface OutboxRow {
   attempts: number;
 }
 
+/** waiting: never tried yet; retrying: tried and due again; abandoned: given up on; done: completed. */
+export const jobStates = ['waiting', 'retrying', 'abandoned', 'done'] as const;
+export type JobState = (typeof jobStates)[number];
+
+const stateSql = `(case when done_at is null and attempts = 0 then 'waiting'
+  when done_at is null then 'retrying'
+  when last_error like 'abandoned:%' then 'abandoned'
+  else 'done' end)`;
+
+export interface ListedJob {
+  id: number;
+  kind: string;
+  state: JobState;
+  attempts: number;
+  runAt: number;
+  doneAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+}
+
 export function outboxRepository(knex: Knex, engine: Engine) {
   const insertJob = statement(
     knex,
@@ -111,6 +131,47 @@ export function outboxRepository(knex: Knex, engine: Engine) {
     /** Deletes the jobs finished or given up on before `before`; a job still due or retrying is kept. */
     async sweepFinished(before: number): Promise<number> {
       return deleteOlderThan(knex, 'outbox', 'done_at', before);
+    },
+
+    /** How many jobs wait (never tried, or retrying), were given up on, or are done; for operators. */
+    async counts(): Promise<Record<JobState, number>> {
+      const rows = (await knex('outbox')
+        .select(knex.raw(`${stateSql} as state`))
+        .count({ count: '*' })
+        .groupByRaw(stateSql)) as Array<{ state: JobState; count: number | string }>;
+      const counts: Record<JobState, number> = { waiting: 0, retrying: 0, abandoned: 0, done: 0 };
+      for (const row of rows) counts[row.state] = Number(row.count);
+      return counts;
+    },
+
+    /** The newest jobs in `state` (all when undefined), of one kind or all. */
+    async list(options: { state?: JobState; kind?: string; limit: number }): Promise<ListedJob[]> {
+      const query = knex('outbox')
+        .select(
+          'id',
+          'kind',
+          'attempts',
+          'run_at',
+          'done_at',
+          'last_error',
+          'created_at',
+          knex.raw(`${stateSql} as state`),
+        )
+        .orderBy('id', 'desc')
+        .limit(options.limit);
+      if (options.state) query.whereRaw(`${stateSql} = ?`, [options.state]);
+      if (options.kind) query.andWhere({ kind: options.kind });
+      const rows = (await query) as Array<Record<string, unknown>>;
+      return rows.map((row) => ({
+        id: Number(row.id),
+        kind: String(row.kind),
+        state: row.state as JobState,
+        attempts: Number(row.attempts),
+        runAt: Number(row.run_at),
+        doneAt: row.done_at === null ? null : Number(row.done_at),
+        lastError: (row.last_error as string | null) ?? null,
+        createdAt: Number(row.created_at),
+      }));
     },
 
     async pending(kind?: string): Promise<number> {

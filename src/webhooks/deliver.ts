@@ -59,6 +59,9 @@ export function webhookDeliveryHandler(deps: WebhookDeliveryDependencies) {
     if (!app) throw new PermanentJobFailure('app no longer exists');
     if (!app.webhookUrl) return;
     const url = app.webhookUrl;
+    // Kept (abandoned) rather than dropped, so an operator who enables the endpoint again can replay them.
+    if (app.webhookDisabled)
+      throw new PermanentJobFailure(`webhook endpoint disabled: ${app.webhookDisabled.reason}`);
 
     const webhookId = `msg_keyturn_${job.id}`;
     const body = JSON.stringify(authorizationChangedBody(payload, new Date(Number(payload.occurredAt))));
@@ -106,6 +109,11 @@ export function webhookDeliveryHandler(deps: WebhookDeliveryDependencies) {
       attemptedAt: started,
     });
     if (refused) throw new PermanentJobFailure(`webhook to ${url} ${error}`);
+    // 410 Gone: the endpoint is gone for good (RFC 9110 §15.5.11): stop sending until an operator enables it.
+    if (statusCode === 410) {
+      await deps.apps.disableWebhook(app.clientId, `${url} answered 410 Gone`);
+      throw new PermanentJobFailure(`webhook to ${url} answered 410 Gone; the endpoint is disabled`);
+    }
     if (error) throw new Error(`webhook to ${url} failed: ${error}`);
   };
 }

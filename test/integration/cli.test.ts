@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oemProviderIds } from '../../src/config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
+import { productionEnv } from '../support/production.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,24 +39,6 @@ function keyturnCli(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** A complete production configuration (its mail server and makers are never contacted by these commands). */
-function productionEnv(): Record<string, string> {
-  const env: Record<string, string> = {
-    NODE_ENV: 'production',
-    ISSUER: 'https://keyturn.example',
-    SMTP_URL: 'smtp://127.0.0.1:9',
-    KEYTURN_COOKIE_KEYS: 'c'.repeat(32),
-    KEYTURN_JWKS: JSON.stringify({ keys: [{ kty: 'RSA', kid: 'cli-test' }] }),
-  };
-  for (const provider of oemProviderIds) {
-    const prefix = `OEM_${provider.toUpperCase().replace(/-/g, '_')}`;
-    env[`${prefix}_URL`] = `https://${provider}.oem.example`;
-    env[`${prefix}_API_KEY`] = `key-${provider}`;
-    env[`${prefix}_WEBHOOK_SECRET`] = `whsec_${Buffer.from(provider).toString('base64')}`;
-  }
-  return env;
 }
 
 const appWithWebhook = (webhookUrl: string) => [
@@ -237,6 +219,61 @@ describe('keyturn CLI', () => {
     expect(badOverlap.stdout).toBe('');
     expect(badOverlap.stderr).toContain('the overlap must be a whole number of seconds from 0 to 2592000');
     expect(await keyturn.repositories.apps.list()).toEqual(before);
+  });
+
+  it('keyturn apps enable-webhook › an endpoint disabled after 410 Gone shows in apps list and is enabled again', async () => {
+    const app = await registerTestApp(keyturn, {
+      name: 'Gone Fleet',
+      webhookUrl: 'http://127.0.0.1:9/hooks',
+    });
+    await keyturn.repositories.apps.disableWebhook(
+      app.client_id,
+      'http://127.0.0.1:9/hooks answered 410 Gone',
+    );
+    const listed = async () =>
+      (
+        JSON.parse((await keyturnCli(database, ['apps', 'list'])).stdout) as Array<Record<string, unknown>>
+      ).find((row) => row.client_id === app.client_id);
+    expect((await listed())?.webhook_disabled).toMatchObject({
+      reason: 'http://127.0.0.1:9/hooks answered 410 Gone',
+    });
+
+    const enabled = await keyturnCli(database, ['apps', 'enable-webhook', '--app', app.client_id]);
+    expect(enabled.code, enabled.stderr).toBe(0);
+    expect(JSON.parse(enabled.stdout)).toEqual({ client_id: app.client_id, webhook_enabled: true });
+    expect((await listed())?.webhook_disabled).toBeNull();
+
+    const unknown = await keyturnCli(database, ['apps', 'enable-webhook', '--app', 'app_nobody']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no app app_nobody');
+  });
+
+  it('keyturn jobs list › counts the jobs by state and lists the abandoned ones with their error', async () => {
+    const outbox = keyturn.repositories.outbox;
+    await outbox.enqueue('cli_probe', { n: 1 });
+    await outbox.enqueue('cli_probe', { n: 2 });
+    const [claimed] = await outbox.claim(1, 60_000);
+    await outbox.abandon(claimed?.id as number, 'the maker refused it');
+    const run = await keyturnCli(database, ['jobs', 'list', '--state', 'abandoned', '--kind', 'cli_probe']);
+    expect(run.code, run.stderr).toBe(0);
+    const listed = JSON.parse(run.stdout) as {
+      counts: Record<string, number>;
+      jobs: Array<Record<string, unknown>>;
+    };
+    expect(Object.keys(listed.counts).sort()).toEqual(['abandoned', 'done', 'retrying', 'waiting']);
+    expect(listed.counts.abandoned).toBeGreaterThanOrEqual(1);
+    expect(listed.counts.waiting).toBeGreaterThanOrEqual(1);
+    expect(listed.jobs).toHaveLength(1);
+    expect(listed.jobs[0]).toMatchObject({
+      id: claimed?.id,
+      kind: 'cli_probe',
+      state: 'abandoned',
+      attempts: 1,
+      last_error: 'abandoned: the maker refused it',
+    });
+    const refused = await keyturnCli(database, ['jobs', 'list', '--state', 'stuck']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--state must be one of');
   });
 
   it('keyturn consumers add › prints client_id and client_secret; that consumer can introspect', async () => {

@@ -219,6 +219,46 @@ describe('relay faults', () => {
     expect(receiver.received.filter((r) => r.path !== '/webhooks')).toHaveLength(0);
   });
 
+  it("app's webhook endpoint answers 410 Gone › not retried, the endpoint disabled; later webhooks wait; enabled again, a replay delivers", async () => {
+    const gone = await startWebhookReceiver();
+    const goneApp = await registerTestApp(keyturn, { name: 'Gone App', webhookUrl: gone.url });
+    try {
+      const decide = async (email: string, vin: string, decision: 'approve' | 'reject') => {
+        const granted = await grantClearance(keyturn, goneApp, { email, vin });
+        await keyturn.worker.drain();
+        const [simulated] = simulatedClearancesFor(world, granted.clearance.id);
+        world.simulator.knobs.decide(simulated?.id as string, decision);
+        await world.simulator.knobs.pendingDeliveries();
+        return granted;
+      };
+      gone.failNext(1, 410);
+      const first = await decide('faults.gone1@example.com', 'WBA8E9G50GNT20010', 'reject');
+      await keyturn.worker.drain();
+      const firstJob = await outboxRow('app_webhook', first.clearance.id);
+      expect(firstJob.attempts).toBe(1);
+      expect(firstJob.last_error).toMatch(/^abandoned: .*410/);
+      expect((await keyturn.repositories.apps.find(goneApp.client_id))?.webhookDisabled?.reason).toMatch(
+        /410 Gone/,
+      );
+
+      // Disabled: a later webhook is not sent (nothing reaches the endpoint), but kept for a replay.
+      const second = await decide('faults.gone2@example.com', 'WBA8E9G50GNT20011', 'reject');
+      await keyturn.worker.drain();
+      expect(gone.connections()).toBe(1);
+      const secondJob = await outboxRow('app_webhook', second.clearance.id);
+      expect(secondJob.last_error).toMatch(/^abandoned: webhook endpoint disabled/);
+
+      expect(await keyturn.repositories.apps.enableWebhook(goneApp.client_id)).toBe(true);
+      expect(await keyturn.repositories.outbox.replay(Number(secondJob.id))).toBe(true);
+      await keyturn.worker.drain();
+      expect(
+        gone.received.map((r) => (JSON.parse(r.body) as { vehicle: { vin: string } }).vehicle.vin),
+      ).toEqual(['WBA8E9G50GNT20011']);
+    } finally {
+      await gone.close();
+    }
+  });
+
   it('owner rejects in the maker portal › error_rejected, and the app receives a `rejected` webhook', async () => {
     const granted = await grantClearance(keyturn, app, {
       email: 'faults.portal-reject@example.com',
