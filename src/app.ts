@@ -45,6 +45,7 @@ import { outboxRepository } from './storage/outbox.ts';
 import { ownerSessionsRepository } from './storage/owner-sessions.ts';
 import { webhookDeliveriesRepository } from './storage/webhook-deliveries.ts';
 import { errorHandler } from './web/error-handler.ts';
+import { healthRouter } from './web/health.ts';
 import { pinToIssuer } from './web/issuer-origin.ts';
 import { chooseLocale } from './web/locale.ts';
 import { securityHeaders, transportSecurity } from './web/security-headers.ts';
@@ -165,6 +166,7 @@ export async function buildApp(deps: AppDependencies): Promise<Keyturn> {
     await authorizationServer(ctx.req, ctx.res);
   });
 
+  app.use(healthRouter(knex).routes());
   app.use(errorHandler(logger));
   // The makers' signed callbacks are machine traffic too: JSON errors, no page middleware.
   app.use(callbacksRouter(relay, connectors.webhookSecretFor, callbackQueue(database.engine)).routes());

@@ -71,3 +71,10 @@ export class ServiceBusy extends KeyturnError {
     super(503, 'busy', { retryAfterSeconds: 1 });
   }
 }
+
+/** The database cannot be reached right now; the request may be sent again in a moment. */
+export class DatabaseUnavailable extends KeyturnError {
+  constructor(cause: unknown) {
+    super(503, 'database_unavailable', { retryAfterSeconds: 1, cause });
+  }
+}

@@ -31,6 +31,7 @@ export async function openRuntime(config: Config, options: { migrate?: boolean }
   const database = openDatabase({
     ...config,
     onCheckpointError: (message) => logger.warn({ message }, 'SQLite background checkpoint failed'),
+    onConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection failed'),
   });
   if (options.migrate ?? true) {
     const applied = await migrateToLatest(database.knex);

@@ -1,4 +1,4 @@
-// Keyturn's small standalone routes: health, stylesheet, legal pages, the set-password page and the app's
+// Keyturn's small standalone routes: stylesheet, legal pages, the set-password page and the app's
 // `GET /v1/authorization`. The journey, dashboard, callbacks and dev tools have routers of their own.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,10 +30,6 @@ export interface SiteDependencies {
 
 export function siteRouter(deps: SiteDependencies): Router {
   const site = new Router();
-  site.get('/healthz', async (ctx) => {
-    await deps.knex.raw('select 1');
-    ctx.body = { status: 'ok' };
-  });
   site.get('/static/keyturn.css', (ctx) => {
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=3600');

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import { authorizationStatus, type ClearanceStatus, mayDataFlow } from '../domain/clearance/status.ts';
 import type { IntrospectionRow } from '../storage/hot-reads.ts';
 import type { ClientLoader } from '../storage/oidc-adapter.ts';
+import { isDatabaseUnavailable } from '../storage/unavailable.ts';
 import { readRawBody } from '../web/raw-body.ts';
 import { authenticateClient, presentedCredentials } from './client-credentials.ts';
 
@@ -67,7 +68,19 @@ function activeAnswer(row: IntrospectionRow, payload: TokenPayload, issuer: stri
 }
 
 export function introspectionEndpoint(deps: IntrospectionDependencies) {
+  // Served ahead of the page middleware and its error handler: a database that cannot be reached is
+  // answered here, as JSON, with Retry-After.
   return async function introspect(ctx: Context) {
+    try {
+      await answer(ctx);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      ctx.set('Retry-After', '1');
+      oauthError(ctx, 503, 'temporarily_unavailable', 'the token store cannot be reached; try again');
+    }
+  };
+
+  async function answer(ctx: Context) {
     ctx.set('Cache-Control', 'no-store');
     if (ctx.method !== 'POST') return oauthError(ctx, 405, 'invalid_request', 'use POST');
     const body = await formBody(ctx);
@@ -105,5 +118,5 @@ export function introspectionEndpoint(deps: IntrospectionDependencies) {
       return;
     }
     ctx.body = inactive();
-  };
+  }
 }

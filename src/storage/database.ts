@@ -27,18 +27,20 @@ export interface DatabaseOptions {
   sqliteFile: string;
   /** SQLite's background WAL checkpoints failing (they are retried; the WAL grows meanwhile). */
   onCheckpointError?: (message: string) => void;
+  /** A pooled connection that was idle failed (the server ended it); the pool replaces it. */
+  onConnectionError?: (error: Error) => void;
 }
 
 export function openDatabase(options: DatabaseOptions): Database {
   const db = options.databaseUrl
-    ? openPostgres(options.databaseUrl)
+    ? openPostgres(options.databaseUrl, options.onConnectionError)
     : openSqlite(options.sqliteFile, options.onCheckpointError);
   let hot: HotReads | undefined;
   return {
     ...db,
     hot() {
       hot ??= options.databaseUrl
-        ? postgresHotReads(options.databaseUrl)
+        ? postgresHotReads(options.databaseUrl, options.onConnectionError)
         : sqliteHotReads(options.sqliteFile);
       return hot;
     },
@@ -103,11 +105,14 @@ async function holdTheConnection(connection: Knex): Promise<() => void> {
   return () => void pool.releaseConnection(held);
 }
 
-function openPostgres(url: string): OpenedDatabase {
+function openPostgres(url: string, onConnectionError?: (error: Error) => void): OpenedDatabase {
+  const warn = (message: unknown) => onConnectionError?.(new Error(String(message)));
   const connection = knex({
     client: 'pg',
     connection: url,
     pool: { min: 0, max: 10 },
+    // knex reports a connection the server ended as a warning on the console: into Keyturn's log instead.
+    log: { warn, error: warn, deprecate: () => {}, debug: () => {} },
   });
   return { knex: connection, engine: 'postgres' };
 }

@@ -77,8 +77,11 @@ export function sqliteHotReads(file: string): HotReads {
   };
 }
 
-export function postgresHotReads(url: string): HotReads {
+export function postgresHotReads(url: string, onIdleError: (error: Error) => void = () => {}): HotReads {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server ended (a restart, a failover) emits 'error'; the pool drops it and the
+  // next query connects anew. Unheard, the event would end the process.
+  pool.on('error', onIdleError);
   const run = async <T>(name: keyof typeof queries, values: string[]) =>
     (await pool.query({ name: `keyturn_${name}`, text: numbered(queries[name]), values })).rows[0] as
       | T

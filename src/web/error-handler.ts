@@ -1,9 +1,10 @@
 // The one error path: every error thrown by Keyturn's own routes is logged here and rendered, localized,
 // as an HTML page or as JSON. Only exposed errors show their message; anything else is a generic 500.
 import type { Context, Next } from 'koa';
-import { KeyturnError } from '../errors.ts';
+import { DatabaseUnavailable, KeyturnError } from '../errors.ts';
 import { type Locale, translator } from '../i18n/index.ts';
 import type { Logger } from '../logger.ts';
+import { isDatabaseUnavailable } from '../storage/unavailable.ts';
 import { render } from './views.ts';
 
 interface HttpLikeError {
@@ -14,6 +15,7 @@ interface HttpLikeError {
 
 function classify(error: unknown): KeyturnError {
   if (error instanceof KeyturnError) return error;
+  if (isDatabaseUnavailable(error)) return new DatabaseUnavailable(error);
   const http = error as HttpLikeError;
   const status = http?.status ?? http?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500 && http.expose !== false) {
@@ -44,7 +46,9 @@ export function errorHandler(logger: Logger) {
         throw new KeyturnError(404, 'not_found');
     } catch (thrown) {
       const error = classify(thrown);
-      if (error.status >= 500)
+      if (error instanceof DatabaseUnavailable)
+        logger.warn({ err: thrown, path: ctx.path, method: ctx.method }, 'database unavailable');
+      else if (error.status >= 500)
         logger.error({ err: thrown, path: ctx.path, method: ctx.method }, 'request failed');
       else logger.debug({ code: error.code, path: ctx.path }, 'request refused');
       const locale = (ctx.state.locale ?? 'en') as Locale;
