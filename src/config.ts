@@ -13,6 +13,8 @@ export interface Config {
   /** `postgres://…` selects PostgreSQL; undefined selects the SQLite file. */
   databaseUrl: string | undefined;
   sqliteFile: string;
+  /** SQLite: how long a statement keeps trying while another process holds the file's write lock. */
+  sqliteLockTimeoutMs: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   /** Cookie signing keys (newest first). Undefined → generated once and kept in the database. */
@@ -136,6 +138,7 @@ function schema(mode: Mode) {
       .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// (unset it to use SQLite)')
       .optional(),
     KEYTURN_SQLITE_FILE: z.string().min(1).default('./data/keyturn.sqlite'),
+    SQLITE_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -268,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     issuer,
     databaseUrl: e.DATABASE_URL,
     sqliteFile: resolve(e.KEYTURN_SQLITE_FILE),
+    sqliteLockTimeoutMs: e.SQLITE_LOCK_TIMEOUT_MS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     cookieKeys: e.KEYTURN_COOKIE_KEYS,

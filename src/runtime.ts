@@ -30,6 +30,7 @@ export async function openRuntime(config: Config, options: { migrate?: boolean }
   const logger = createLogger(config.logLevel);
   const database = openDatabase({
     ...config,
+    lockTimeoutMs: config.sqliteLockTimeoutMs,
     onCheckpointError: (message) => logger.warn({ message }, 'SQLite background checkpoint failed'),
     onConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection failed'),
   });

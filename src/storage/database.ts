@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import { type HotReads, postgresHotReads, sqliteHotReads } from './hot-reads.ts';
-import { CachingBetterSqlite3Client } from './sqlite-client.ts';
+import { CachingBetterSqlite3Client, defaultLockTimeoutMs } from './sqlite-client.ts';
 import { connectionsOf } from './transaction.ts';
 import { fallbackCheckpointPages, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 
@@ -29,19 +29,21 @@ export interface DatabaseOptions {
   onCheckpointError?: (message: string) => void;
   /** A pooled connection that was idle failed (the server ended it); the pool replaces it. */
   onConnectionError?: (error: Error) => void;
+  /** SQLite: how long a statement keeps trying while another process holds the lock. */
+  lockTimeoutMs?: number;
 }
 
 export function openDatabase(options: DatabaseOptions): Database {
   const db = options.databaseUrl
     ? openPostgres(options.databaseUrl, options.onConnectionError)
-    : openSqlite(options.sqliteFile, options.onCheckpointError);
+    : openSqlite(options.sqliteFile, options.onCheckpointError, options.lockTimeoutMs);
   let hot: HotReads | undefined;
   return {
     ...db,
     hot() {
       hot ??= options.databaseUrl
         ? postgresHotReads(options.databaseUrl, options.onConnectionError)
-        : sqliteHotReads(options.sqliteFile);
+        : sqliteHotReads(options.sqliteFile, options.lockTimeoutMs);
       return hot;
     },
     async close() {
@@ -65,7 +67,11 @@ interface OpenedDatabase extends Pick<Database, 'knex' | 'engine'> {
  */
 const writerCacheSize = -2000;
 
-function openSqlite(file: string, onCheckpointError?: (message: string) => void): OpenedDatabase {
+function openSqlite(
+  file: string,
+  onCheckpointError?: (message: string) => void,
+  lockTimeoutMs = defaultLockTimeoutMs,
+): OpenedDatabase {
   const inMemory = file === ':memory:';
   if (!inMemory) mkdirSync(dirname(file), { recursive: true });
   let checkpointer: WalCheckpointer | undefined;
@@ -73,6 +79,8 @@ function openSqlite(file: string, onCheckpointError?: (message: string) => void)
     client: CachingBetterSqlite3Client as unknown as typeof knex.Client,
     connection: { filename: file },
     useNullAsDefault: true,
+    // Read by the client and by statements (knex keeps its configuration whole on the client).
+    ...({ lockTimeoutMs } as object),
     pool: {
       min: 1,
       max: 1,
@@ -83,7 +91,8 @@ function openSqlite(file: string, onCheckpointError?: (message: string) => void)
         raw.pragma('journal_mode = WAL');
         raw.pragma('synchronous = NORMAL');
         raw.pragma('foreign_keys = ON');
-        raw.pragma('busy_timeout = 5000');
+        // Never wait on the event loop for another connection's lock (see sqlite-client.ts whenUnlocked).
+        raw.pragma('busy_timeout = 0');
         raw.pragma(`cache_size = ${writerCacheSize}`);
         raw.pragma(`wal_autocheckpoint = ${fallbackCheckpointPages}`);
         if (!inMemory)

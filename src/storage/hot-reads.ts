@@ -5,6 +5,7 @@
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { artifactKey } from './artifact-keys.ts';
+import { whenUnlocked } from './sqlite-client.ts';
 
 export interface PayloadRow {
   payload: string;
@@ -55,21 +56,26 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++index}`);
 }
 
-export function sqliteHotReads(file: string): HotReads {
+export function sqliteHotReads(file: string, lockTimeoutMs?: number): HotReads {
   const connection = new Sqlite(file, { readonly: true, fileMustExist: true });
-  connection.pragma('busy_timeout = 5000');
+  // Never wait on the event loop for another connection's lock (see sqlite-client.ts whenUnlocked).
+  connection.pragma('busy_timeout = 0');
   const statements = Object.fromEntries(
     Object.entries(queries).map(([name, sql]) => [name, connection.prepare(sql)]),
   ) as Record<keyof typeof queries, Sqlite.Statement>;
   return {
-    async payload(model, key) {
-      return statements.payload.get(model, key) as PayloadRow | undefined;
+    payload(model, key) {
+      return whenUnlocked(() => statements.payload.get(model, key) as PayloadRow | undefined, lockTimeoutMs);
     },
-    async introspection(model, token) {
-      return statements.introspection.get(model, artifactKey(model, token)) as IntrospectionRow | undefined;
+    introspection(model, token) {
+      const key = artifactKey(model, token);
+      return whenUnlocked(
+        () => statements.introspection.get(model, key) as IntrospectionRow | undefined,
+        lockTimeoutMs,
+      );
     },
-    async row<T>(query: HotQuery, value: string) {
-      return statements[query].get(value) as T | undefined;
+    row<T>(query: HotQuery, value: string) {
+      return whenUnlocked(() => statements[query].get(value) as T | undefined, lockTimeoutMs);
     },
     async close() {
       connection.close();

@@ -5,7 +5,7 @@
 
 import type Sqlite from 'better-sqlite3';
 import type { Knex } from 'knex';
-import { prepared } from './sqlite-client.ts';
+import { defaultLockTimeoutMs, isBusy, prepared, whenUnlocked } from './sqlite-client.ts';
 import {
   connectionsOf,
   executor,
@@ -50,17 +50,25 @@ export function statement<Row>(
     };
   }
   // Inside a transaction the statement runs at once on the transaction's connection; outside, on the pool's
-  // single SQLite connection: directly when it is idle, else borrowed from the pool for one synchronous call.
+  // single SQLite connection: directly when it is idle, else borrowed from the pool, and held while the
+  // statement waits for another process's lock (see whenUnlocked).
+  const timeoutMs = (knex.client.config as { lockTimeoutMs?: number }).lockTimeoutMs ?? defaultLockTimeoutMs;
   const onConnection = async <T>(work: (statement: Sqlite.Statement) => T): Promise<T> => {
     const inTransaction = transactionSqliteConnection();
-    if (inTransaction) return work(prepared(inTransaction, text));
+    if (inTransaction) return whenUnlocked(() => work(prepared(inTransaction, text)), timeoutMs);
     const idle = idleSqliteConnection(knex);
-    if (idle) return work(prepared(idle, text));
+    if (idle) {
+      try {
+        return work(prepared(idle, text));
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+      }
+    }
     const pool = connectionsOf<Sqlite.Database>(knex);
     const connection = await pool.acquireConnection();
     sqliteConnections.set(knex, connection);
     try {
-      return work(prepared(connection, text));
+      return await whenUnlocked(() => work(prepared(connection, text)), timeoutMs);
     } finally {
       await pool.releaseConnection(connection);
     }

@@ -10,7 +10,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import type Sqlite from 'better-sqlite3';
 import type { Knex } from 'knex';
-import { prepared } from './sqlite-client.ts';
+import { defaultLockTimeoutMs, prepared, whenUnlocked } from './sqlite-client.ts';
 
 // knex has no public way to build an instance on a given client; its transactions use this same function.
 const makeKnex = createRequire(import.meta.url)('knex/lib/knex-builder/make-knex.js') as (
@@ -136,11 +136,15 @@ export async function inTransaction<T>(knex: Knex, work: () => Promise<T>): Prom
   unit.open = context.transaction;
   // knex runs a query when it is awaited, so the await belongs inside the context. SQLite's BEGIN and
   // COMMIT run on the connection directly: through knex they cost as much as the statements between them.
+  // Every transaction here writes, so SQLite's begins IMMEDIATE: it takes the write lock at once (waiting,
+  // asynchronously, while another process holds it), and no statement inside can then be refused for it.
+  const timeoutMs = (knex.client.config as { lockTimeoutMs?: number }).lockTimeoutMs ?? defaultLockTimeoutMs;
   const sql = unit.sqlite
-    ? async (statement: string) => void prepared(connection as Sqlite.Database, statement).run()
+    ? (statement: string) =>
+        whenUnlocked(() => void prepared(connection as Sqlite.Database, statement).run(), timeoutMs)
     : (statement: string) => ambient.run(context, async () => await unit.knex.raw(statement));
   try {
-    await sql('BEGIN');
+    await sql(unit.sqlite ? 'BEGIN IMMEDIATE' : 'BEGIN');
     let result: T;
     try {
       result = await ambient.run(context, async () => await work());
