@@ -26,6 +26,8 @@ export interface Config {
   /** Mount the OEM simulator, the demo app and the dev mailbox (never in production). */
   devTools: boolean;
   runWorker: boolean;
+  /** Seconds a stopping server gives the requests under way to finish before it closes their connections. */
+  shutdownGrace: number;
   /** Car makers' clearance APIs; a provider left out uses the OEM simulator in development. */
   oem: Partial<Record<OemProviderId, OemEndpoint>>;
   relay: {
@@ -164,6 +166,7 @@ function schema(mode: Mode) {
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     KEYTURN_DEV_TOOLS: flag(mode !== 'production'),
     KEYTURN_RUN_WORKER: flag(true),
+    SHUTDOWN_GRACE: seconds(10),
     ACCESS_TOKEN_TTL: seconds(3600),
     REFRESH_TOKEN_TTL: seconds(90 * DAY),
     AUTHORIZATION_CODE_TTL: seconds(60),
@@ -280,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: mode === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
     devTools: e.KEYTURN_DEV_TOOLS,
     runWorker: e.KEYTURN_RUN_WORKER,
+    shutdownGrace: e.SHUTDOWN_GRACE,
     oem,
     relay: {
       clearanceDeadline: e.CLEARANCE_DEADLINE,

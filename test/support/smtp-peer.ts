@@ -16,12 +16,21 @@ export interface SmtpPeer {
   waitFor(matches: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   /** The one-time code in the newest code mail to `email` (its subject starts with the six digits). */
   codeFor(email: string): Promise<string>;
+  /** From now on, keep every message's sender waiting for the server's answer until `release()`. */
+  hold(): void;
+  /** Resolves once `count` messages are being held. */
+  holding(count: number): Promise<void>;
+  /** Answers every held message and stops holding. */
+  release(): void;
   close(): Promise<void>;
 }
 
 export async function startSmtpPeer(): Promise<SmtpPeer> {
   const received: ReceivedMail[] = [];
   const waiting = new Set<() => void>();
+  let holdingOn = false;
+  const held: Array<() => void> = [];
+  const holdWatchers = new Set<() => void>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -36,7 +45,9 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
             .replace(/=\r?\n/g, ''),
         });
         for (const wake of waiting) wake();
-        callback();
+        if (!holdingOn) return callback();
+        held.push(() => callback());
+        for (const watch of holdWatchers) watch();
       });
     },
   });
@@ -71,6 +82,24 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
       const subjectCode = /^Subject: (\d{6}) /m;
       const mail = await waitFor((m) => m.to.includes(email) && subjectCode.test(m.data));
       return subjectCode.exec(mail.data)?.[1] as string;
+    },
+    hold() {
+      holdingOn = true;
+    },
+    holding(count) {
+      return new Promise((resolve) => {
+        const watch = () => {
+          if (held.length < count) return;
+          holdWatchers.delete(watch);
+          resolve();
+        };
+        holdWatchers.add(watch);
+        watch();
+      });
+    },
+    release() {
+      holdingOn = false;
+      for (const answer of held.splice(0)) answer();
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
