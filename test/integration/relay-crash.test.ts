@@ -18,7 +18,6 @@ import {
   grantClearance,
   type OemWorld,
   simulatedClearancesFor,
-  sleep,
   startKeyturnWithOem,
   startOemWorld,
   until,
@@ -167,7 +166,19 @@ describe('relay crashes', () => {
       return now.vehicle_status === 'pending' ? undefined : now;
     }, 'the restarted worker sent the clearance request');
     expect(status).toMatchObject({ status: 'pending', vehicle_status: 'pending_validation' });
-    await sleep(200);
+    // Once the job is done nothing else will ask the maker: exactly one clearance there.
+    const database = openDatabase({
+      databaseUrl: db.env.DATABASE_URL,
+      sqliteFile: db.env.KEYTURN_SQLITE_FILE ?? ':memory:',
+    });
+    try {
+      await until(async () => {
+        const job = await database.knex('outbox').where({ kind: 'clearance_request' }).first();
+        return job?.done_at ? job : undefined;
+      }, 'the request job to be done');
+    } finally {
+      await database.close();
+    }
     expect(world.simulator.knobs.clearances().filter((c) => c.primaryUserHint === email)).toHaveLength(1);
     expect(world.mails.filter((mail) => mail.to === email)).toHaveLength(1);
   }, 120_000);
@@ -185,12 +196,10 @@ describe('relay crashes', () => {
       // The maker holds the request for 2 s before handling it; Keyturn dies while it waits for the answer.
       world.simulator.knobs.setResponseDelay(2_000);
       const child = await startChild(db, port, { KEYTURN_RUN_WORKER: 'true', RELAY_POLL_MS: '50' });
+      const requestArrived = world.simulator.knobs.nextCallArrives();
       const tokens = await consentOverHttp(child.url, app, { email, vin: 'WBA8E9G50GNT40002' });
-      await until(async () => {
-        const job = await database.knex('outbox').where({ kind: 'clearance_request' }).first();
-        return job && Number(job.attempts) >= 1 ? job : undefined;
-      }, 'the worker claimed the clearance request');
-      await sleep(300);
+      // The request is at the maker, its answer not yet back.
+      await requestArrived;
       await kill(child);
 
       // The maker handled the request after all: it holds the clearance and mailed the owner.

@@ -101,19 +101,25 @@ describe('inTransaction', () => {
       openGate = resolve;
     });
     const order: string[] = [];
+    let insertedInUnit = () => {};
+    const inserted = new Promise<void>((resolve) => {
+      insertedInUnit = resolve;
+    });
     const unit = inTransaction(database.knex, async () => {
       await insertByStatement('pending');
+      insertedInUnit();
       await gate;
       order.push('unit ended');
       throw new Error('rolled back');
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await inserted;
     // The unit holds the connection now (on SQLite, the only one): the outside read must wait for it.
     const outside = countOf.get('pending').then((row) => {
       order.push('outside read');
       return row?.n;
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Let the read start (and, on SQLite, queue for the connection) before the unit may end.
+    await new Promise((resolve) => setImmediate(resolve));
     openGate();
     await expect(unit).rejects.toThrow('rolled back');
     expect(await outside).toBe(0);
