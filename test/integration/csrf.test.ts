@@ -11,7 +11,14 @@ import { ownerMailJob } from '../../src/mail/owner-mail.ts';
 import { hashPassword } from '../../src/security/passwords.ts';
 import { hashSecret, randomToken } from '../../src/security/secrets.ts';
 import { formOf, type HttpBrowser, type Page, textOf } from '../support/http-browser.ts';
-import { bmwVin, interactionBase, newBrowser, stepOf, walkAsNewOwner } from '../support/journey.ts';
+import {
+  bmwVin,
+  codeMailedTo,
+  interactionBase,
+  newBrowser,
+  stepOf,
+  walkAsNewOwner,
+} from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { message } from '../support/locales.ts';
 import { authorizationRequest, discover } from '../support/relying-party.ts';
@@ -77,8 +84,12 @@ describe('CSRF protection of every form', () => {
    * The journey's forms after the landing page, in step order, with what a new owner fills in. Walking to a
    * step submits the ones before it.
    */
-  const journeySteps: Array<{ step: string; fields: (email: string) => Record<string, string> }> = [
+  const journeySteps: Array<{
+    step: string;
+    fields: (email: string) => Record<string, string> | Promise<Record<string, string>>;
+  }> = [
     { step: 'account', fields: (email) => ({ email, country: 'DE', accept_terms: 'yes' }) },
+    { step: 'verify', fields: async (email) => ({ code: await codeMailedTo(keyturn.url, email) }) },
     { step: 'brand', fields: () => ({ brand: 'bmw' }) },
     { step: 'vin', fields: () => ({ vin: bmwVin }) },
     { step: 'permissions', fields: () => ({ decision: 'allow' }) },
@@ -103,10 +114,10 @@ describe('CSRF protection of every form', () => {
     for (const next of journeySteps) {
       if (stepOf(page) === step) break;
       expect(stepOf(page)).toBe(next.step);
-      page = await browser.submit(page, next.fields(email));
+      page = await browser.submit(page, await next.fields(email));
     }
     expect(stepOf(page)).toBe(step);
-    const fields = journeySteps.find((s) => s.step === step)?.fields(email) ?? {};
+    const fields = (await journeySteps.find((s) => s.step === step)?.fields(email)) ?? {};
     return { browser, page, fields, state: () => journeyState(browser, page, email) };
   }
 
