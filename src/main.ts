@@ -1,20 +1,21 @@
-// Keyturn's server process: reads configuration, opens and migrates the database, builds the app, listens,
-// runs the outbox worker in-process (unless disabled) and sweeps expired artifacts. On SIGTERM or SIGINT it
-// stops accepting connections, lets the requests under way finish (for up to SHUTDOWN_GRACE), lets the
-// worker finish the jobs under way, closes the pools and exits 0.
+// Keyturn's server process: configuration → container → web app → listen. Runs the outbox worker
+// in-process (unless KEYTURN_RUN_WORKER=false) and the housekeeping. On SIGTERM or SIGINT it stops
+// accepting connections, lets the requests under way finish (for up to SHUTDOWN_GRACE), lets the worker
+// finish the jobs under way, closes the pools and exits 0.
 import type { Server } from 'node:http';
-import { buildApp } from './app.ts';
-import { scheduleMaintenance } from './maintenance.ts';
-import { configOrExit, openRuntime } from './runtime.ts';
+import { configOrExit } from './config/index.ts';
+import { buildContainer } from './container.ts';
+import { scheduleHousekeeping } from './housekeeping.ts';
+import { buildHttpApp } from './http/app.ts';
 
 const config = configOrExit();
-const runtime = await openRuntime(config);
-const { logger, database } = runtime;
-const keyturn = await buildApp(runtime);
+const container = await buildContainer(config);
+const { logger } = container;
+const { app } = await buildHttpApp(container);
 
-const server = keyturn.app.listen(config.port, config.host, () => {
+const server = app.listen(config.port, config.host, () => {
   logger.info(
-    { issuer: config.issuer, engine: database.engine, devTools: config.devTools },
+    { issuer: config.issuer, engine: container.database.engine, devTools: config.devTools },
     'keyturn listening',
   );
   if (config.devTools) {
@@ -24,9 +25,8 @@ const server = keyturn.app.listen(config.port, config.host, () => {
   }
 });
 
-if (config.runWorker) keyturn.worker.start();
-
-const stopMaintenance = scheduleMaintenance(keyturn, logger);
+if (config.runWorker) container.worker.start();
+const stopHousekeeping = scheduleHousekeeping(container);
 
 /** Resolves once every connection has closed: idle ones at once, busy ones when their response is sent. */
 function closeGracefully(http: Server, graceMs: number): Promise<void> {
@@ -45,10 +45,9 @@ function closeGracefully(http: Server, graceMs: number): Promise<void> {
 
 async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down');
-  stopMaintenance();
-  await Promise.all([closeGracefully(server, config.shutdownGrace * 1000), keyturn.worker.stop()]);
-  keyturn.mailer.close();
-  await database.close();
+  stopHousekeeping();
+  await Promise.all([closeGracefully(server, config.shutdownGrace * 1000), container.worker.stop()]);
+  await container.close();
   logger.info('stopped');
   process.exit(0);
 }

@@ -1,19 +1,21 @@
 // The owner dashboard (/account): sign in with email and password, see every app with access to a vehicle
 // and its clearance status, revoke access (→ `disconnected`), sign out; a forgotten password is mailed a
 // new link (forgot-password.ts).
+import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import type { Transactions } from '../db/index.ts';
 import { authorizationStatus, holdsAccess, isRetryable } from '../domain/clearance/status.ts';
 import { findBrand } from '../domain/vehicles/brands.ts';
 import { NotFound } from '../errors.ts';
+import type { OutboxStore } from '../outbox/store.ts';
 import type { RelayStore } from '../relay/apply-clearance-event.ts';
 import { cancelClearance } from '../relay/cancel-clearance.ts';
 import { requestAgain } from '../relay/request-again.ts';
 import type { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { AppsRepository } from '../storage/apps.ts';
-import type { OutboxRepository } from '../storage/outbox.ts';
 import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
 import { csrfProtection } from '../web/csrf.ts';
 import { render } from '../web/views.ts';
@@ -21,20 +23,24 @@ import { forgotPasswordPage } from './forgot-password.ts';
 import { endLoginSession } from './login-session.ts';
 import { endOwnerSession, ownerOf, startOwnerSession } from './owner-session.ts';
 import { signInWithPassword } from './password-sign-in.ts';
+import { setPasswordPage } from './set-password.ts';
 
 export interface DashboardDependencies {
   provider: Provider;
+  transactions: Transactions;
   relay: RelayStore;
   accounts: AccountsRepository;
   apps: AppsRepository;
   sessions: OwnerSessionsRepository;
-  outbox: OutboxRepository;
+  outbox: OutboxStore;
   signInThrottle: SignInThrottle;
 }
 
 const signInAction = '/account/sign-in';
 
-export function dashboardRouter(deps: DashboardDependencies, forms: Middleware): Router {
+const forms = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+
+export function dashboardRouter(deps: DashboardDependencies): Router {
   const router = new Router({ prefix: '/account' });
   router.use(forms, csrfProtection());
 
@@ -119,6 +125,10 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
   router.get('/password/forgot', forgotPassword.show);
   router.post('/password/forgot', forgotPassword.submit);
 
+  const password = setPasswordPage(deps);
+  router.get('/password', password.show);
+  router.post('/password', password.submit);
+
   router.post('/access/:clearanceId/request-again', async (ctx) => {
     const accountId = await ownerOf(ctx, deps.sessions);
     if (!accountId) return ctx.redirect(signInAction);
@@ -134,7 +144,7 @@ export function dashboardRouter(deps: DashboardDependencies, forms: Middleware):
     if (!accountId) return ctx.redirect(signInAction);
     const clearance = await deps.relay.clearances.find(ctx.params.clearanceId as string);
     if (!clearance || clearance.accountId !== accountId) throw new NotFound();
-    await cancelClearance(deps.relay, deps.provider, clearance.id, 'owner_revoked');
+    await cancelClearance(deps.relay, clearance.id, 'owner_revoked');
     ctx.status = 303;
     ctx.redirect('/account?revoked=1');
   });

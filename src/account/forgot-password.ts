@@ -6,15 +6,15 @@
 import type { Context } from 'koa';
 import { isEmailAddress } from '../domain/email.ts';
 import { ownerMailJob } from '../mail/owner-mail.ts';
+import type { OutboxStore } from '../outbox/store.ts';
 import type { SignInThrottle } from '../security/sign-in-throttle.ts';
-import type { OutboxRepository } from '../storage/outbox.ts';
 import { render } from '../web/views.ts';
 
 const action = '/account/password/forgot';
 const view = 'account/forgot-password.njk';
 
 export interface ForgotPasswordDependencies {
-  outbox: OutboxRepository;
+  outbox: OutboxStore;
   signInThrottle: SignInThrottle;
 }
 

@@ -4,14 +4,13 @@
 // the account (signed in elsewhere, perhaps by whoever knew the old one) and every other link mailed to it
 // (an older mail found later must not set the password again).
 
-import type { Knex } from 'knex';
 import type { Context } from 'koa';
+import type { Transactions } from '../db/index.ts';
 import { checkNewPassword, type PasswordProblem } from '../security/password-rules.ts';
 import { hashPassword } from '../security/passwords.ts';
 import { hashSecret } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
-import { inTransaction } from '../storage/transaction.ts';
 import { render } from '../web/views.ts';
 
 const action = '/account/password';
@@ -42,7 +41,7 @@ const problemMessages: Record<PasswordProblem, string> = {
 };
 
 export function setPasswordPage(deps: {
-  knex: Knex;
+  transactions: Transactions;
   accounts: AccountsRepository;
   sessions: OwnerSessionsRepository;
 }) {
@@ -75,7 +74,7 @@ export function setPasswordPage(deps: {
       }
       const passwordHash = await hashPassword(checked.password);
       const tokenHash = hashSecret(token as string);
-      const saved = await inTransaction(deps.knex, async () => {
+      const saved = await deps.transactions.transaction(async () => {
         const link = await deps.accounts.findPasswordLink(tokenHash);
         if (!link || !(await deps.accounts.usePasswordLink(tokenHash))) return false;
         await deps.accounts.setPassword(link.accountId, passwordHash);

@@ -9,7 +9,6 @@ import type { ClearanceEvent } from '../domain/clearance/state-machine.ts';
 import { eventForOemStatus } from '../domain/clearance/state-machine.ts';
 import { InvalidInput, NotFound, Unauthorized } from '../errors.ts';
 import { applyClearanceEvent, type RelayStore } from '../relay/apply-clearance-event.ts';
-import type { Engine } from '../storage/database.ts';
 import { type BulkQueue, bulkQueue } from '../web/bulk-queue.ts';
 import { readRawBody } from '../web/raw-body.ts';
 
@@ -29,13 +28,12 @@ const callbackSchema = z.discriminatedUnion('type', [
 ]);
 
 /**
- * SQLite runs a callback's statements synchronously, so one at a time costs no throughput; PostgreSQL waits
- * on the network between statements, so two at once keep the core busy. Four did 25% more callbacks per
- * second but doubled introspection's p99 beside them (7.3 ms against 3.9 ms, idle 3.2–3.5 ms), and
+ * Callbacks run as many at a time as keep the database busy (its write concurrency), and no more: more
+ * in parallel buys callbacks per second at the price of introspection's tail latency beside them, and
  * introspection is the path that must stay fast. 1,000 waiting is a generous burst.
  */
-export function callbackQueue(engine: Engine): BulkQueue {
-  return bulkQueue({ concurrency: engine === 'sqlite' ? 1 : 2, maxWaiting: 1000 });
+export function callbackQueue(writeConcurrency: number): BulkQueue {
+  return bulkQueue({ concurrency: writeConcurrency, maxWaiting: 1000 });
 }
 
 export function callbacksRouter(

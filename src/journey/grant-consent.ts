@@ -2,22 +2,21 @@
 // vehicle and the follow-up jobs (owner mail; the clearance request to the maker). Either all of it is
 // committed or none of it.
 
-import type { Knex } from 'knex';
 import type Provider from 'oidc-provider';
+import type { Transactions } from '../db/index.ts';
 import { findBrand } from '../domain/vehicles/brands.ts';
 import { ownerMailJob } from '../mail/owner-mail.ts';
+import type { OutboxStore } from '../outbox/store.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { Clearance, ClearancesRepository } from '../storage/clearances.ts';
 import type { Journey } from '../storage/journeys.ts';
-import type { OutboxRepository } from '../storage/outbox.ts';
-import { inTransaction } from '../storage/transaction.ts';
 
 export interface ConsentDependencies {
-  knex: Knex;
+  transactions: Transactions;
   provider: Provider;
   accounts: AccountsRepository;
   clearances: ClearancesRepository;
-  outbox: OutboxRepository;
+  outbox: OutboxStore;
   /** Called inside the transaction once the clearance exists (the relay enqueues its request here). */
   onClearanceCreated?: (clearance: Clearance) => Promise<void>;
 }
@@ -47,7 +46,7 @@ export async function grantConsent(
   const accountId = journey.accountId as string;
   const brand = findBrand(journey.brand ?? '');
   if (!brand || !journey.vin) throw new Error('consent requires a brand and a VIN');
-  return inTransaction(deps.knex, async () => {
+  return deps.transactions.transaction(async () => {
     const grant = new deps.provider.Grant({ accountId, clientId: input.clientId });
     if (input.scopes.length > 0) grant.addOIDCScope(input.scopes.join(' '));
     const grantId = await grant.save();

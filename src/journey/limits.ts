@@ -2,7 +2,7 @@
 // and per client address; consents (each mails the owner and asks the maker, who mails the vehicle's
 // primary user) per client address, per account, per VIN and per app.
 import type { Knex } from 'knex';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 import { rateLimit, takeAll } from '../security/rate-limits.ts';
 
 export interface JourneyLimits {

@@ -1,10 +1,10 @@
 // Step 5 — permissions: the app's data points, the vehicle being shared; Allow or Deny. Allow commits the
 // consent and returns to the app with `code`, `state` and `iss`; Deny returns `error=access_denied`.
+
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { findBrand } from '../domain/vehicles/brands.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
-import { inTransaction } from '../storage/transaction.ts';
 import type { JourneyState } from './context.ts';
 import { type ConsentDependencies, grantConsent } from './grant-consent.ts';
 import type { JourneyLimits } from './limits.ts';
@@ -102,7 +102,7 @@ export function permissionsStep(
           : {};
       // The consent and the interaction's result commit together (one commit, nothing half-saved). The
       // journey's consent mark is taken first: a parallel click waits for this commit, then finds it.
-      const outcome = await inTransaction(deps.knex, async () => {
+      const outcome = await deps.transactions.transaction(async () => {
         if (!(await deps.journeys.markConsented(journey.uid))) return 'already_consented' as const;
         const { grantId } = await grantConsent(deps, {
           journey,

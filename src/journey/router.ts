@@ -1,6 +1,7 @@
 // The consent journey's routes, all under /interaction/:uid (the interaction cookie's path): the bare
 // interaction URL, where the authorization server sends the owner, shows the open step itself.
 // Order of steps: ./steps.ts. One file per step, each with its GET and POST handler.
+import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { csrfProtection } from '../web/csrf.ts';
@@ -20,9 +21,11 @@ export type JourneyRouterDependencies = JourneyDependencies &
   ConsentDependencies &
   LandingDependencies;
 
+const forms = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+
 export function journeyRouter(deps: JourneyRouterDependencies): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
-  router.use(csrfProtection(), loadJourney(deps));
+  router.use(forms, csrfProtection(), loadJourney(deps));
 
   const handlers = {
     landing: landingStep(deps),

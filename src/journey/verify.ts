@@ -1,18 +1,18 @@
 // Step 2b — the owner proves control of the email address by typing the code mailed to it. Only then does
 // the journey use an account: the one that address already has, or a new one. The code is counted before
 // it is checked (a few tries per code), expires after a few minutes and is used once.
-import type { Knex } from 'knex';
+
 import type { Context } from 'koa';
+import type { Transactions } from '../db/index.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
-import { inTransaction } from '../storage/transaction.ts';
 import type { JourneyState } from './context.ts';
 import { codeMatches, typedCode } from './email-code.ts';
 import { field, guarded, redirectToOpenStep, renderStep } from './page.ts';
 import { stepPath } from './steps.ts';
 
 export interface VerifyStepDependencies {
-  knex: Knex;
+  transactions: Transactions;
   accounts: AccountsRepository;
   journeys: JourneysRepository;
   emailCode: { attempts: number };
@@ -43,7 +43,7 @@ export function verifyStep(deps: VerifyStepDependencies) {
       const email = journey.email as string;
       const country = journey.country as string;
       // Proven: the address's account (or a new one) and the journey's progress commit together.
-      const { account, created } = await inTransaction(deps.knex, async () => {
+      const { account, created } = await deps.transactions.transaction(async () => {
         const found = await deps.accounts.findOrCreate({ email, country, locale: journey.locale });
         await deps.journeys.update(journey.uid, {
           accountId: found.account.id,

@@ -4,7 +4,7 @@
 // address, and when no account has it, nothing is sent.
 // The link token is created only when the mail is sent, so no usable secret waits in the outbox.
 import { isLocale, translator } from '../i18n/index.ts';
-import { PermanentJobFailure } from '../relay/worker.ts';
+import { PermanentJobFailure } from '../outbox/jobs.ts';
 import { hashSecret, randomToken } from '../security/secrets.ts';
 import type { Account, AccountsRepository } from '../storage/accounts.ts';
 import type { Mailer } from './mailer.ts';

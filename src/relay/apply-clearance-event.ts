@@ -6,7 +6,8 @@
 //
 // An event's time is the time its source gives, but never later than its receipt: a maker's clock (or a
 // forged body) stamping events in the future cannot make later real events look stale.
-import type { Knex } from 'knex';
+
+import type { Transactions } from '../db/index.ts';
 import {
   accessEndingEvents,
   type ClearanceEvent,
@@ -14,16 +15,19 @@ import {
   transition,
 } from '../domain/clearance/state-machine.ts';
 import { authorizationStatus, type ClearanceStatus } from '../domain/clearance/status.ts';
+import type { OutboxStore } from '../outbox/store.ts';
 import type { Clearance, ClearancesRepository } from '../storage/clearances.ts';
 import type { InboundEventsRepository } from '../storage/inbound-events.ts';
-import type { OutboxRepository } from '../storage/outbox.ts';
-import { inTransaction } from '../storage/transaction.ts';
+import type { OidcPayloadsRepository } from '../storage/oidc-payloads.ts';
 
+/** What the relay's commands work on. */
 export interface RelayStore {
-  knex: Knex;
+  transactions: Transactions;
   clearances: ClearancesRepository;
   inboundEvents: InboundEventsRepository;
-  outbox: OutboxRepository;
+  outbox: OutboxStore;
+  /** The authorization server's artifacts: a cancelled clearance's grant and tokens end with it. */
+  oidcPayloads: OidcPayloadsRepository;
 }
 
 export interface ClearanceEventInput {
@@ -56,7 +60,7 @@ export const authorizationChangedJob = 'app_webhook';
 export const oemRevokeJob = 'oem_revoke';
 
 export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInput): Promise<ApplyOutcome> {
-  return inTransaction(store.knex, async (): Promise<ApplyOutcome> => {
+  return store.transactions.transaction(async (): Promise<ApplyOutcome> => {
     const clearance = await store.clearances.findForUpdate(input.clearanceId);
     if (!clearance) return { outcome: 'not_found' };
     if (input.provider !== undefined && clearance.provider !== input.provider)

@@ -6,15 +6,15 @@
 //
 // A clearance may end while its request is under way (the owner revokes, the deadline passes): once the
 // maker's reference is known, the maker is asked to revoke, so its side never outlives Keyturn's.
+
+import { type OemConnector, OemRequestRefused } from '../connectors/connector.ts';
 import { holdsAccess } from '../domain/clearance/status.ts';
-import { type OemConnector, OemRequestRefused } from '../oem/connector.ts';
+import { type JobDefinition, PermanentJobFailure } from '../outbox/jobs.ts';
+import type { OutboxJob } from '../outbox/store.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { AppsRepository } from '../storage/apps.ts';
 import type { Clearance } from '../storage/clearances.ts';
-import type { OutboxJob } from '../storage/outbox.ts';
-import { inTransaction } from '../storage/transaction.ts';
 import { applyClearanceEvent, askMakerToRevoke, type RelayStore } from './apply-clearance-event.ts';
-import { type JobDefinition, PermanentJobFailure } from './worker.ts';
 
 export const clearanceRequestJob = 'clearance_request';
 
@@ -78,7 +78,7 @@ export function requestClearanceJob(deps: RequestClearanceDependencies): JobDefi
       });
       return;
     }
-    await inTransaction(deps.knex, async () => {
+    await deps.transactions.transaction(async () => {
       await deps.clearances.setOemReference(clearance.id, result.reference);
       const accepted = await applyClearanceEvent(deps, {
         clearanceId: clearance.id,

@@ -1,9 +1,8 @@
 // Cookie keys and the ID-token signing key: from configuration, or generated on first start and kept in
 // the database, so restarts (and every instance on one database) keep sessions and tokens valid.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
-import type { Config } from '../config.ts';
-import { settingsRepository } from '../storage/settings.ts';
+import type { Config } from '../config/index.ts';
+import type { SettingsRepository } from '../storage/settings.ts';
 import { randomToken } from './secrets.ts';
 
 export interface Keys {
@@ -16,8 +15,10 @@ function generateSigningKey(): Record<string, unknown> {
   return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
 }
 
-export async function loadKeys(config: Config, knex: Knex): Promise<Keys> {
-  const settings = settingsRepository(knex);
+export async function loadKeys(
+  config: Pick<Config, 'cookieKeys' | 'jwks'>,
+  settings: SettingsRepository,
+): Promise<Keys> {
   const cookieKeys =
     config.cookieKeys ??
     (JSON.parse(

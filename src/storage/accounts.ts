@@ -1,9 +1,6 @@
 // Vehicle owners ("drivers"), their saved VINs and their single-use set-password links.
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
-import type { HotReads } from './hot-reads.ts';
-import { statement } from './statement.ts';
-import { executor, isInTransaction } from './transaction.ts';
+import type { Database } from '../db/index.ts';
 
 export interface Account {
   id: string;
@@ -40,18 +37,17 @@ const toAccount = (row: AccountRow): Account => ({
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-export function accountsRepository(knex: Knex, hot?: () => HotReads) {
-  const db = () => executor(knex);
-  const selectAccount = statement<AccountRow>(knex, 'select * from accounts where id = ?');
+export function accountsRepository(database: Database) {
+  const db = () => database.query();
+  // Every journey of a returning owner and the dashboard read the account by id.
+  const selectAccount = database.readStatement<AccountRow>('select * from accounts where id = ?');
   // The journey's account step and consent use these on every first-time authorization.
-  const selectByEmail = statement<AccountRow>(knex, 'select * from accounts where email = ?');
-  const insertAccount = statement(
-    knex,
+  const selectByEmail = database.statement<AccountRow>('select * from accounts where email = ?');
+  const insertAccount = database.statement(
     `insert into accounts (id, email, country, locale, password_hash, created_at, updated_at)
       values (?, ?, ?, ?, null, ?, ?) on conflict (email) do nothing`,
   );
-  const insertSavedVehicle = statement(
-    knex,
+  const insertSavedVehicle = database.statement(
     `insert into saved_vehicles (account_id, vin, brand, created_at) values (?, ?, ?, ?)
       on conflict (account_id, vin) do nothing`,
   );
@@ -86,8 +82,7 @@ export function accountsRepository(knex: Knex, hot?: () => HotReads) {
       return { account: toAccount(row), created: true };
     },
     async find(id: string): Promise<Account | undefined> {
-      const row =
-        hot && !isInTransaction() ? await hot().row<AccountRow>('account', id) : await selectAccount.get(id);
+      const row = await selectAccount.get(id);
       return row ? toAccount(row) : undefined;
     },
     async findByEmail(email: string): Promise<Account | undefined> {

@@ -1,8 +1,8 @@
 // Third-party apps (OAuth clients of the consent journey). Row type in snake_case, domain type in camelCase.
-import type { Knex } from 'knex';
-import type { HotReads } from './hot-reads.ts';
-import { statement } from './statement.ts';
-import { executor, isInTransaction } from './transaction.ts';
+// An app is read on every token request and every journey page: `find` keeps it for ten seconds, and this
+// repository's own writes forget it at once (another process's are seen within those ten seconds).
+import type { Database } from '../db/index.ts';
+import { ttlCache } from '../db/ttl-cache.ts';
 import {
   findWebhookSecrets,
   replaceWebhookSecrets,
@@ -58,11 +58,13 @@ const toApp = (row: AppRow): App => ({
   createdAt: Number(row.created_at),
 });
 
-export function appsRepository(knex: Knex, hot?: () => HotReads) {
-  const table = () => executor(knex)<AppRow>('apps');
-  const selectApp = statement<AppRow>(knex, 'select * from apps where client_id = ?');
+export function appsRepository(database: Database) {
+  const table = () => database.query()<AppRow>('apps');
+  const selectApp = database.readStatement<AppRow>('select * from apps where client_id = ?');
+  const cache = ttlCache<App>();
   return {
     async insert(app: App): Promise<void> {
+      cache.forget(app.clientId);
       await table().insert({
         client_id: app.clientId,
         client_secret_hash: app.clientSecretHash,
@@ -80,24 +82,28 @@ export function appsRepository(knex: Knex, hot?: () => HotReads) {
     },
     /** Deletes and re-inserts the app (used for the dev demo when its redirect URI changes). */
     async replace(app: App): Promise<void> {
+      cache.forget(app.clientId);
       await table().where({ client_id: app.clientId }).delete();
       await this.insert(app);
     },
-    async find(clientId: string): Promise<App | undefined> {
-      const row =
-        hot && !isInTransaction() ? await hot().row<AppRow>('app', clientId) : await selectApp.get(clientId);
-      return row ? toApp(row) : undefined;
+    find(clientId: string): Promise<App | undefined> {
+      return cache.get(clientId, async () => {
+        const row = await selectApp.get(clientId);
+        return row ? toApp(row) : undefined;
+      });
     },
     async list(): Promise<App[]> {
       return (await table().orderBy('created_at')).map(toApp);
     },
     async disableWebhook(clientId: string, reason: string, at = Date.now()): Promise<void> {
+      cache.forget(clientId);
       await table()
         .where({ client_id: clientId })
         .update({ webhook_disabled_at: at, webhook_disabled_reason: reason.slice(0, 500) });
     },
     /** Enables a disabled endpoint again; false when there is no such app. */
     async enableWebhook(clientId: string): Promise<boolean> {
+      cache.forget(clientId);
       const updated = await table()
         .where({ client_id: clientId })
         .update({ webhook_disabled_at: null, webhook_disabled_reason: null });
@@ -105,11 +111,12 @@ export function appsRepository(knex: Knex, hot?: () => HotReads) {
     },
     /** The app's webhook signing secrets, read from the writer (a rotation reads them to replace them). */
     findWebhookSecrets(clientId: string): Promise<WebhookSecrets | undefined> {
-      return findWebhookSecrets(knex, 'apps', 'client_id', clientId);
+      return findWebhookSecrets(database, 'apps', 'client_id', clientId);
     },
     /** Stores `next` if the app's current webhook secret is still `expected`; false otherwise. */
     replaceWebhookSecrets(clientId: string, expected: string, next: WebhookSecrets): Promise<boolean> {
-      return replaceWebhookSecrets(knex, 'apps', 'client_id', clientId, expected, next);
+      cache.forget(clientId);
+      return replaceWebhookSecrets(database, 'apps', 'client_id', clientId, expected, next);
     },
   };
 }

@@ -1,11 +1,8 @@
 // Clearances (one vehicle × one app, keyed by the OAuth grant) and their append-only audit trail.
 // The token's authorization status is derived from the clearance status; it is never stored twice.
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
+import type { Database } from '../db/index.ts';
 import { type ClearanceStatus, isClearanceStatus } from '../domain/clearance/status.ts';
-import type { HotReads } from './hot-reads.ts';
-import { statement } from './statement.ts';
-import { executor, isInTransaction } from './transaction.ts';
 
 export interface Clearance {
   id: string;
@@ -91,24 +88,22 @@ export interface StatusChange {
   occurredAt: number | null;
 }
 
-export function clearancesRepository(knex: Knex, hot?: () => HotReads) {
-  const db = () => executor(knex);
-  // The callbacks' path, as fixed statements (see statement.ts).
-  const selectForUpdate = statement<ClearanceRow>(knex, {
-    sqlite: 'select * from clearances where id = ?',
-    postgres: 'select * from clearances where id = ? for update',
-  });
-  const updateStatus = statement(
-    knex,
+export function clearancesRepository(database: Database) {
+  const db = () => database.query();
+  // The callbacks' path, as fixed statements.
+  const selectForUpdate = database.statement<ClearanceRow>(
+    `select * from clearances where id = ?${database.rowLock('for update')}`,
+  );
+  // The app's status endpoint and the dashboard: committed rows.
+  const selectByGrant = database.readStatement<ClearanceRow>('select * from clearances where grant_id = ?');
+  const updateStatus = database.statement(
     'update clearances set status = ?, status_changed_at = ?, last_event_at = coalesce(?, last_event_at) where id = ?',
   );
-  const appendTransition = statement<{ id: number }>(
-    knex,
+  const appendTransition = database.statement<{ id: number }>(
     `insert into clearance_transitions (clearance_id, from_status, to_status, cause, source_event_id, created_at)
       values (?, ?, ?, ?, ?, ?) returning id`,
   );
-  const insertClearance = statement(
-    knex,
+  const insertClearance = database.statement(
     `insert into clearances (id, grant_id, account_id, client_id, brand, provider, vin, scopes, status,
       oem_reference, last_event_at, status_changed_at, created_at, grant_expires_at, auth_method)
       values (?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?)`,
@@ -155,7 +150,7 @@ export function clearancesRepository(knex: Knex, hot?: () => HotReads) {
       const row = await db()<ClearanceRow>('clearances').where({ id }).first();
       return row ? toClearance(row) : undefined;
     },
-    /** Reads the clearance and, on PostgreSQL, locks its row until the transaction ends. */
+    /** Reads the clearance and locks its row until the transaction ends (where rows can race). */
     async findForUpdate(id: string): Promise<Clearance | undefined> {
       const row = await selectForUpdate.get(id);
       return row ? toClearance(row) : undefined;
@@ -193,12 +188,9 @@ export function clearancesRepository(knex: Knex, hot?: () => HotReads) {
         .select('id');
       return rows.map((row: { id: string }) => row.id);
     },
-    /** The clearance of a grant (the app's status endpoint, the dashboard): a prepared statement outside transactions. */
+    /** The clearance of a grant (the app's status endpoint, the dashboard). */
     async findByGrantId(grantId: string): Promise<Clearance | undefined> {
-      const row =
-        hot && !isInTransaction()
-          ? await hot().row<ClearanceRow>('clearanceByGrant', grantId)
-          : await db()<ClearanceRow>('clearances').where({ grant_id: grantId }).first();
+      const row = await selectByGrant.get(grantId);
       return row ? toClearance(row) : undefined;
     },
     async listForAccount(accountId: string): Promise<Clearance[]> {

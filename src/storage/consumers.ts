@@ -1,7 +1,7 @@
 // Data consumers: services that introspect tokens with their own client credentials and do nothing else.
-import type { Knex } from 'knex';
-import type { HotReads } from './hot-reads.ts';
-import { executor, isInTransaction } from './transaction.ts';
+// A consumer is read on every introspection: `find` keeps it for ten seconds (see ../db/ttl-cache.ts).
+import type { Database } from '../db/index.ts';
+import { ttlCache } from '../db/ttl-cache.ts';
 
 export interface Consumer {
   clientId: string;
@@ -24,10 +24,13 @@ const toConsumer = (row: ConsumerRow): Consumer => ({
   createdAt: Number(row.created_at),
 });
 
-export function consumersRepository(knex: Knex, hot?: () => HotReads) {
-  const table = () => executor(knex)<ConsumerRow>('consumers');
+export function consumersRepository(database: Database) {
+  const table = () => database.query()<ConsumerRow>('consumers');
+  const selectConsumer = database.readStatement<ConsumerRow>('select * from consumers where client_id = ?');
+  const cache = ttlCache<Consumer>();
   return {
     async insert(consumer: Consumer): Promise<void> {
+      cache.forget(consumer.clientId);
       await table().insert({
         client_id: consumer.clientId,
         client_secret_hash: consumer.clientSecretHash,
@@ -35,12 +38,11 @@ export function consumersRepository(knex: Knex, hot?: () => HotReads) {
         created_at: consumer.createdAt,
       });
     },
-    async find(clientId: string): Promise<Consumer | undefined> {
-      const row =
-        hot && !isInTransaction()
-          ? await hot().row<ConsumerRow>('consumer', clientId)
-          : await table().where('client_id', clientId).first();
-      return row ? toConsumer(row) : undefined;
+    find(clientId: string): Promise<Consumer | undefined> {
+      return cache.get(clientId, async () => {
+        const row = await selectConsumer.get(clientId);
+        return row ? toConsumer(row) : undefined;
+      });
     },
     async list(): Promise<Consumer[]> {
       return (await table().orderBy('created_at')).map(toConsumer);

@@ -1,5 +1,5 @@
 // The development mailbox's store: every mail Keyturn would have sent, newest first. Never used in production.
-import type { Knex } from 'knex';
+import type { Database } from '../db/index.ts';
 
 export interface StoredMail {
   to: string;
@@ -9,10 +9,11 @@ export interface StoredMail {
   createdAt: number;
 }
 
-export function devMailRepository(knex: Knex) {
+export function devMailRepository(database: Database) {
+  const knex = () => database.query();
   return {
     async add(mail: Omit<StoredMail, 'createdAt'>): Promise<void> {
-      await knex('dev_mail').insert({
+      await knex()('dev_mail').insert({
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
@@ -21,7 +22,7 @@ export function devMailRepository(knex: Knex) {
       });
     },
     async list(limit = 100): Promise<StoredMail[]> {
-      const rows = await knex('dev_mail').orderBy('id', 'desc').limit(limit);
+      const rows = await knex()('dev_mail').orderBy('id', 'desc').limit(limit);
       return rows.map((row) => ({
         to: row.to,
         subject: row.subject,

@@ -1,12 +1,10 @@
 // Inbound OEM events already applied, keyed by provider and `webhook-id`: the second delivery of the same
 // event is recognised inside the same transaction that would apply it.
-import type { Knex } from 'knex';
-import { deleteOlderThan } from './delete-older-than.ts';
-import { statement } from './statement.ts';
+import { deleteOlderThan } from '../db/delete-older-than.ts';
+import type { Database } from '../db/index.ts';
 
-export function inboundEventsRepository(knex: Knex) {
-  const record = statement(
-    knex,
+export function inboundEventsRepository(database: Database) {
+  const record = database.statement(
     'insert into inbound_events (id, provider, received_at) values (?, ?, ?) on conflict (id) do nothing',
   );
   return {
@@ -16,7 +14,7 @@ export function inboundEventsRepository(knex: Knex) {
     },
     /** Forgets the events received before `before`: a redelivery after that is no longer recognised. */
     async sweep(before: number): Promise<number> {
-      return deleteOlderThan(knex, 'inbound_events', 'received_at', before);
+      return deleteOlderThan(database.query(), 'inbound_events', 'received_at', before);
     },
   };
 }

@@ -1,12 +1,11 @@
 // The consent journey's progress, keyed by the oidc-provider interaction uid: who the owner is (once
 // proven), the address a one-time code was mailed to, and what they chose so far. Steps read it to decide
 // what may be shown; nothing here decides the order.
-// Every journey request reads it and most steps write it: fixed statements, not the query builder, and
-// on SQLite a cache of the committed rows (row-cache.ts).
-import type { Knex } from 'knex';
+// Every journey request reads it and most steps write it: fixed statements, not the query builder, and a
+// cache of the committed rows where the engine can keep one exactly (every write goes through it).
+
+import type { Database, Statement, Value } from '../db/index.ts';
 import { type AuthMethod, provenBy } from '../domain/auth-methods.ts';
-import { rowCache } from './row-cache.ts';
-import { type Statement, statement } from './statement.ts';
 
 export interface Journey {
   uid: string;
@@ -83,8 +82,6 @@ export type JourneyChanges = Partial<
   >
 >;
 
-type Value = string | number | null;
-
 /** Columns a step may change, in the order an UPDATE sets them. Booleans are bound as 1/0 (both engines). */
 const changeColumns: readonly [keyof JourneyChanges, string, (value: never) => Value][] = [
   ['locale', 'locale', (v: string) => v],
@@ -103,25 +100,24 @@ const changeColumns: readonly [keyof JourneyChanges, string, (value: never) => V
 /** Journeys under way at once on one SQLite instance, well above what a laptop-sized one serves. */
 const cachedJourneys = 2_000;
 
-export function journeysRepository(knex: Knex) {
-  const selectByUid = statement<JourneyRow>(knex, 'select * from journeys where uid = ?');
-  const rows = rowCache<JourneyRow>(knex, 'journeys', cachedJourneys);
-  const insertIfNew = statement(
-    knex,
+export function journeysRepository(database: Database) {
+  const rows = database.cachedRows<JourneyRow>('journeys', {
+    capacity: cachedJourneys,
+    load: 'select * from journeys where uid = ?',
+  });
+  const insertIfNew = database.statement(
     `insert into journeys (uid, client_id, locale, country, account_id, account_is_new, auth_method, brand, vin,
       code_attempts, created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?, null, 0, ?, ?)
       on conflict (uid) do nothing`,
   );
-  const markConsented = statement(
-    knex,
+  const markConsented = database.statement(
     'update journeys set consented_at = ? where uid = ? and consented_at is null',
   );
-  const countAttempt = statement(
-    knex,
+  const countAttempt = database.statement(
     'update journeys set code_attempts = code_attempts + 1 where uid = ? and code_attempts < ?',
   );
-  const deleteByUid = statement(knex, 'delete from journeys where uid = ?');
-  const deleteExpired = statement(knex, 'delete from journeys where expires_at <= ?');
+  const deleteByUid = database.statement('delete from journeys where uid = ?');
+  const deleteExpired = database.statement('delete from journeys where expires_at <= ?');
   // One statement per combination of changed columns (steps use a handful).
   const updates = new Map<string, Statement<never>>();
   const updateOf = (columns: string[]) => {
@@ -129,7 +125,7 @@ export function journeysRepository(knex: Knex) {
     let update = updates.get(key);
     if (!update) {
       const sets = columns.map((column) => `${column} = ?`).join(', ');
-      update = statement<never>(knex, `update journeys set ${sets} where uid = ?`);
+      update = database.statement<never>(`update journeys set ${sets} where uid = ?`);
       updates.set(key, update);
     }
     return update;
@@ -144,8 +140,9 @@ export function journeysRepository(knex: Knex) {
     ): Promise<Journey> {
       const existing = await this.find(start.uid);
       if (existing) return existing;
-      rows.forget(start.uid);
-      await insertIfNew.run(
+      await rows.write(
+        start.uid,
+        insertIfNew,
         start.uid,
         start.clientId,
         start.locale,
@@ -160,7 +157,7 @@ export function journeysRepository(knex: Knex) {
       return (await this.find(start.uid)) as Journey;
     },
     async find(uid: string): Promise<Journey | undefined> {
-      const row = await rows.get(uid, () => selectByUid.get(uid));
+      const row = await rows.get(uid);
       return row ? toJourney(row) : undefined;
     },
     async update(uid: string, changes: JourneyChanges): Promise<void> {
@@ -172,32 +169,27 @@ export function journeysRepository(knex: Knex) {
         values.push(bind(changes[key] as never));
       }
       if (columns.length === 0) return;
-      rows.forget(uid);
-      await updateOf(columns).run(...values, uid);
+      await rows.write(uid, updateOf(columns), ...values, uid);
     },
     /**
      * Counts one try of the mailed code; false once `max` tries were counted. A conditional update, so
      * parallel tries can never get past the limit.
      */
     async countCodeAttempt(uid: string, max: number): Promise<boolean> {
-      rows.forget(uid);
-      return (await countAttempt.run(uid, max)) === 1;
+      return (await rows.write(uid, countAttempt, uid, max)) === 1;
     },
     /**
      * Marks the journey consented; false when it already was. A conditional update inside the consent's
      * transaction: of two parallel clicks exactly one gets true (the other waits for the first's commit).
      */
     async markConsented(uid: string, now = Date.now()): Promise<boolean> {
-      rows.forget(uid);
-      return (await markConsented.run(now, uid)) === 1;
+      return (await rows.write(uid, markConsented, now, uid)) === 1;
     },
     async remove(uid: string): Promise<void> {
-      rows.forget(uid);
-      await deleteByUid.run(uid);
+      await rows.write(uid, deleteByUid, uid);
     },
     async sweepExpired(now = Date.now()): Promise<number> {
-      rows.clear();
-      return deleteExpired.run(now);
+      return rows.writeAny(deleteExpired, now);
     },
   };
 }

@@ -1,9 +1,8 @@
 // The owners' dashboard sessions, each stored under the hash of its cookie value (the caller hashes).
-import type { Knex } from 'knex';
-import { executor } from './transaction.ts';
+import type { Database } from '../db/index.ts';
 
-export function ownerSessionsRepository(knex: Knex) {
-  const db = () => executor(knex);
+export function ownerSessionsRepository(database: Database) {
+  const db = () => database.query();
   return {
     async create(idHash: string, accountId: string, expiresAt: number): Promise<void> {
       await db()('owner_sessions').insert({

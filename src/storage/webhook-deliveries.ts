@@ -1,6 +1,7 @@
 // The delivery log of outbound webhooks, one row per attempt, for operators and app developers.
 import type { Knex } from 'knex';
-import { deleteOlderThan } from './delete-older-than.ts';
+import { deleteOlderThan } from '../db/delete-older-than.ts';
+import type { Database } from '../db/index.ts';
 
 export interface WebhookDelivery {
   clientId: string;
@@ -14,10 +15,11 @@ export interface WebhookDelivery {
   attemptedAt: number;
 }
 
-export function webhookDeliveriesRepository(knex: Knex) {
+export function webhookDeliveriesRepository(database: Database) {
+  const knex = () => database.query();
   return {
     async record(delivery: WebhookDelivery): Promise<void> {
-      await knex('webhook_deliveries').insert({
+      await knex()('webhook_deliveries').insert({
         client_id: delivery.clientId,
         job_id: delivery.jobId,
         webhook_id: delivery.webhookId,
@@ -32,11 +34,11 @@ export function webhookDeliveriesRepository(knex: Knex) {
     /** Deletes the attempts made before `before`, except those of a job still due (it may retry for long). */
     async sweep(before: number): Promise<number> {
       const ofJobsStillDue = (rows: Knex.QueryBuilder) =>
-        rows.whereIn('job_id', knex('outbox').select('id').whereNull('done_at'));
-      return deleteOlderThan(knex, 'webhook_deliveries', 'attempted_at', before, ofJobsStillDue);
+        rows.whereIn('job_id', knex()('outbox').select('id').whereNull('done_at'));
+      return deleteOlderThan(knex(), 'webhook_deliveries', 'attempted_at', before, ofJobsStillDue);
     },
     async list(filter: { clientId?: string; limit?: number } = {}): Promise<WebhookDelivery[]> {
-      const query = knex('webhook_deliveries')
+      const query = knex()('webhook_deliveries')
         .orderBy('id', 'desc')
         .limit(filter.limit ?? 50);
       if (filter.clientId) query.where({ client_id: filter.clientId });

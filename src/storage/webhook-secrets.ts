@@ -1,8 +1,7 @@
 // The Standard Webhooks signing secrets kept by whoever receives webhooks (apps; fleets later): the current
 // secret and, during a rotation's overlap, the previous one until it expires. Stored in the columns
 // webhook_secret, previous_webhook_secret and previous_webhook_secret_expires_at of the owner's table.
-import type { Knex } from 'knex';
-import { executor } from './transaction.ts';
+import type { Database } from '../db/index.ts';
 
 export interface WebhookSecrets {
   current: string;
@@ -33,12 +32,13 @@ export const webhookSecretColumns = (secrets: WebhookSecrets): WebhookSecretColu
 
 /** The secrets of the row whose `key` column is `id`; undefined when there is no such row. */
 export async function findWebhookSecrets(
-  knex: Knex,
+  database: Database,
   table: string,
   key: string,
   id: string,
 ): Promise<WebhookSecrets | undefined> {
-  const row = await executor(knex)<WebhookSecretColumns>(table)
+  const row = await database
+    .query()<WebhookSecretColumns>(table)
     .select('webhook_secret', 'previous_webhook_secret', 'previous_webhook_secret_expires_at')
     .where(key, id)
     .first();
@@ -50,14 +50,15 @@ export async function findWebhookSecrets(
  * concurrent rotation is not overwritten); false when nothing was stored.
  */
 export async function replaceWebhookSecrets(
-  knex: Knex,
+  database: Database,
   table: string,
   key: string,
   id: string,
   expected: string,
   next: WebhookSecrets,
 ): Promise<boolean> {
-  const updated = await executor(knex)(table)
+  const updated = await database
+    .query()(table)
     .where(key, id)
     .andWhere('webhook_secret', expected)
     .update(webhookSecretColumns(next));

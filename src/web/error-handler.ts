@@ -1,10 +1,10 @@
 // The one error path: every error thrown by Keyturn's own routes is logged here and rendered, localized,
 // as an HTML page or as JSON. Only exposed errors show their message; anything else is a generic 500.
 import type { Context, Next } from 'koa';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { DatabaseUnavailable, KeyturnError } from '../errors.ts';
 import { type Locale, translator } from '../i18n/index.ts';
 import type { Logger } from '../logger.ts';
-import { isDatabaseUnavailable } from '../storage/unavailable.ts';
 import { render } from './views.ts';
 
 interface HttpLikeError {

@@ -3,7 +3,7 @@
 // And on every response of a production server with an https issuer, HSTS (RFC 6797).
 import type { Context, Next } from 'koa';
 import helmet from 'koa-helmet';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/index.ts';
 
 /**
  * The hash of the empty script: Keyturn's pages run no script at all. oidc-provider adds the hash of the

@@ -4,9 +4,9 @@
 // from the outbox: the same `webhook-id` on every redelivery; only 2xx counts (3xx is a failure, redirects
 // are never followed); each attempt has a timeout and is written to the app's delivery log.
 import { fetch } from 'undici';
-import { PermanentJobFailure } from '../relay/worker.ts';
+import { PermanentJobFailure } from '../outbox/jobs.ts';
+import type { OutboxJob } from '../outbox/store.ts';
 import type { AppsRepository } from '../storage/apps.ts';
-import type { OutboxJob } from '../storage/outbox.ts';
 import type { WebhookDeliveriesRepository } from '../storage/webhook-deliveries.ts';
 import { signatureHeader } from './signing-secrets.ts';
 import {

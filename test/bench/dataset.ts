@@ -3,12 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { registerApp, registerConsumer } from '../../src/apps/register.ts';
+import { openDatabase } from '../../src/db/index.ts';
 import { appsRepository } from '../../src/storage/apps.ts';
 import { artifactKey, storedPayload } from '../../src/storage/artifact-keys.ts';
 import type { ClearanceRow } from '../../src/storage/clearances.ts';
 import { consumersRepository } from '../../src/storage/consumers.ts';
-import { openDatabase } from '../../src/storage/database.ts';
-import { migrateToLatest } from '../../src/storage/migrate.ts';
 import { benchRedirectUri, benchVin, type ClientCredentials, pkcePair } from './flows.ts';
 
 export interface DatasetSpec {
@@ -209,9 +208,9 @@ export async function registerClients(database: {
 }): Promise<{ app: ClientCredentials; consumer: ClientCredentials }> {
   const db = openDatabase({ databaseUrl: database.databaseUrl, sqliteFile: database.sqliteFile ?? '' });
   try {
-    await migrateToLatest(db.knex);
+    await db.migrate();
     const app = await registerApp(
-      appsRepository(db.knex),
+      appsRepository(db),
       {
         name: 'Bench app',
         redirectUris: [benchRedirectUri],
@@ -220,7 +219,7 @@ export async function registerClients(database: {
       },
       { allowPrivateTargets: false, requireHttps: true },
     );
-    const consumer = await registerConsumer(consumersRepository(db.knex), 'Bench consumer');
+    const consumer = await registerConsumer(consumersRepository(db), 'Bench consumer');
     return {
       app: { clientId: app.client_id, clientSecret: app.client_secret },
       consumer: { clientId: consumer.client_id, clientSecret: consumer.client_secret },

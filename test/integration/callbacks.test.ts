@@ -286,7 +286,7 @@ describe('POST /callbacks/:provider', () => {
   it('maker › unknown clearance_id → 404, nothing created and the event id not consumed', async () => {
     const granted = await waitingClearance();
     const count = async (table: string) => {
-      const [row] = await keyturn.relay.knex(table).count<{ count: number | string }[]>({ count: '*' });
+      const [row] = await keyturn.database.query()(table).count<{ count: number | string }[]>({ count: '*' });
       return Number(row?.count);
     };
     const before = { clearances: await count('clearances'), inbound: await count('inbound_events') };

@@ -4,7 +4,7 @@
 // database, and readiness says what is wrong as JSON.
 import knex from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrationSource } from '../../src/storage/migrate.ts';
+import { migrationSource } from '../../src/db/migrate.ts';
 import { createTestDatabase, type TestDatabase, testEngine } from '../support/database.ts';
 import {
   type RunningKeyturn,
@@ -60,7 +60,7 @@ describe('database outages', () => {
   });
 
   it('GET /readyz › 503 with migrations pending while a migration is missing', async () => {
-    const knexOf = keyturn.runtime.database.knex;
+    const knexOf = keyturn.database.query();
     const [, newest] = [0, (await migrationSource.getMigrations([])).at(-1) as string];
     await knexOf.migrate.down({ migrationSource, name: migrationSource.getMigrationName(newest) });
     try {

@@ -41,7 +41,7 @@ describe('history retention', () => {
   });
 
   it('maintenance › deletes finished jobs, event ids and deliveries older than the retention, in batches; keeps younger ones, and jobs still due with their attempts', async () => {
-    const { knex } = keyturn.runtime.database;
+    const knex = keyturn.database.query();
     const [doneLongAgo, , doneLately, stillDue] = (
       await knex('outbox')
         .insert([

@@ -111,12 +111,12 @@ describe('journey limits', () => {
         });
         expectLimited(limited, 'journey:errors.consents_throttled');
         expect(stepOf(limited)).toBe('permissions');
-        const jobs = await keyturn.runtime.database
-          .knex('outbox')
+        const jobs = await keyturn.database
+          .query()('outbox')
           .where({ kind: clearanceRequestJob })
           .count({ n: '*' });
         expect(Number(jobs[0]?.n)).toBe(1);
-        expect(Number((await keyturn.runtime.database.knex('clearances').count({ n: '*' }))[0]?.n)).toBe(1);
+        expect(Number((await keyturn.database.query()('clearances').count({ n: '*' }))[0]?.n)).toBe(1);
       });
     },
   );

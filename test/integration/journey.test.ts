@@ -146,7 +146,7 @@ describe('consent journey › one consent per journey', () => {
   }
 
   async function consentsOf(email: string) {
-    const knex = keyturn.runtime.database.knex;
+    const knex = keyturn.database.query();
     const account = await keyturn.repositories.accounts.findByEmail(email);
     const id = account?.id as string;
     return {
@@ -163,7 +163,7 @@ describe('consent journey › one consent per journey', () => {
   it('POST /interaction/:uid/permissions › two parallel Allows give one consent: one grant, clearance, maker request and mail', async () => {
     const email = 'double.click@example.com';
     const requestsBefore = await count(
-      keyturn.runtime.database.knex('outbox').where({ kind: 'clearance_request' }).count({ n: '*' }),
+      keyturn.database.query()('outbox').where({ kind: 'clearance_request' }).count({ n: '*' }),
     );
     const { config, request, browser, page, csrf } = await permissionsPage(email);
     const clicks = await Promise.all(
@@ -174,7 +174,7 @@ describe('consent journey › one consent per journey', () => {
     const after = await consentsOf(email);
     expect(after).toEqual({ clearances: 1, grants: 1, ownerMails: 1 });
     const requestsAfter = await count(
-      keyturn.runtime.database.knex('outbox').where({ kind: 'clearance_request' }).count({ n: '*' }),
+      keyturn.database.query()('outbox').where({ kind: 'clearance_request' }).count({ n: '*' }),
     );
     expect(requestsAfter).toBe(requestsBefore + 1);
     // The browser shows the last click's answer: it leads back to the app with a code that works.

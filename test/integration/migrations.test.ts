@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/storage/database.ts';
-import { migrateToLatest, migrationSource, rollbackAll } from '../../src/storage/migrate.ts';
+import type { Database } from '../../src/db/index.ts';
+import { migrationSource, rollbackAll } from '../../src/db/migrate.ts';
 import { openTestDatabase } from '../support/database.ts';
 
 // Every migration has a `down` that reverses it: all the way down and up again leaves a working schema.
@@ -17,20 +17,20 @@ describe('migrations', () => {
   });
 
   it('keyturn migrate › applies every migration, rolls all of them back, and applies them again', async () => {
-    const applied = await migrateToLatest(database.knex);
+    const applied = await database.migrate();
     expect(applied.length).toBeGreaterThanOrEqual(4);
-    expect(await database.knex.schema.hasTable('clearances')).toBe(true);
-    await rollbackAll(database.knex);
-    expect(await database.knex.schema.hasTable('clearances')).toBe(false);
-    expect(await database.knex.schema.hasTable('oidc_payloads')).toBe(false);
-    expect(await migrateToLatest(database.knex)).toEqual(applied);
-    expect(await database.knex.schema.hasColumn('clearances', 'grant_expires_at')).toBe(true);
-    expect(await database.knex.schema.hasColumn('apps', 'previous_webhook_secret_expires_at')).toBe(true);
+    expect(await database.query().schema.hasTable('clearances')).toBe(true);
+    await rollbackAll(database.query());
+    expect(await database.query().schema.hasTable('clearances')).toBe(false);
+    expect(await database.query().schema.hasTable('oidc_payloads')).toBe(false);
+    expect(await database.migrate()).toEqual(applied);
+    expect(await database.query().schema.hasColumn('clearances', 'grant_expires_at')).toBe(true);
+    expect(await database.query().schema.hasColumn('apps', 'previous_webhook_secret_expires_at')).toBe(true);
   });
 
   it('keyturn migrate › stores the codes and tokens issued before it under the hash of their value, once', async () => {
-    await migrateToLatest(database.knex);
-    await database.knex.migrate.down({ migrationSource, name: '20261201000000_hashed_token_keys' });
+    await database.migrate();
+    await database.query().migrate.down({ migrationSource, name: '20261201000000_hashed_token_keys' });
     const keyOf = (value: string) => createHash('sha256').update(value).digest('base64url');
     const token = 'an-access-token-issued-before-hashing-0123456';
     const code = 'a-code-issued-before-hashing-0123456789abcdef';
@@ -43,7 +43,7 @@ describe('migrations', () => {
       grant_id: 'grant-1',
     });
     await database
-      .knex('oidc_payloads')
+      .query()('oidc_payloads')
       .insert([
         row('AccessToken', token, { jti: token, scope: 'location' }),
         row('AuthorizationCode', code, { jti: code }),
@@ -55,25 +55,29 @@ describe('migrations', () => {
     const many = Array.from({ length: 2_100 }, (_, i) => `batch-token-${String(i).padStart(5, '0')}`);
     for (let i = 0; i < many.length; i += 500)
       await database
-        .knex('oidc_payloads')
+        .query()('oidc_payloads')
         .insert(many.slice(i, i + 500).map((v) => row('AccessToken', v, { jti: v })));
 
-    await migrateToLatest(database.knex);
+    await database.migrate();
 
     const batched = await database
-      .knex('oidc_payloads')
+      .query()('oidc_payloads')
       .where('model', 'AccessToken')
       .whereLike('payload', '%batch%');
     expect(batched).toEqual([]);
     const keys = new Set(
-      (await database.knex('oidc_payloads').where('model', 'AccessToken').pluck('id')) as string[],
+      (await database.query()('oidc_payloads').where('model', 'AccessToken').pluck('id')) as string[],
     );
     expect(many.filter((v) => !keys.has(keyOf(v)))).toEqual([]);
     expect(keys.size).toBe(many.length + 1);
-    await database.knex('oidc_payloads').where('model', 'AccessToken').whereNot('id', keyOf(token)).delete();
+    await database
+      .query()('oidc_payloads')
+      .where('model', 'AccessToken')
+      .whereNot('id', keyOf(token))
+      .delete();
 
     const rows = await database
-      .knex('oidc_payloads')
+      .query()('oidc_payloads')
       .select<{ model: string; id: string; payload: string }[]>('model', 'id', 'payload')
       .orderBy('model');
     expect(rows.map((r) => ({ model: r.model, id: r.id, payload: JSON.parse(r.payload) }))).toEqual([

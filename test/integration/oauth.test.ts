@@ -186,8 +186,8 @@ describe('authorization server', () => {
       const code = new URL(callback).searchParams.get('code') as string;
       const tokens = await redeem(config, callback, request);
       const refreshToken = tokens.refresh_token as string;
-      const rows = await keyturn.runtime.database
-        .knex('oidc_payloads')
+      const rows = await keyturn.database
+        .query()('oidc_payloads')
         .select<{ model: string; id: string; payload: string }[]>('model', 'id', 'payload');
       for (const value of [code, tokens.access_token, refreshToken]) {
         expect(rows.filter((row) => row.id.includes(value) || row.payload.includes(value))).toEqual([]);

@@ -105,7 +105,7 @@ describe('owner sessions and forgotten passwords', () => {
     expect((await dashboardWith(second)).status).toBe(200);
 
     const id = /keyturn\.owner=([^;]+)/.exec(second)?.[1] as string;
-    const rows = await keyturn.runtime.database.knex('owner_sessions').select('id_hash');
+    const rows = await keyturn.database.query()('owner_sessions').select('id_hash');
     expect(rows.map((row) => row.id_hash)).toContain(hashSecret(id));
     expect(JSON.stringify(rows)).not.toContain(id);
   });
@@ -163,7 +163,7 @@ describe('owner sessions and forgotten passwords', () => {
     const browser = newBrowser('de');
     const form = await browser.follow(`${keyturn.url}/account/password/forgot`);
     expect(textOf(form.html)).toContain(message('de', 'account:forgot_password.intro'));
-    const queued = async () => (await keyturn.runtime.database.knex('outbox').count({ n: '*' }))[0]?.n;
+    const queued = async () => (await keyturn.database.query()('outbox').count({ n: '*' }))[0]?.n;
     const before = await queued();
     const refused = await browser.submit(form, { email: 'not an address' });
     expect(refused.status).toBe(400);
@@ -194,8 +194,8 @@ describe('owner sessions and forgotten passwords', () => {
     await mailsTo(email);
     const account = await keyturn.repositories.accounts.findByEmail(email);
     const lifetimes = (
-      await keyturn.runtime.database
-        .knex('password_links')
+      await keyturn.database
+        .query()('password_links')
         .where({ account_id: account?.id })
         .orderBy('created_at')
         .select('created_at', 'expires_at')
@@ -206,7 +206,7 @@ describe('owner sessions and forgotten passwords', () => {
   it('maintenance › deletes ended sessions; a session past its expiry no longer signs anyone in', async () => {
     const email = await ownerWithPassword();
     const browser = await signedInBrowser(email);
-    const { knex } = keyturn.runtime.database;
+    const knex = keyturn.database.query();
     const account = await keyturn.repositories.accounts.findByEmail(email);
     await knex('owner_sessions')
       .where({ account_id: account?.id })
@@ -221,7 +221,7 @@ describe('owner sessions and forgotten passwords', () => {
     await askForLink(email);
     await askForLink(email);
     const [lately, long] = await resetLinksTo(email);
-    const { knex } = keyturn.runtime.database;
+    const knex = keyturn.database.query();
     const rowOf = (link = '') =>
       knex('password_links').where({ token_hash: hashSecret(new URL(link).searchParams.get('token') ?? '') });
     expect(await rowOf(lately).update({ expires_at: Date.now() - 60_000 })).toBe(1);

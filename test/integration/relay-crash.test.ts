@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
-import { httpConnector } from '../../src/oem/http-connector.ts';
-import { openDatabase } from '../../src/storage/database.ts';
+import { httpConnector } from '../../src/connectors/http-connector.ts';
+import { openDatabase } from '../../src/db/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { registerTestApp, testRedirectUri } from '../support/keyturn.ts';
 import {
@@ -173,7 +173,7 @@ describe('relay crashes', () => {
     });
     try {
       await until(async () => {
-        const job = await database.knex('outbox').where({ kind: 'clearance_request' }).first();
+        const job = await database.query()('outbox').where({ kind: 'clearance_request' }).first();
         return job?.done_at ? job : undefined;
       }, 'the request job to be done');
     } finally {
@@ -208,14 +208,14 @@ describe('relay crashes', () => {
         return found.length > 0 ? found : undefined;
       }, 'the maker handled the request');
       world.simulator.knobs.setResponseDelay(0);
-      const [job] = await database.knex('outbox').where({ kind: 'clearance_request' });
+      const [job] = await database.query()('outbox').where({ kind: 'clearance_request' });
       expect(job.done_at).toBeNull();
-      const [clearanceRow] = await database.knex('clearances');
+      const [clearanceRow] = await database.query()('clearances');
       expect(clearanceRow.status).toBe('pending');
       expect(clearanceRow.oem_reference).toBeNull();
       // The dead worker's lease (60 s) runs out: fast-forwarded here instead of waited for.
       await database
-        .knex('outbox')
+        .query()('outbox')
         .where({ id: job.id })
         .update({ locked_until: Date.now() - 1 });
 
@@ -226,9 +226,9 @@ describe('relay crashes', () => {
         return now.vehicle_status === 'pending' ? undefined : now;
       }, 'the restarted worker repeated the clearance request');
       expect(status).toMatchObject({ status: 'pending', vehicle_status: 'pending_validation' });
-      const [clearance] = await database.knex('clearances');
+      const [clearance] = await database.query()('clearances');
       expect(clearance.oem_reference).toBe(simulated?.id);
-      const [retried] = await database.knex('outbox').where({ id: job.id });
+      const [retried] = await database.query()('outbox').where({ id: job.id });
       expect(retried.done_at).not.toBeNull();
       expect(retried.attempts).toBe(2);
       expect(world.simulator.knobs.clearances().filter((c) => c.primaryUserHint === email)).toHaveLength(1);
@@ -269,8 +269,8 @@ describe('relay crashes', () => {
       expect(simulatedClearancesFor(world, granted.clearance.id)).toHaveLength(1);
       expect(world.mails.filter((mail) => mail.to === granted.email)).toHaveLength(1);
       // Had the handler called the maker, the armed failure would have been used up.
-      const [job] = await keyturn.relay
-        .knex('outbox')
+      const [job] = await keyturn.database
+        .query()('outbox')
         .where({ kind: 'clearance_request' })
         .orderBy('id', 'desc');
       expect(job.last_error).toBeNull();

@@ -50,13 +50,7 @@ describe('relay › how clearances end', () => {
   const makerSide = (granted: GrantedClearance) =>
     simulatedClearancesFor(world, granted.clearance.id)[0]?.status;
   const appWebhooks = async (granted: GrantedClearance) =>
-    (
-      await keyturn.runtime.database
-        .knex('outbox')
-        .where({ kind: 'app_webhook' })
-        .orderBy('id')
-        .select('payload')
-    )
+    (await keyturn.database.query()('outbox').where({ kind: 'app_webhook' }).orderBy('id').select('payload'))
       .map((row: { payload: string }) => JSON.parse(row.payload) as { clearanceId: string; status: string })
       .filter((payload) => payload.clearanceId === granted.clearance.id)
       .map((payload) => payload.status);
@@ -71,7 +65,7 @@ describe('relay › how clearances end', () => {
       const arrived = world.simulator.knobs.nextCallArrives();
       const requesting = keyturn.worker.drain();
       await arrived;
-      await cancelClearance(keyturn.relay, keyturn.provider, granted.clearance.id, 'owner_revoked');
+      await cancelClearance(keyturn.relay, granted.clearance.id, 'owner_revoked');
       await other.worker.drain();
       expect(makerSide(granted)).toBe(undefined);
       await requesting;
@@ -118,8 +112,8 @@ describe('relay › how clearances end', () => {
       'the request to be given up on',
     );
     expect(await clearanceStatus(keyturn, granted.clearance.id)).toBe('error_validating');
-    const [job] = await keyturn.runtime.database
-      .knex('outbox')
+    const [job] = await keyturn.database
+      .query()('outbox')
       .where({ kind: 'clearance_request' })
       .andWhereLike('payload', `%${granted.clearance.id}%`);
     expect(job.last_error).toMatch(/^abandoned: /);

@@ -49,7 +49,7 @@ describe('relay faults', () => {
   const statusOf = (webhook: ReceivedWebhook) =>
     (JSON.parse(webhook.body) as { authorization: { status: string } }).authorization.status;
   const outboxRow = async (kind: string, clearanceId: string) => {
-    const rows = await keyturn.relay.knex('outbox').where({ kind }).orderBy('id');
+    const rows = await keyturn.database.query()('outbox').where({ kind }).orderBy('id');
     return rows.find((row) => JSON.parse(row.payload).clearanceId === clearanceId);
   };
 
@@ -101,12 +101,13 @@ describe('relay faults', () => {
       await drainUntil(
         broken,
         async () =>
-          Number((await broken.relay.knex('outbox').where({ kind: 'clearance_request' }).first()).attempts) >=
-          2,
+          Number(
+            (await broken.database.query()('outbox').where({ kind: 'clearance_request' }).first()).attempts,
+          ) >= 2,
         'a second attempt',
       );
 
-      const [job] = await broken.relay.knex('outbox').where({ kind: 'clearance_request' });
+      const [job] = await broken.database.query()('outbox').where({ kind: 'clearance_request' });
       expect(job.done_at).toBeNull();
       expect(job.attempts).toBeGreaterThanOrEqual(2);
       expect(job.last_error).toMatch(/^bmw: /);

@@ -6,8 +6,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerApp } from '../../src/apps/register.ts';
+import { openDatabase } from '../../src/db/index.ts';
 import { appsRepository } from '../../src/storage/apps.ts';
-import { openDatabase } from '../../src/storage/database.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { interactionBase, newBrowser } from '../support/journey.ts';
 import { testRedirectUri } from '../support/keyturn.ts';
@@ -84,7 +84,7 @@ describe('graceful shutdown', () => {
         sqliteFile: database.env.KEYTURN_SQLITE_FILE ?? '',
       });
       const app = await registerApp(
-        appsRepository(db.knex),
+        appsRepository(db),
         { name: 'Shutdown App', redirectUris: [testRedirectUri], brands: ['bmw'], scopes: ['location'] },
         { allowPrivateTargets: true, requireHttps: false },
       );

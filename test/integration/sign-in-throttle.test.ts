@@ -137,7 +137,7 @@ describe('sign-in throttle across instances', () => {
         SIGN_IN_WINDOW: '900',
       });
       const storedCounts = async () =>
-        Number((await keyturn.runtime.database.knex('rate_limits').count({ n: '*' }))[0]?.n);
+        Number((await keyturn.database.query()('rate_limits').count({ n: '*' }))[0]?.n);
       try {
         expect([await attempt(keyturn), await attempt(keyturn)]).toEqual([400, 429]);
         expect(await storedCounts()).toBe(2);

@@ -4,7 +4,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Sqlite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sqliteLockWaits } from '../../src/storage/sqlite-client.ts';
 import { createTestDatabase, type TestDatabase, testEngine } from '../support/database.ts';
 import { textOf } from '../support/http-browser.ts';
 import { interactionBase, newBrowser, stepOf } from '../support/journey.ts';
@@ -49,14 +48,14 @@ describe.runIf(testEngine() === 'sqlite')('SQLite locked by another connection',
     // Keyturn runs in this process: a statement waiting on the event loop would show as a long delay here.
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
-    const waitsBefore = sqliteLockWaits();
+    const waitsBefore = keyturn.database.lockWaits();
     const submitting = browser.submit(page, {
       email: 'locked@example.com',
       country: 'DE',
       accept_terms: 'yes',
     });
     await until(
-      async () => (sqliteLockWaits() > waitsBefore ? true : undefined),
+      async () => (keyturn.database.lockWaits() > waitsBefore ? true : undefined),
       'the write to wait for the lock',
     );
 

@@ -1,44 +1,42 @@
 // The unit of work on a real database (SQLite file or PostgreSQL): everything written inside one
 // `inTransaction`, through the query builder or fixed statements, commits or rolls back together.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/storage/database.ts';
-import { statement } from '../../src/storage/statement.ts';
-import { executor, inTransaction, isInTransaction } from '../../src/storage/transaction.ts';
+import type { Database } from '../../src/db/index.ts';
 import { openTestDatabase } from '../support/database.ts';
 
 describe('inTransaction', () => {
   let database: Database;
   let close: () => Promise<void>;
-  const names = async () => (await database.knex('units').orderBy('name').pluck('name')) as string[];
-  const insertByBuilder = (name: string) => executor(database.knex)('units').insert({ name });
+  const names = async () => (await database.query()('units').orderBy('name').pluck('name')) as string[];
+  const insertByBuilder = (name: string) => database.query()('units').insert({ name });
   const insertByStatement = (name: string) =>
-    statement(database.knex, 'insert into units (name) values (?)').run(name);
+    database.statement('insert into units (name) values (?)').run(name);
 
   beforeAll(async () => {
     ({ database, close } = await openTestDatabase());
-    await database.knex.schema.createTable('units', (t) => t.string('name').primary());
+    await database.query().schema.createTable('units', (t) => t.string('name').primary());
   });
   beforeEach(async () => {
-    await database.knex('units').delete();
+    await database.query()('units').delete();
   });
   afterAll(async () => {
     await close?.();
   });
 
   it('commits the builder and statement writes together', async () => {
-    const result = await inTransaction(database.knex, async () => {
-      expect(isInTransaction()).toBe(true);
+    const result = await database.transaction(async () => {
+      expect(database.inTransaction()).toBe(true);
       await insertByBuilder('a');
       await insertByStatement('b');
       return 'done';
     });
     expect(result).toBe('done');
-    expect(isInTransaction()).toBe(false);
+    expect(database.inTransaction()).toBe(false);
     expect(await names()).toEqual(['a', 'b']);
   });
 
   it('rolls every write back when the work fails, and reports the work’s own error', async () => {
-    const failing = inTransaction(database.knex, async () => {
+    const failing = database.transaction(async () => {
       await insertByBuilder('a');
       await insertByStatement('b');
       throw new Error('the work failed');
@@ -48,19 +46,19 @@ describe('inTransaction', () => {
   });
 
   it('rolls back on a failing statement (a duplicate key), and the connection stays usable', async () => {
-    const duplicate = inTransaction(database.knex, async () => {
+    const duplicate = database.transaction(async () => {
       await insertByBuilder('a');
       await insertByStatement('a');
     });
     await expect(duplicate).rejects.toThrow();
     expect(await names()).toEqual([]);
-    await inTransaction(database.knex, () => insertByBuilder('c'));
+    await database.transaction(() => insertByBuilder('c'));
     expect(await names()).toEqual(['c']);
   });
 
   it('a nested unit joins the outer one: the outer failure undoes the inner write', async () => {
-    const outer = inTransaction(database.knex, async () => {
-      await inTransaction(database.knex, () => insertByStatement('inner'));
+    const outer = database.transaction(async () => {
+      await database.transaction(() => insertByStatement('inner'));
       throw new Error('outer failed');
     });
     await expect(outer).rejects.toThrow('outer failed');
@@ -68,7 +66,7 @@ describe('inTransaction', () => {
   });
 
   it('refuses a query on the transaction after it ended', async () => {
-    const escaped = await inTransaction(database.knex, async () => executor(database.knex));
+    const escaped = await database.transaction(async () => database.query());
     await expect(escaped('units').insert({ name: 'late' })).rejects.toThrow(/already ended/);
     expect(await names()).toEqual([]);
   });
@@ -79,12 +77,12 @@ describe('inTransaction', () => {
       openGate = resolve;
     });
     let leftover: Promise<unknown> | undefined;
-    await inTransaction(database.knex, async () => {
+    await database.transaction(async () => {
       await insertByBuilder('first');
       // Work the first unit starts and does not wait for; it goes on in the first unit's context.
       leftover = gate.then(() => insertByStatement('late'));
     });
-    await inTransaction(database.knex, async () => {
+    await database.transaction(async () => {
       await insertByBuilder('second');
       openGate();
       await expect(leftover).rejects.toThrow(/already ended/);
@@ -94,7 +92,7 @@ describe('inTransaction', () => {
   });
 
   it('a statement outside the unit waits for it and never sees its uncommitted writes', async () => {
-    const countOf = statement<{ n: number }>(database.knex, 'select count(*) as n from units where name = ?');
+    const countOf = database.statement<{ n: number }>('select count(*) as n from units where name = ?');
     expect((await countOf.get('pending'))?.n).toBe(0);
     let openGate = () => {};
     const gate = new Promise<void>((resolve) => {
@@ -105,7 +103,7 @@ describe('inTransaction', () => {
     const inserted = new Promise<void>((resolve) => {
       insertedInUnit = resolve;
     });
-    const unit = inTransaction(database.knex, async () => {
+    const unit = database.transaction(async () => {
       await insertByStatement('pending');
       insertedInUnit();
       await gate;
@@ -129,7 +127,7 @@ describe('inTransaction', () => {
   it('parallel units each commit or roll back on their own', async () => {
     const outcomes = await Promise.allSettled(
       Array.from({ length: 12 }, (_, n) =>
-        inTransaction(database.knex, async () => {
+        database.transaction(async () => {
           await insertByStatement(`unit-${String(n).padStart(2, '0')}`);
           if (n % 3 === 0) throw new Error(`unit ${n} failed`);
           await insertByBuilder(`unit-${String(n).padStart(2, '0')}-second`);

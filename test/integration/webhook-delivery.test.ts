@@ -5,8 +5,8 @@
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateAppWebhookSecret } from '../../src/apps/rotate-webhook-secret.ts';
+import { PermanentJobFailure } from '../../src/outbox/jobs.ts';
 import { authorizationChangedJob } from '../../src/relay/apply-clearance-event.ts';
-import { PermanentJobFailure } from '../../src/relay/worker.ts';
 import { webhookDeliveryHandler } from '../../src/webhooks/deliver.ts';
 import type { ResolveHost, TargetPolicy } from '../../src/webhooks/target-guard.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import type { Mail } from '../../src/oem-simulator/app.ts';
-import { type StartOemSimulatorOptions, startOemSimulator } from '../../src/oem-simulator/main.ts';
+import type { Mail } from '../../src/dev-tools/oem-simulator/app.ts';
+import { type StartOemSimulatorOptions, startOemSimulator } from '../../src/dev-tools/oem-simulator/main.ts';
 
 export const secrets = {
   bmw: `whsec_${randomBytes(24).toString('base64')}`,

@@ -2,15 +2,14 @@
 // consumers registered through the same commands the CLI uses.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildApp, type Keyturn } from '../../src/app.ts';
 import { type AppRegistration, registerApp, registerConsumer } from '../../src/apps/register.ts';
-import { loadConfig } from '../../src/config.ts';
-import { openRuntime, type Runtime } from '../../src/runtime.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { buildContainer, type Container } from '../../src/container.ts';
+import { buildHttpApp, type HttpApp } from '../../src/http/app.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
-export interface RunningKeyturn extends Keyturn {
+export interface RunningKeyturn extends Container, HttpApp {
   url: string;
-  runtime: Runtime;
   close(): Promise<void>;
 }
 
@@ -44,20 +43,19 @@ export async function startKeyturn(
     ...db.env,
     ...env,
   });
-  const runtime = await openRuntime(config);
-  const keyturn = await buildApp(runtime);
-  server.on('request', keyturn.app.callback());
+  const container = await buildContainer(config);
+  const http = await buildHttpApp(container);
+  server.on('request', http.app.callback());
   return {
-    ...keyturn,
+    ...container,
+    ...http,
     url,
-    runtime,
     async close() {
-      await keyturn.worker.stop();
-      keyturn.simulator?.close();
-      keyturn.mailer.close();
+      await container.worker.stop();
+      http.simulator?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await runtime.database.close();
+      await container.close();
       if (!database) await db.drop();
     },
   };
@@ -75,10 +73,10 @@ export async function registerTestApp(keyturn: RunningKeyturn, overrides: Partia
       scopes: ['location', 'mileage', 'battery_level'],
       ...overrides,
     },
-    keyturn.runtime.config.webhooks,
+    keyturn.config.webhooks,
   );
 }
 
-export async function registerTestConsumer(keyturn: Keyturn) {
+export async function registerTestConsumer(keyturn: RunningKeyturn) {
   return registerConsumer(keyturn.repositories.consumers, 'Data consumer');
 }

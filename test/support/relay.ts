@@ -5,9 +5,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import type { RegisteredApp } from '../../src/apps/register.ts';
-import { oemProviderIds } from '../../src/config.ts';
+import { oemProviderIds } from '../../src/config/index.ts';
+import { type RunningOemSimulator, startOemSimulator } from '../../src/dev-tools/oem-simulator/main.ts';
 import type { Mail } from '../../src/mail/mailer.ts';
-import { type RunningOemSimulator, startOemSimulator } from '../../src/oem-simulator/main.ts';
 import { type Clearance, type ClearanceRow, toClearance } from '../../src/storage/clearances.ts';
 import type { TestDatabase } from './database.ts';
 import { bmwVin, newBrowser, walkAsNewOwner } from './journey.ts';
@@ -227,8 +227,8 @@ export async function clearanceOfToken(keyturn: RunningKeyturn, accessToken: str
 
 /** The most recently created clearance. */
 export async function newestClearance(keyturn: RunningKeyturn): Promise<Clearance> {
-  const row = await keyturn.relay
-    .knex<ClearanceRow>('clearances')
+  const row = await keyturn.database
+    .query()<ClearanceRow>('clearances')
     .orderBy([
       { column: 'created_at', order: 'desc' },
       { column: 'id', order: 'desc' },

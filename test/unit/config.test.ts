@@ -1,7 +1,7 @@
 // Configuration from the environment (DESIGN.md "External contracts › Configuration"): documented defaults,
 // and every problem listed at once in one ConfigError.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, oemProviderIds } from '../../src/config.ts';
+import { ConfigError, loadConfig, oemProviderIds } from '../../src/config/index.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Sqlite from 'better-sqlite3';
 import { afterAll, expect, test } from 'vitest';
-import { type PauseWrites, startWalCheckpointer } from '../../src/storage/wal-checkpointer.ts';
+import { type PauseWrites, startWalCheckpointer } from '../../src/db/sqlite/wal-checkpointer.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'keyturn-wal-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -180,7 +180,7 @@ test('stopping it in a process with nothing else to wait for finishes the await 
   const file = join(folder, 'stop.sqlite');
   writtenWithoutCheckpoints(file).close();
   const script = join(folder, 'stop.mts');
-  const module = fileURLToPath(new URL('../../src/storage/wal-checkpointer.ts', import.meta.url));
+  const module = fileURLToPath(new URL('../../src/db/sqlite/wal-checkpointer.ts', import.meta.url));
   writeFileSync(
     script,
     `import { startWalCheckpointer } from ${JSON.stringify(module)};

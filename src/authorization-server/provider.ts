@@ -1,0 +1,238 @@
+// The authorization server: oidc-provider 9 configured for Keyturn. Authorization code flow only, PKCE S256
+// for every client, exact redirect URIs, `iss` in responses (RFC 9207), opaque tokens that outlive the
+// browser session, refresh rotation with reuse detection, RFC 7009 revocation. RFC 7662 introspection is
+// served by Keyturn itself (./introspection.ts), restricted to data consumers, and advertised in discovery
+// here. Every authorization walks the journey (no silent re-consent).
+import type { Context as KoaContext } from 'koa';
+import Provider, {
+  type Configuration,
+  errors,
+  interactionPolicy,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
+import type { Config } from '../config/index.ts';
+import type { Transactions } from '../db/index.ts';
+import { provenBy } from '../domain/auth-methods.ts';
+import { dataPoints } from '../domain/data-points.ts';
+import { isBrandId } from '../domain/vehicles/brands.ts';
+import { isLocale } from '../i18n/index.ts';
+import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
+import type { Logger } from '../logger.ts';
+import { cookieSigner } from '../security/cookie-signer.ts';
+import { constantTimeEqual, hashSecret } from '../security/secrets.ts';
+import type { AccountsRepository } from '../storage/accounts.ts';
+import type { OidcPayloadsRepository } from '../storage/oidc-payloads.ts';
+import { pinToIssuer } from '../web/issuer-origin.ts';
+import { renderView } from '../web/views.ts';
+import { adapterFactory, type ClientLoader } from './adapter.ts';
+import { clientMetadataProperties, clientProperty } from './clients.ts';
+import { introspectionPath } from './introspection.ts';
+
+export interface ProviderDependencies {
+  config: Config;
+  transactions: Transactions;
+  payloads: OidcPayloadsRepository;
+  loadClient: ClientLoader;
+  accounts: AccountsRepository;
+  cookieKeys: string[];
+  jwks: { keys: Record<string, unknown>[] };
+  logger: Logger;
+}
+
+export const interactionPath = (uid: string) => `/interaction/${uid}`;
+
+function journeyPolicy() {
+  const { base, Check } = interactionPolicy;
+  const policy = base();
+  // A login session counts only when it records proof of the account (a password, or a code mailed to
+  // its address); any other, such as one made before that rule, must sign in again.
+  policy
+    .get('login')
+    ?.checks.add(
+      new Check('keyturn_proof', 'the session does not prove the account', (ctx) =>
+        ctx.oidc.session?.accountId && !provenBy(ctx.oidc.session.amr)
+          ? Check.REQUEST_PROMPT
+          : Check.NO_NEED_TO_PROMPT,
+      ),
+    );
+  const consent = policy.get('consent');
+  // By default a second authorization in the same browser session skips the UI; Keyturn must show brand,
+  // VIN and permissions every time, so consent is satisfied only by this interaction's own result.
+  consent?.checks.add(
+    new Check('keyturn_journey', 'every authorization walks the consent journey', (ctx) =>
+      ctx.oidc.result?.consent?.grantId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
+    ),
+  );
+  return policy;
+}
+
+function errorLocale(ctx: KoaContextWithOIDC) {
+  const params = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
+  const query = ctx.query as Record<string, unknown>;
+  const asked = params.locale ?? query.locale;
+  return negotiateLocale(
+    isLocale(asked) ? asked : undefined,
+    firstSupported((params.ui_locales ?? query.ui_locales) as string | undefined),
+    fromAcceptLanguage(ctx.get('accept-language')),
+  );
+}
+
+/**
+ * RFC 6749 §5.2 names a request with no client authentication at all `invalid_client` (401), and RFC 7662
+ * §2.3 callers expect 401; oidc-provider answers 400 `invalid_request` for it. Only that case is changed.
+ */
+async function missingClientAuthenticationIsUnauthorized(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
+  await next();
+  const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
+  if (
+    ctx.status === 400 &&
+    body?.error === 'invalid_request' &&
+    body.error_description === 'no client authentication mechanism provided'
+  ) {
+    ctx.status = 401;
+    ctx.body = { error: 'invalid_client', error_description: 'client authentication is required' };
+  }
+}
+
+const tokenPath = '/token';
+const revocationPath = '/token/revocation';
+const authorizationPath = '/auth';
+export const endSessionPath = '/session/end';
+
+/**
+ * Requests that write several artifacts run as one transaction, committed before the response goes out:
+ * a redemption at the token endpoint (the used code or refresh token, the access token, the new refresh
+ * token), a revocation (the grant's tokens, the grant, and its clearance ending) and the authorization's
+ * resume after the journey (`/auth/<uid>`: the session, the code, the ended interaction).
+ */
+function multiWriteRequestsInOneTransaction(transactions: Transactions) {
+  return async function multiWriteRequestInTransaction(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
+    const writesSeveral =
+      (ctx.method === 'POST' && (ctx.path === tokenPath || ctx.path === revocationPath)) ||
+      (ctx.method === 'GET' && ctx.path.startsWith(`${authorizationPath}/`));
+    return writesSeveral ? transactions.transaction(next) : next();
+  };
+}
+
+export function createProvider(deps: ProviderDependencies): Provider {
+  const { config } = deps;
+  const ttl = config.ttl;
+  const configuration: Configuration = {
+    adapter: adapterFactory(deps.payloads, deps.loadClient) as unknown as Configuration['adapter'],
+    clients: [],
+    jwks: deps.jwks as Configuration['jwks'],
+    // Keygrip-shaped signer (oidc-provider passes it to its Koa cookies as is).
+    cookies: { keys: cookieSigner(deps.cookieKeys) as unknown as string[] },
+    scopes: ['openid', 'offline_access', ...dataPoints],
+    // `amr` (RFC 8176) tells the app how the owner proved who they are: a password or a mailed code.
+    claims: { openid: ['sub', 'amr'] },
+    responseTypes: ['code'],
+    routes: { authorization: authorizationPath, token: tokenPath, end_session: endSessionPath },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    extraClientMetadata: { properties: [...clientMetadataProperties] },
+    discovery: {
+      introspection_endpoint: `${config.issuer}${introspectionPath}`,
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    pkce: { required: () => true },
+    extraParams: {
+      async brand(_ctx, value, client) {
+        if (value === undefined) return;
+        const enabled = clientProperty(client as never, 'keyturn_brands') as string[] | undefined;
+        if (typeof value !== 'string' || !isBrandId(value) || !enabled?.includes(value)) {
+          throw new errors.InvalidRequest('brand is unknown or not enabled for this app');
+        }
+      },
+      async locale(_ctx, value) {
+        if (value !== undefined && !isLocale(value))
+          throw new errors.InvalidRequest('locale must be en or de');
+      },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      // OpenID Connect RP-Initiated Logout: the app can sign the owner out of Keyturn (the login session and
+      // the dashboard's); the app's grant and tokens stay (they outlive the session).
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = renderView('account/logout.njk', errorLocale(ctx), { form });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderView('account/logged-out.njk', errorLocale(ctx));
+        },
+      },
+      userinfo: { enabled: false },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      introspection: { enabled: false },
+      // Pushed authorization requests are not offered: the journey's parameters travel on the front channel.
+      pushedAuthorizationRequests: { enabled: false },
+    },
+    findAccount: async (_ctx, sub) => {
+      const account = await deps.accounts.find(sub);
+      if (!account) return undefined;
+      return { accountId: sub, claims: async () => ({ sub }) };
+    },
+    loadExistingGrant: async (ctx) => {
+      const grantId = ctx.oidc.result?.consent?.grantId;
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+    interactions: {
+      policy: journeyPolicy(),
+      url: (_ctx, interaction) => interactionPath(interaction.uid),
+    },
+    // A refresh token exactly when the grant holds offline_access (the journey grants it to every app), so
+    // the token response's scope tells the truth and a client may ask for it again on refresh.
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    // RFC 7009 §2.1 lets revoking one token end the others of its grant: revoking an access or a refresh
+    // token ends the whole grant, and with it the clearance (see relay/cancel-clearance.ts).
+    revokeGrantPolicy: () => true,
+    rotateRefreshToken: true,
+    expiresWithSession: async () => false,
+    ttl: {
+      AccessToken: ttl.accessToken,
+      AuthorizationCode: ttl.authorizationCode,
+      RefreshToken: ttl.refreshToken,
+      IdToken: ttl.accessToken,
+      Interaction: ttl.interaction,
+      Session: ttl.session,
+      Grant: ttl.grant,
+      ClientCredentials: ttl.accessToken,
+    },
+    renderError: async (ctx, out) => {
+      const locale = errorLocale(ctx);
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = renderView('errors/oauth-error.njk', locale, {
+        error: out.error,
+        description: out.error_description,
+      });
+    },
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+  pinToIssuer(provider, config.issuer);
+
+  // Client secrets are stored hashed: oidc-provider holds the hash as `client_secret`, so compare hashes.
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(
+    this: { clientSecret: string },
+    actual: string,
+  ) {
+    return constantTimeEqual(hashSecret(actual), this.clientSecret);
+  };
+
+  provider.use(missingClientAuthenticationIsUnauthorized);
+  provider.use(multiWriteRequestsInOneTransaction(deps.transactions));
+
+  provider.on('server_error', (ctx: KoaContext, error: Error) =>
+    deps.logger.error({ err: error, path: ctx.path }, 'authorization server error'),
+  );
+  return provider;
+}

@@ -1,0 +1,172 @@
+// Builds what every Keyturn process needs, from its configuration and without any HTTP: logger, database
+// (migrated), keys, repositories, mail, the makers' connectors, the relay, the outbox worker with every
+// job kind, and housekeeping. The server (src/main.ts), the worker (src/worker.ts) and the CLI each build
+// one; the server adds its web app on top (src/http/app.ts).
+import type { Config } from './config/index.ts';
+import { type ConnectorRegistry, connectorRegistry } from './connectors/registry.ts';
+import { type Database, openDatabase } from './db/index.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMailer, type Mailer } from './mail/mailer.ts';
+import { ownerMailHandler, ownerMailJob } from './mail/owner-mail.ts';
+import type { JobRegistry } from './outbox/jobs.ts';
+import { outboxStore } from './outbox/store.ts';
+import { createWorker, type Worker } from './outbox/worker.ts';
+import { authorizationChangedJob, type RelayStore } from './relay/apply-clearance-event.ts';
+import { sweepOverdueClearances } from './relay/deadline-sweep.ts';
+import { relayJobs } from './relay/jobs.ts';
+import { type Keys, loadKeys } from './security/keys.ts';
+import { sweepRateLimits } from './security/rate-limits.ts';
+import { accountsRepository } from './storage/accounts.ts';
+import { appsRepository } from './storage/apps.ts';
+import { clearancesRepository } from './storage/clearances.ts';
+import { consumersRepository } from './storage/consumers.ts';
+import { devMailRepository } from './storage/dev-mail.ts';
+import { inboundEventsRepository } from './storage/inbound-events.ts';
+import { journeysRepository } from './storage/journeys.ts';
+import { oidcPayloadsRepository } from './storage/oidc-payloads.ts';
+import { ownerSessionsRepository } from './storage/owner-sessions.ts';
+import { settingsRepository } from './storage/settings.ts';
+import { webhookDeliveriesRepository } from './storage/webhook-deliveries.ts';
+import { webhookDeliveryHandler } from './webhooks/deliver.ts';
+
+export function repositoriesFor(database: Database) {
+  return {
+    accounts: accountsRepository(database),
+    apps: appsRepository(database),
+    clearances: clearancesRepository(database),
+    consumers: consumersRepository(database),
+    devMail: devMailRepository(database),
+    inboundEvents: inboundEventsRepository(database),
+    journeys: journeysRepository(database),
+    oidcPayloads: oidcPayloadsRepository(database),
+    outbox: outboxStore(database),
+    ownerSessions: ownerSessionsRepository(database),
+    settings: settingsRepository(database),
+    webhookDeliveries: webhookDeliveriesRepository(database),
+  };
+}
+
+export type Repositories = ReturnType<typeof repositoriesFor>;
+
+export interface Container {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  keys: Keys;
+  repositories: Repositories;
+  mailer: Mailer;
+  connectors: ConnectorRegistry;
+  relay: RelayStore;
+  worker: Worker;
+  /** Housekeeping, as of `now`: expired artifacts and counts, stale journeys, old history, overdue clearances. */
+  maintenance(
+    now?: number,
+  ): Promise<{ expired: number; journeys: number; history: number; timedOut: number }>;
+  /** Stops the worker after the jobs under way, closes the mailer and the database. */
+  close(): Promise<void>;
+}
+
+export interface ContainerOptions {
+  /** Migrate the database first (the server and the worker do; `keyturn migrate` does it itself). */
+  migrate?: boolean;
+}
+
+/** Journeys and password links are kept a day past their expiry, so a late visit still gets "expired". */
+const oneDay = 86_400_000;
+
+export async function buildContainer(config: Config, options: ContainerOptions = {}): Promise<Container> {
+  const logger = createLogger(config.logLevel);
+  const database = openDatabase({
+    databaseUrl: config.databaseUrl,
+    sqliteFile: config.sqliteFile,
+    sqliteLockTimeoutMs: config.sqliteLockTimeoutMs,
+    onBackgroundError: (message, error) => logger.warn({ err: error }, message),
+  });
+  if (options.migrate ?? true) {
+    const applied = await database.migrate();
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+  }
+  const repositories = repositoriesFor(database);
+  const keys = await loadKeys(config, repositories.settings);
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    devMail: repositories.devMail,
+  });
+  const connectors = await connectorRegistry(config, repositories.settings);
+  const relay: RelayStore = {
+    transactions: database,
+    clearances: repositories.clearances,
+    inboundEvents: repositories.inboundEvents,
+    outbox: repositories.outbox,
+    oidcPayloads: repositories.oidcPayloads,
+  };
+
+  const jobs: JobRegistry = {
+    ...relayJobs({
+      store: relay,
+      accounts: repositories.accounts,
+      apps: repositories.apps,
+      connectorFor: connectors.connectorFor,
+      callbackUrl: (provider) => `${config.issuer}/callbacks/${provider}`,
+    }),
+    [authorizationChangedJob]: {
+      run: webhookDeliveryHandler({
+        apps: repositories.apps,
+        deliveries: repositories.webhookDeliveries,
+        targets: config.webhooks,
+        timeoutMs: config.webhooks.timeoutMs,
+      }),
+    },
+    [ownerMailJob]: {
+      run: ownerMailHandler({
+        accounts: repositories.accounts,
+        mailer,
+        issuer: config.issuer,
+        passwordLinkTtlSeconds: config.ttl.passwordLink,
+        passwordResetLinkTtlSeconds: config.ttl.passwordResetLink,
+      }),
+    },
+  };
+  const worker = createWorker(repositories.outbox, jobs, logger.child({ component: 'worker' }), {
+    pollMs: config.relay.pollMs,
+    baseDelayMs: config.relay.retryBaseMs,
+    maxDelayMs: config.relay.retryMaxMs,
+    maxAttempts: config.relay.maxAttempts,
+    leaseMs: config.relay.leaseMs,
+  });
+
+  async function maintenance(now = Date.now()) {
+    const expired =
+      (await repositories.oidcPayloads.sweepExpired(now)) +
+      (await sweepRateLimits(database.sharedCounters(), now)) +
+      (await repositories.ownerSessions.sweepExpired(now)) +
+      (await repositories.accounts.sweepPasswordLinks(now - oneDay));
+    const journeys = await repositories.journeys.sweepExpired(now - oneDay);
+    const historyBefore = now - config.historyRetention * 1000;
+    const history =
+      (await repositories.outbox.sweepFinished(historyBefore)) +
+      (await repositories.inboundEvents.sweep(historyBefore)) +
+      (await repositories.webhookDeliveries.sweep(historyBefore));
+    const timedOut = await sweepOverdueClearances(relay, config.relay.clearanceDeadline, now);
+    return { expired, journeys, history, timedOut };
+  }
+
+  return {
+    config,
+    logger,
+    database,
+    keys,
+    repositories,
+    mailer,
+    connectors,
+    relay,
+    worker,
+    maintenance,
+    async close() {
+      await worker.stop();
+      mailer.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// PostgreSQL, for many Keyturn instances on one database: one pool (knex's), statements run on a pooled
+// connection (or the caller's transaction's) directly as named prepared statements, which PostgreSQL plans
+// once per connection, without knex's query path; no row cache (other instances write the same rows);
+// rows locked by `select … for update`.
+import { createHash } from 'node:crypto';
+import knex, { type Knex } from 'knex';
+import pg from 'pg';
+import type { Database, DatabaseOptions, RowLock, Statement, Value } from './database.ts';
+import { connectionsOf } from './knex-internals.ts';
+import { migrateToLatest, pendingMigrations } from './migrate.ts';
+import { uncachedRows } from './row-cache.ts';
+import { isDatabaseUnavailable } from './unavailable.ts';
+import { unitOfWork } from './unit-of-work.ts';
+
+// PostgreSQL returns BIGINT as a string; Keyturn's bigints are epoch milliseconds and ids, safe as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+type Connection = pg.Client;
+
+/** `?` placeholders as PostgreSQL's `$1`, `$2`, … */
+function numbered(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+export function openPostgres(options: DatabaseOptions & { databaseUrl: string }): Database {
+  const report = (message: unknown) => options.onBackgroundError?.(String(message));
+  const pooled: Knex = knex({
+    client: 'pg',
+    connection: options.databaseUrl,
+    pool: { min: 0, max: 10 },
+    // knex reports a connection the server ended (a restart, a failover) as a warning on the console; the
+    // pool drops it and the next query connects anew. Into Keyturn's log instead.
+    log: { warn: report, error: report, deprecate: () => {}, debug: () => {} },
+  });
+  const units = unitOfWork<Connection>(pooled, {
+    begin: async (connection) => void (await connection.query('BEGIN')),
+    commit: async (connection) => void (await connection.query('COMMIT')),
+    rollback: async (connection) => void (await connection.query('ROLLBACK')),
+  });
+
+  function statement<Row>(sql: string): Statement<Row> {
+    const query = {
+      name: `keyturn_${createHash('sha256').update(sql).digest('base64url').slice(0, 20)}`,
+      text: numbered(sql),
+    };
+    const run = async (values: Value[]) => {
+      const transaction = units.current();
+      if (transaction) return transaction.connection.query<Row & pg.QueryResultRow>({ ...query, values });
+      const pool = connectionsOf<Connection>(pooled);
+      const connection = await pool.acquireConnection();
+      try {
+        return await connection.query<Row & pg.QueryResultRow>({ ...query, values });
+      } finally {
+        await pool.releaseConnection(connection);
+      }
+    };
+    return {
+      get: async (...values: Value[]) => (await run(values)).rows[0],
+      all: async (...values: Value[]) => (await run(values)).rows,
+      run: async (...values: Value[]) => (await run(values)).rowCount ?? 0,
+    };
+  }
+
+  return {
+    engine: 'postgres',
+    writeConcurrency: 2,
+    query: () => units.boundKnex() ?? pooled,
+    statement,
+    // Every instance reads the same server: committed reads need no connection of their own.
+    readStatement: statement,
+    cachedRows: <Row>(_name: string, options: { capacity: number; load: string }) =>
+      uncachedRows<Row>(
+        { inTransaction: statement<Row>(options.load), committed: statement<Row>(options.load) },
+        () => units.active(),
+      ),
+    rowLock: (kind: RowLock) => ` ${kind}`,
+    transaction: (work) => units.run(work),
+    inTransaction: () => units.active(),
+    outsideTransaction: (work) => units.outside(work),
+    sharedCounters: () => pooled,
+    isUnavailable: isDatabaseUnavailable,
+    migrate: () => migrateToLatest(pooled),
+    pendingMigrations: () => pendingMigrations(pooled),
+    ping: async () => {
+      await pooled.raw('select 1');
+    },
+    lockWaits: () => 0,
+    close: () => pooled.destroy(),
+  };
+}

@@ -1,0 +1,120 @@
+// The demo third-party app (development only): a real relying party built with openid-client that starts
+// the consent journey with PKCE, receives the code at its redirect URI and shows the token's status.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import * as oauth from 'openid-client';
+import { dataPoints } from '../../domain/data-points.ts';
+import { brands, findBrand } from '../../domain/vehicles/brands.ts';
+import { isLocale } from '../../i18n/index.ts';
+import { render } from '../../web/views.ts';
+
+export interface DemoOptions {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export const demoClientId = 'demo-app';
+/** The parts of Keyturn's `GET /v1/authorization` answer the result page reads. */
+interface AuthorizationStatus {
+  status: string;
+  vehicle_status?: string;
+  brand?: string;
+}
+/** While the clearance is in one of these, the result page refreshes itself (until data flows or it ends). */
+const stillSettling = new Set(['pending', 'pending_validation', 'pending_for_data']);
+export const demoRedirectPath = '/demo/callback';
+const flowCookie = 'demo.flow';
+const tokenCookie = 'demo.token';
+const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, overwrite: true };
+
+export function demoRouter(options: DemoOptions): Router {
+  const router = new Router({ prefix: '/demo' });
+  let discovered: Promise<oauth.Configuration> | undefined;
+  const configuration = () => {
+    discovered ??= oauth
+      .discovery(
+        new URL(options.issuer),
+        options.clientId,
+        undefined,
+        oauth.ClientSecretBasic(options.clientSecret),
+        {
+          execute: options.issuer.startsWith('http:') ? [oauth.allowInsecureRequests] : [],
+        },
+      )
+      .catch((error) => {
+        discovered = undefined;
+        throw error;
+      });
+    return discovered;
+  };
+  const redirectUri = `${options.issuer}${demoRedirectPath}`;
+
+  router.get('/', (ctx) =>
+    render(ctx, 'demo/home.njk', {
+      connectHref: '/demo/connect',
+      brands: brands.map(({ id, name }) => ({ id, name })),
+    }),
+  );
+
+  router.get('/connect', async (ctx) => {
+    const verifier = oauth.randomPKCECodeVerifier();
+    const state = oauth.randomState();
+    ctx.cookies.set(flowCookie, JSON.stringify({ verifier, state }), cookieOptions);
+    const parameters: Record<string, string> = {
+      redirect_uri: redirectUri,
+      scope: dataPoints.join(' '),
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    };
+    if (isLocale(ctx.query.locale)) parameters.locale = ctx.query.locale;
+    if (typeof ctx.query.brand === 'string' && ctx.query.brand) parameters.brand = ctx.query.brand;
+    ctx.redirect(oauth.buildAuthorizationUrl(await configuration(), parameters).href);
+  });
+
+  router.get('/callback', async (ctx: Context) => {
+    const flow = JSON.parse(ctx.cookies.get(flowCookie, { signed: true }) ?? '{}') as {
+      verifier?: string;
+      state?: string;
+    };
+    ctx.cookies.set(flowCookie, null);
+    try {
+      const tokens = await oauth.authorizationCodeGrant(
+        await configuration(),
+        new URL(ctx.originalUrl, options.issuer),
+        {
+          pkceCodeVerifier: flow.verifier,
+          expectedState: flow.state,
+        },
+      );
+      ctx.cookies.set(tokenCookie, tokens.access_token, cookieOptions);
+      ctx.redirect('/demo/result');
+    } catch (error) {
+      render(ctx, 'demo/result.njk', { error: (error as Error).message, refreshHref: '/demo/result' }, 400);
+    }
+  });
+
+  router.get('/result', async (ctx) => {
+    const token = ctx.cookies.get(tokenCookie, { signed: true });
+    if (!token) return ctx.redirect('/demo');
+    const response = await fetch(`${options.issuer}/v1/authorization`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const status = response.ok ? ((await response.json()) as AuthorizationStatus) : undefined;
+    // 401: Keyturn no longer accepts the token (revoked by the owner, or expired), which is no error of
+    // the connection; any other failure is shown as it came.
+    const tokenRejected = response.status === 401;
+    render(ctx, 'demo/result.njk', {
+      status,
+      // The status names the brand by its id; the page shows the brand's own name.
+      brandName: status?.brand && (findBrand(status.brand)?.name ?? status.brand),
+      tokenRejected,
+      error: response.ok || tokenRejected ? undefined : `HTTP ${response.status}`,
+      refreshHref: '/demo/result',
+      autoRefresh: status !== undefined && stillSettling.has(status.vehicle_status ?? ''),
+    });
+  });
+
+  return router;
+}

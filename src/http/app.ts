@@ -1,0 +1,245 @@
+// The web entry: builds Keyturn's Koa app on a container (never listens; src/main.ts does). Requests are
+// served by route groups, tried in the order of the table below: machine-to-machine endpoints first, with
+// no page middleware (introspection is Keyturn's hottest path), then the pages, each group with the
+// middleware it needs (security headers, language, the HTML error page) and body parsing in its routers.
+import Router from '@koa/router';
+import Koa, { type Context, type Middleware } from 'koa';
+import compose from 'koa-compose';
+import mount from 'koa-mount';
+import type Provider from 'oidc-provider';
+import { dashboardRouter } from '../account/dashboard.ts';
+import { endOwnerSessionOnLogout } from '../account/login-session.ts';
+import { appApiRouter } from '../authorization-server/authorization-status.ts';
+import { appClientMetadata, consumerClientMetadata } from '../authorization-server/clients.ts';
+import { introspectionEndpoint, introspectionPath } from '../authorization-server/introspection.ts';
+import { createProvider } from '../authorization-server/provider.ts';
+import { endClearancesOfRevokedGrants } from '../authorization-server/revoked-grants.ts';
+import { callbackQueue, callbacksRouter } from '../callbacks/router.ts';
+import { simulatorMountPath } from '../connectors/registry.ts';
+import type { Container } from '../container.ts';
+import { demoRouter } from '../dev-tools/demo/app.ts';
+import { ensureDemoApp } from '../dev-tools/demo/register.ts';
+import { demoWebhookEndpoint } from '../dev-tools/demo/webhooks.ts';
+import { devMailboxRouter } from '../dev-tools/mailbox/mailbox.ts';
+import { createOemSimulator, type OemSimulator } from '../dev-tools/oem-simulator/app.ts';
+import { NotFound } from '../errors.ts';
+import { journeyLimits } from '../journey/limits.ts';
+import { journeyRouter } from '../journey/router.ts';
+import { enqueueClearanceRequest } from '../relay/request-clearance.ts';
+import { cookieSigner } from '../security/cookie-signer.ts';
+import { signInThrottle } from '../security/sign-in-throttle.ts';
+import { errorHandler } from '../web/error-handler.ts';
+import { healthRouter } from '../web/health.ts';
+import { pinToIssuer } from '../web/issuer-origin.ts';
+import { chooseLocale } from '../web/locale.ts';
+import { securityHeaders, transportSecurity } from '../web/security-headers.ts';
+import { siteRouter } from './site.ts';
+
+export interface HttpApp {
+  app: Koa;
+  provider: Provider;
+  /** The OEM simulator, when it is mounted (development). */
+  simulator: OemSimulator | undefined;
+}
+
+/** Routers (or a mounted app) served together, behind the middleware they need. */
+interface RouteGroup {
+  name: string;
+  matches(ctx: Context): boolean;
+  handle: Middleware;
+}
+
+// Router middleware expects the router's own context fields, which it adds itself when it runs.
+const asMiddleware = (middleware: unknown) => middleware as Middleware;
+
+/** A group of routers: it serves a request when one of its routes has the request's path. */
+function routers(name: string, middleware: Middleware[], group: Router[]): RouteGroup {
+  return {
+    name,
+    matches: (ctx) =>
+      group.some((router) =>
+        router.match(ctx.path, ctx.method).path.some((layer) => layer.methods.length > 0),
+      ),
+    handle: asMiddleware(
+      compose([
+        ...middleware,
+        ...group.flatMap((router) => [asMiddleware(router.routes()), asMiddleware(router.allowedMethods())]),
+      ]),
+    ),
+  };
+}
+
+/** A group for paths under `prefix`, however the handler routes them. */
+function under(prefix: string, name: string, middleware: Middleware[], handle: Middleware): RouteGroup {
+  return {
+    name,
+    matches: (ctx) => ctx.path === prefix || ctx.path.startsWith(`${prefix}/`),
+    handle: compose([...middleware, handle]),
+  };
+}
+
+/** Hands the request to oidc-provider, itself a Koa app, on the same request and response. */
+function handOff(provider: Provider): Middleware {
+  const callback = provider.callback();
+  return async function authorizationServer(ctx) {
+    ctx.respond = false;
+    await callback(ctx.req, ctx.res);
+  };
+}
+
+/** The authorization server's endpoints, under the paths of its configuration. */
+function authorizationServerRoutes(provider: Provider, paths: string[]): Router {
+  const router = new Router();
+  const serve = handOff(provider);
+  for (const path of paths) router.all(path, serve);
+  return router;
+}
+
+export async function buildHttpApp(container: Container): Promise<HttpApp> {
+  const { config, logger, database, keys, repositories, relay, connectors, mailer } = container;
+
+  const loadClient = async (clientId: string) => {
+    const app = await repositories.apps.find(clientId);
+    if (app) return appClientMetadata(app);
+    const consumer = await repositories.consumers.find(clientId);
+    return consumer ? consumerClientMetadata(consumer) : undefined;
+  };
+  const provider = createProvider({
+    config,
+    transactions: database,
+    payloads: repositories.oidcPayloads,
+    loadClient,
+    accounts: repositories.accounts,
+    cookieKeys: keys.cookieKeys,
+    jwks: keys.jwks,
+    logger,
+  });
+  // The provider's own middleware must be in place before its request handler is made.
+  endClearancesOfRevokedGrants(relay, provider);
+  endOwnerSessionOnLogout(provider, repositories.ownerSessions);
+
+  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
+  app.keys = cookieSigner(keys.cookieKeys);
+  app.silent = true;
+  pinToIssuer(app, config.issuer);
+
+  const sharedCounters = database.sharedCounters();
+  const signIns = signInThrottle(config.signIn, sharedCounters);
+  const pages: Middleware[] = [securityHeaders(), chooseLocale(), errorHandler(logger)];
+  const jsonErrors: Middleware[] = [errorHandler(logger)];
+
+  const machine: RouteGroup[] = [
+    routers('health', [], [healthRouter(database)]),
+    routers(
+      'introspection',
+      [],
+      [
+        new Router().post(
+          introspectionPath,
+          introspectionEndpoint({
+            issuer: config.issuer,
+            loadClient,
+            findToken: repositories.oidcPayloads.findForIntrospection,
+          }),
+        ),
+      ],
+    ),
+    routers(
+      'authorization server',
+      [],
+      [
+        authorizationServerRoutes(provider, [
+          '/token',
+          '/token/revocation',
+          '/jwks',
+          '/.well-known/openid-configuration',
+          '/.well-known/oauth-authorization-server',
+        ]),
+      ],
+    ),
+    routers('makers’ callbacks', jsonErrors, [
+      callbacksRouter(relay, connectors.webhookSecretFor, callbackQueue(database.writeConcurrency)),
+    ]),
+    routers('app API', jsonErrors, [appApiRouter({ provider, clearances: repositories.clearances })]),
+  ];
+
+  const site: RouteGroup[] = [
+    routers('pages', pages, [
+      siteRouter({ devTools: config.devTools }),
+      dashboardRouter({
+        provider,
+        transactions: database,
+        relay,
+        accounts: repositories.accounts,
+        apps: repositories.apps,
+        sessions: repositories.ownerSessions,
+        outbox: repositories.outbox,
+        signInThrottle: signIns,
+      }),
+      journeyRouter({
+        provider,
+        transactions: database,
+        ...repositories,
+        signInThrottle: signIns,
+        mailer,
+        limits: journeyLimits(config.limits, sharedCounters),
+        emailCode: config.emailCode,
+        logger,
+        onClearanceCreated: (clearance) => enqueueClearanceRequest(relay, clearance),
+      }),
+      // The authorization endpoint and the end-session pages render pages: behind the page middleware.
+      authorizationServerRoutes(provider, [
+        '/auth',
+        '/auth/:uid',
+        '/session/end',
+        '/session/end/confirm',
+        '/session/end/success',
+      ]),
+    ]),
+  ];
+
+  let simulator: OemSimulator | undefined;
+  const devTools: RouteGroup[] = [];
+  if (config.devTools) {
+    if (Object.keys(connectors.simulated).length > 0) {
+      simulator = createOemSimulator({
+        publicUrl: `${config.issuer}${simulatorMountPath}`,
+        providers: connectors.simulated,
+        sendMail: (mail) => mailer.send(mail),
+        logger: logger.child({ component: 'oem-simulator' }),
+      });
+      devTools.push(
+        under(simulatorMountPath, 'OEM simulator', pages, mount(simulatorMountPath, simulator.app)),
+      );
+    }
+    const demo = await ensureDemoApp(
+      repositories.settings,
+      repositories.apps,
+      config.issuer,
+      config.webhooks,
+    );
+    if (demo.webhookProblems.length > 0)
+      logger.warn({ problems: demo.webhookProblems }, 'the demo app runs without webhooks');
+    const demoRoutes = demoRouter({ issuer: config.issuer, ...demo });
+    demoRoutes.post(
+      '/webhooks',
+      demoWebhookEndpoint(demo.webhookSecret, logger.child({ component: 'demo' })),
+    );
+    devTools.push(routers('dev tools', pages, [devMailboxRouter(repositories.devMail), demoRoutes]));
+  }
+
+  const notFound = compose([
+    ...pages,
+    async () => {
+      throw new NotFound();
+    },
+  ]);
+  const groups = [...machine, ...site, ...devTools];
+
+  app.use(transportSecurity(config));
+  app.use(async function routeGroups(ctx, next) {
+    const group = groups.find((candidate) => candidate.matches(ctx));
+    return (group?.handle ?? notFound)(ctx, next);
+  });
+  return { app, provider, simulator };
+}
