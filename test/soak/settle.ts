@@ -1,0 +1,41 @@
+// After the load: waits until the system has nothing left to do — no outbox job unfinished (due, retrying
+// or leased), no callback the simulated maker still has to deliver, no owner decision still to come — and
+// that stays so for a few seconds, or until the timeout.
+import type { Knex } from 'knex';
+import type { RunningOemSimulator } from '../../src/oem-simulator/main.ts';
+import { outboxRepository } from '../../src/storage/outbox.ts';
+import type { OwnerDecisions } from './owners.ts';
+
+export interface Settled {
+  settled: boolean;
+  waitedMs: number;
+  /** Outbox jobs still unfinished when the wait ended. */
+  unfinishedJobs: number;
+}
+
+const stillFor = 3_000;
+
+export async function settle(
+  knex: Knex,
+  simulator: RunningOemSimulator,
+  owners: OwnerDecisions,
+  timeoutMs: number,
+): Promise<Settled> {
+  const outbox = outboxRepository(knex, 'postgres');
+  const startedAt = Date.now();
+  let quietSince: number | undefined;
+  let unfinishedJobs = Number.NaN;
+  while (Date.now() - startedAt < timeoutMs) {
+    const deliveriesDone = await Promise.race([
+      simulator.knobs.pendingDeliveries().then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 200)),
+    ]);
+    unfinishedJobs = await outbox.pending();
+    const quiet = deliveriesDone && unfinishedJobs === 0 && owners.idle();
+    quietSince = quiet ? (quietSince ?? Date.now()) : undefined;
+    if (quietSince !== undefined && Date.now() - quietSince >= stillFor)
+      return { settled: true, waitedMs: Date.now() - startedAt, unfinishedJobs };
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return { settled: false, waitedMs: Date.now() - startedAt, unfinishedJobs };
+}
