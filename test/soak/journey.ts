@@ -1,6 +1,7 @@
 // One owner's walk through Keyturn's journey in a browser of its own, up to the app's redirect with an
-// authorization code: landing → account → the code mailed to the owner → brand → VIN → permissions. Any
-// page answered with an error, or a step other than the one expected, ends the walk as a RequestFailure.
+// authorization code: landing → account → the code mailed to the owner → brand → VIN → permissions. A page
+// that fails to load (a GET answered 5xx, or no answer) is reloaded, at most twice, as a person would; a
+// form whose submission fails, or any other error page, ends the walk as a RequestFailure.
 import { randomBytes } from 'node:crypto';
 import { benchRedirectUri, type ClientCredentials, pkcePair } from '../bench/flows.ts';
 import { HttpBrowser, type Page } from '../support/http-browser.ts';
@@ -26,13 +27,46 @@ export function uniqueVin(run: string, n: number): string {
 export const runTag = () =>
   Array.from(randomBytes(8), (byte) => 'ABCDEFGHJKLMNPRSTUVWXYZ'[byte % 23]).join('');
 
-/** Keeps when and where the request under way started, so a failure can be placed in time. */
-class TimedBrowser extends HttpBrowser {
+const maxReloads = 2;
+
+/** A URL's path with the interaction's uid left out, for failure reports. */
+const pathOf = (url: string) => new URL(url).pathname.replace(/(interaction|auth)\/[^/]+/, '$1/…');
+
+/**
+ * Keeps when and where the request under way started, so a failure can be placed in time, and reloads a
+ * page that failed to load; each failed load is reported to `reloaded` first.
+ */
+class OwnersBrowser extends HttpBrowser {
   current: { url: string; startedAt: number } | undefined;
 
+  constructor(
+    private readonly instance: Instance,
+    private readonly reloaded: (failure: RequestFailure) => void,
+  ) {
+    super((url) => url.href.startsWith(benchRedirectUri));
+  }
+
   override async request(url: string, init: Parameters<HttpBrowser['request']>[1] = {}): Promise<Page> {
-    this.current = { url, startedAt: Date.now() };
-    return super.request(url, init);
+    const isGet = (init.method ?? (init.form ? 'POST' : 'GET')) === 'GET';
+    for (let reload = 0; ; reload++) {
+      const startedAt = Date.now();
+      this.current = { url, startedAt };
+      let failure: string;
+      let retryAfter: number | undefined;
+      try {
+        const page = await super.request(url, init);
+        if (!isGet || page.status < 500 || reload === maxReloads) return page;
+        failure = `HTTP ${page.status}`;
+        retryAfter = retryAfterMs(page.headers);
+      } catch (error) {
+        if (!isGet || reload === maxReloads) throw error;
+        failure = networkFailure(error);
+      }
+      this.reloaded(
+        new RequestFailure('journey', this.instance.name, startedAt, `${failure} (${pathOf(url)}), reloaded`),
+      );
+      await new Promise((resolve) => setTimeout(resolve, retryAfter ?? 500));
+    }
   }
 }
 
@@ -56,14 +90,15 @@ export async function walkJourney(
   app: ClientCredentials,
   owner: Owner,
   readCode: (email: string) => Promise<string>,
+  reloaded: (failure: RequestFailure) => void,
 ): Promise<{ code: string; verifier: string }> {
-  const browser = new TimedBrowser((url) => url.href.startsWith(benchRedirectUri));
+  const browser = new OwnersBrowser(instance, reloaded);
   const fail = (what: string, retryAfter?: number) =>
     new RequestFailure(
       'journey',
       instance.name,
       browser.current?.startedAt ?? Date.now(),
-      `${what} (${new URL(browser.current?.url ?? instance.url).pathname.replace(/interaction\/[^/]+/, 'interaction/…')})`,
+      `${what} (${pathOf(browser.current?.url ?? instance.url)})`,
       retryAfter,
     );
   const rendered = (page: Page, step?: string): Page => {

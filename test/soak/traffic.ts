@@ -1,5 +1,5 @@
-// The soak's virtual users, behaving as real clients do: owners walk the journey (a failed walk starts
-// again from the beginning, as a new journey with its own VIN), the app redeems each code at the other
+// The soak's virtual users, behaving as real clients do: owners walk the journey (reloading a page that
+// failed to load; a failed walk starts again from the beginning, as a new journey with its own VIN), the app redeems each code at the other
 // instance and now and then refreshes its tokens, and the data consumer introspects the tokens issued so
 // far. A request that fails is recorded, and retried after the Retry-After the server asked for, or a
 // short pause.
@@ -97,7 +97,9 @@ export function startTraffic(options: TrafficOptions): Traffic {
       attempts.push(attempt);
       let code: { code: string; verifier: string };
       try {
-        code = await walkJourney(journeyOn, options.app, attempt, options.readCode);
+        code = await walkJourney(journeyOn, options.app, attempt, options.readCode, (failure) =>
+          ledger.failed(failure.toFailure()),
+        );
       } catch (error) {
         if (!(error instanceof RequestFailure)) throw error;
         attempt.outcome = 'failed';
