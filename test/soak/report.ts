@@ -55,6 +55,8 @@ export interface SoakReport {
     inside: number;
     outside: number;
     byOperation: Record<string, { inside: number; outside: number }>;
+    /** Inside the windows, how requests failed: the status, or the network error. */
+    insideByCause: Record<string, number>;
     outsideList: Ledger['failures'];
     insideSample: Ledger['failures'];
   };
@@ -68,6 +70,15 @@ export interface SoakReport {
   passed: boolean;
 }
 
+/** `HTTP 503`, `ECONNREFUSED`, … : what a failure's description says went wrong, without the details. */
+export function causeOf(what: string): string {
+  return (
+    /HTTP \d{3}/.exec(what)?.[0] ??
+    /E[A-Z]{4,}|other side closed|no answer within \d+ ms|never arrived/.exec(what)?.[0] ??
+    what.slice(0, 40)
+  );
+}
+
 export function failureSummary(ledger: Ledger): SoakReport['failures'] {
   const byOperation: Record<string, { inside: number; outside: number }> = {};
   for (const failure of ledger.failures) {
@@ -78,10 +89,16 @@ export function failureSummary(ledger: Ledger): SoakReport['failures'] {
   }
   const inside = ledger.failuresBy('inside');
   const outside = ledger.failuresBy('outside');
+  const insideByCause: Record<string, number> = {};
+  for (const failure of inside) {
+    const cause = causeOf(failure.what);
+    insideByCause[cause] = (insideByCause[cause] ?? 0) + 1;
+  }
   return {
     inside: inside.length,
     outside: outside.length,
     byOperation,
+    insideByCause,
     outsideList: outside,
     insideSample: inside.slice(0, 30),
   };
@@ -130,6 +147,7 @@ export function printReport(report: SoakReport): void {
     lines.push(`  ${pad(operation, 28)} ${pad(entry.inside, 16)} ${entry.outside}`);
   }
   lines.push(`  ${pad('total', 28)} ${pad(failures.inside, 16)} ${failures.outside}`);
+  lines.push(`  inside, by cause: ${JSON.stringify(failures.insideByCause)}`);
   lines.push('', 'Faults (window: start → back, + grace)');
   for (const window of report.faults)
     lines.push(
