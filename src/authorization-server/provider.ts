@@ -12,10 +12,11 @@ import Provider, {
 } from 'oidc-provider';
 import type { Config } from '../config/index.ts';
 import type { Transactions } from '../db/index.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { provenBy } from '../domain/auth-methods.ts';
 import { dataPoints } from '../domain/data-points.ts';
 import { isBrandId } from '../domain/vehicles/brands.ts';
-import { isLocale } from '../i18n/index.ts';
+import { isLocale, translator } from '../i18n/index.ts';
 import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
 import type { Logger } from '../logger.ts';
 import { cookieSigner } from '../security/cookie-signer.ts';
@@ -92,6 +93,44 @@ async function missingClientAuthenticationIsUnauthorized(ctx: KoaContextWithOIDC
     ctx.status = 401;
     ctx.body = { error: 'invalid_client', error_description: 'client authentication is required' };
   }
+}
+
+/**
+ * A database outage met inside oidc-provider answers as it does everywhere else in Keyturn: 503 with
+ * Retry-After, `temporarily_unavailable` as JSON or the localized page in a browser, never a 500
+ * `server_error` (a retry may well succeed, and every multi-write request was rolled back). The library's
+ * route error handlers turn such an error into a 500 and report it as `server_error` (recorded in
+ * `outages`); one raised after them (the session saved after the route, the transaction's commit) arrives
+ * here as it is.
+ */
+function databaseOutagesAnswer503(outages: WeakSet<object>, logger: Logger) {
+  return async function databaseOutageAnswers503(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
+    try {
+      await next();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      logger.warn({ err: error, path: ctx.path, method: ctx.method }, 'database unavailable');
+      outages.add(ctx);
+    }
+    if (!outages.has(ctx)) return;
+    ctx.status = 503;
+    ctx.set('Retry-After', '1');
+    ctx.set('Cache-Control', 'no-store');
+    if (ctx.accepts('json', 'html') === 'html') {
+      const locale = errorLocale(ctx);
+      ctx.type = 'html';
+      ctx.body = renderView('errors/error.njk', locale, {
+        code: 'database_unavailable',
+        message: translator(locale)('errors:database_unavailable'),
+        status: 503,
+      });
+    } else {
+      ctx.body = {
+        error: 'temporarily_unavailable',
+        error_description: 'the authorization server cannot reach its database; try again',
+      };
+    }
+  };
 }
 
 const tokenPath = '/token';
@@ -228,11 +267,16 @@ export function createProvider(deps: ProviderDependencies): Provider {
     return constantTimeEqual(hashSecret(actual), this.clientSecret);
   };
 
+  const outages = new WeakSet<object>();
+  provider.use(databaseOutagesAnswer503(outages, deps.logger));
   provider.use(missingClientAuthenticationIsUnauthorized);
   provider.use(multiWriteRequestsInOneTransaction(deps.transactions));
 
-  provider.on('server_error', (ctx: KoaContext, error: Error) =>
-    deps.logger.error({ err: error, path: ctx.path }, 'authorization server error'),
-  );
+  provider.on('server_error', (ctx: KoaContext, error: Error) => {
+    if (!isDatabaseUnavailable(error))
+      return deps.logger.error({ err: error, path: ctx.path }, 'authorization server error');
+    deps.logger.warn({ err: error, path: ctx.path, method: ctx.method }, 'database unavailable');
+    outages.add(ctx);
+  });
   return provider;
 }

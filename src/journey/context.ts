@@ -1,8 +1,10 @@
 // Loads everything a journey step needs: the oidc-provider interaction (bound to this browser by its
 // cookie), the app asking, and the journey's progress. An unknown or expired interaction is a
-// localized "this link has expired" page, never a 500. `?lang=` switches the journey's language in place.
+// localized "this link has expired" page, never a 500; a database that cannot be reached is a 503 (the
+// interaction may be fine). `?lang=` switches the journey's language in place.
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { provenBy } from '../domain/auth-methods.ts';
 import { findBrand, isBrandId } from '../domain/vehicles/brands.ts';
 import { InteractionExpired } from '../errors.ts';
@@ -54,7 +56,9 @@ export function loadJourney(deps: JourneyDependencies) {
     let details: InteractionView;
     try {
       details = (await deps.provider.interactionDetails(ctx.req, ctx.res)) as unknown as InteractionView;
-    } catch {
+    } catch (error) {
+      // Only a missing or ended interaction has expired; an outage would tell the owner to start over.
+      if (isDatabaseUnavailable(error)) throw error;
       return expiredPage(deps, uid);
     }
     if (details.uid !== uid) return expiredPage(deps, uid);

@@ -11,6 +11,7 @@ import {
   registerTestApp,
   registerTestConsumer,
   startKeyturn,
+  testRedirectUri,
 } from '../support/keyturn.ts';
 import { grantClearance, introspect } from '../support/relay.ts';
 
@@ -122,6 +123,51 @@ describe.runIf(testEngine() === 'postgres')('database gone', () => {
       });
       const page = await fetch(`${keyturn.url}/account/password?token=${'x'.repeat(40)}`, {
         headers: { 'accept-language': 'de' },
+      });
+      expect(page.status).toBe(503);
+      expect(page.headers.get('retry-after')).toBe('1');
+      expect(await page.text()).toContain('Keyturn erreicht seine Datenbank gerade nicht');
+    } finally {
+      await keyturn.close();
+    }
+  });
+  it('POST /token and GET /auth › 503 with Retry-After, not 500 server_error: temporarily_unavailable as JSON, the localized page in a browser', async () => {
+    const database = await createTestDatabase();
+    const keyturn = await startKeyturn({}, database);
+    try {
+      const app = await registerTestApp(keyturn);
+      await database.drop();
+      const token = await fetch(`${keyturn.url}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'x'.repeat(43),
+          redirect_uri: testRedirectUri,
+          code_verifier: 'v'.repeat(43),
+        }).toString(),
+      });
+      expect(token.status).toBe(503);
+      expect(token.headers.get('retry-after')).toBe('1');
+      expect(await token.json()).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'the authorization server cannot reach its database; try again',
+      });
+      const authorization = new URL('/auth', keyturn.url);
+      authorization.search = new URLSearchParams({
+        client_id: app.client_id,
+        response_type: 'code',
+        redirect_uri: testRedirectUri,
+        scope: 'location',
+        code_challenge: 'c'.repeat(43),
+        code_challenge_method: 'S256',
+      }).toString();
+      const page = await fetch(authorization, {
+        headers: { accept: 'text/html', 'accept-language': 'de' },
+        redirect: 'manual',
       });
       expect(page.status).toBe(503);
       expect(page.headers.get('retry-after')).toBe('1');
