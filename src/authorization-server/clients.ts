@@ -1,8 +1,10 @@
 // Maps Keyturn's apps and data consumers to OAuth client metadata (RFC 7591 names) for oidc-provider.
 // Apps: authorization code + refresh token, exact redirect URIs, their data points as allowed scopes.
 // Consumers: no grants at all; they only authenticate to introspect.
-import type { App } from '../storage/apps.ts';
-import type { Consumer } from '../storage/consumers.ts';
+import { ttlCache } from '../db/ttl-cache.ts';
+import type { App, AppsRepository } from '../storage/apps.ts';
+import type { Consumer, ConsumersRepository } from '../storage/consumers.ts';
+import type { ClientLoader } from './adapter.ts';
 
 export type ClientRole = 'app' | 'consumer';
 
@@ -44,4 +46,20 @@ export function clientProperty<K extends (typeof clientMetadataProperties)[numbe
   key: K,
 ): unknown {
   return client?.metadata()[key];
+}
+
+/**
+ * The client metadata of a client id, app or consumer: read on every token and introspection request, so
+ * kept (only when found) for ten seconds, as the records themselves are (a registration made by the CLI,
+ * another process, is seen within that time).
+ */
+export function clientLoader(apps: AppsRepository, consumers: ConsumersRepository): ClientLoader {
+  const clients = ttlCache<Record<string, unknown>>();
+  return (clientId) =>
+    clients.get(clientId, async () => {
+      const app = await apps.find(clientId);
+      if (app) return appClientMetadata(app);
+      const consumer = await consumers.find(clientId);
+      return consumer ? consumerClientMetadata(consumer) : undefined;
+    });
 }

@@ -1,7 +1,9 @@
-// PostgreSQL, for many Keyturn instances on one database: one pool (knex's), statements run on a pooled
-// connection (or the caller's transaction's) directly as named prepared statements, which PostgreSQL plans
-// once per connection, without knex's query path; no row cache (other instances write the same rows);
-// rows locked by `select … for update`.
+// PostgreSQL, for many Keyturn instances on one database: statements run on a pooled connection (or the
+// caller's transaction's) directly as named prepared statements, which PostgreSQL plans once per
+// connection, without knex's query path; no row cache (other instances write the same rows); rows locked
+// by `select … for update`. Committed reads on hot paths (introspection, client authentication) take their
+// connection from a second, plain pg pool: knex's pool does more per checkout (a timeout, a validation),
+// which on the introspection path costs more than a pool of its own (docs/performance.md).
 import { createHash } from 'node:crypto';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
@@ -33,17 +35,22 @@ export function openPostgres(options: DatabaseOptions & { databaseUrl: string })
     // pool drops it and the next query connects anew. Into Keyturn's log instead.
     log: { warn: report, error: report, deprecate: () => {}, debug: () => {} },
   });
+  const readers = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+  // An idle connection the server ended emits 'error': the pool drops it, the next query connects anew.
+  readers.on('error', (error) => options.onBackgroundError?.('an idle database connection failed', error));
   const units = unitOfWork<Connection>(pooled, {
     begin: async (connection) => void (await connection.query('BEGIN')),
     commit: async (connection) => void (await connection.query('COMMIT')),
     rollback: async (connection) => void (await connection.query('ROLLBACK')),
   });
 
+  const prepared = (sql: string) => ({
+    name: `keyturn_${createHash('sha256').update(sql).digest('base64url').slice(0, 20)}`,
+    text: numbered(sql),
+  });
+
   function statement<Row>(sql: string): Statement<Row> {
-    const query = {
-      name: `keyturn_${createHash('sha256').update(sql).digest('base64url').slice(0, 20)}`,
-      text: numbered(sql),
-    };
+    const query = prepared(sql);
     const run = async (values: Value[]) => {
       const transaction = units.current();
       if (transaction) return transaction.connection.query<Row & pg.QueryResultRow>({ ...query, values });
@@ -62,13 +69,25 @@ export function openPostgres(options: DatabaseOptions & { databaseUrl: string })
     };
   }
 
+  function readStatement<Row>(sql: string): Statement<Row> {
+    const inTransaction = statement<Row>(sql);
+    const query = prepared(sql);
+    const read = (values: Value[]) => readers.query<Row & pg.QueryResultRow>({ ...query, values });
+    return {
+      get: async (...values: Value[]) =>
+        units.active() ? inTransaction.get(...values) : (await read(values)).rows[0],
+      all: async (...values: Value[]) =>
+        units.active() ? inTransaction.all(...values) : (await read(values)).rows,
+      run: () => Promise.reject(new Error('a read statement does not write')),
+    };
+  }
+
   return {
     engine: 'postgres',
     writeConcurrency: 2,
     query: () => units.boundKnex() ?? pooled,
     statement,
-    // Every instance reads the same server: committed reads need no connection of their own.
-    readStatement: statement,
+    readStatement,
     cachedRows: <Row>(_name: string, options: { capacity: number; load: string }) =>
       uncachedRows<Row>(
         { inTransaction: statement<Row>(options.load), committed: statement<Row>(options.load) },
@@ -86,6 +105,9 @@ export function openPostgres(options: DatabaseOptions & { databaseUrl: string })
       await pooled.raw('select 1');
     },
     lockWaits: () => 0,
-    close: () => pooled.destroy(),
+    async close() {
+      await readers.end();
+      await pooled.destroy();
+    },
   };
 }

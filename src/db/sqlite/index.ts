@@ -85,8 +85,9 @@ export function openSqlite(options: DatabaseOptions): Database {
    * the pool and held while the statement waits for another process's lock.
    */
   async function onWriter<T>(sql: string, work: (statement: Sqlite.Statement) => T): Promise<T> {
+    // A transaction holds the write lock from its start: nothing inside it waits for a lock.
     const transaction = units.current();
-    if (transaction) return locks.whenUnlocked(() => work(prepared(transaction.connection, sql)));
+    if (transaction) return work(prepared(transaction.connection, sql));
     if (writer?.open && poolIsIdle(pooled)) {
       try {
         return work(prepared(writer, sql));
@@ -124,10 +125,15 @@ export function openSqlite(options: DatabaseOptions): Database {
   function readStatement<Row>(sql: string): Statement<Row> {
     const inTransaction = statement<Row>(sql);
     let onReaderConnection: Sqlite.Statement | undefined;
-    const onReader = <T>(work: (s: Sqlite.Statement) => T) => {
+    const onReader = async <T>(work: (s: Sqlite.Statement) => T): Promise<T> => {
       onReaderConnection ??= readerConnection().prepare(sql);
       const ready = onReaderConnection;
-      return locks.whenUnlocked(() => work(ready));
+      try {
+        return work(ready);
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        return locks.whenUnlocked(() => work(ready));
+      }
     };
     return {
       get: (...values: Value[]) =>
