@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Pure tests run once; every test under test/integration runs once per database engine, against a real
-// SQLite file and a real PostgreSQL server (KEYTURN_TEST_DB). A missing PostgreSQL fails the run.
+// Pure tests run once and need no database; every test under test/integration runs once per database
+// engine, against a real SQLite file and a real PostgreSQL server (KEYTURN_TEST_DB); the benchmark's smoke
+// test runs the harness once (it needs PostgreSQL too). A missing PostgreSQL fails the run.
 const root = fileURLToPath(new URL('..', import.meta.url));
 const shared = { testTimeout: 30_000, hookTimeout: 60_000 };
 
@@ -18,6 +19,14 @@ export default defineConfig({
           name: 'unit',
           root,
           include: ['test/domain/**/*.test.ts', 'test/oem-simulator/**/*.test.ts', 'test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'bench',
+          root,
+          include: ['test/bench/**/*.test.ts'],
         },
       },
       {

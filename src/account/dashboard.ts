@@ -4,7 +4,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type Provider from 'oidc-provider';
+import type AuthorizationServer from 'oidc-provider';
 import type { Transactions } from '../db/index.ts';
 import { authorizationStatus, holdsAccess, isRetryable } from '../domain/clearance/status.ts';
 import { findBrand } from '../domain/vehicles/brands.ts';
@@ -26,7 +26,7 @@ import { signInWithPassword } from './password-sign-in.ts';
 import { setPasswordPage } from './set-password.ts';
 
 export interface DashboardDependencies {
-  provider: Provider;
+  authorizationServer: AuthorizationServer;
   transactions: Transactions;
   relay: RelayStore;
   accounts: AccountsRepository;
@@ -116,7 +116,7 @@ export function dashboardRouter(deps: DashboardDependencies): Router {
 
   router.post('/sign-out', async (ctx) => {
     await endOwnerSession(ctx, deps.sessions);
-    await endLoginSession(ctx, deps.provider);
+    await endLoginSession(ctx, deps.authorizationServer);
     ctx.status = 303;
     ctx.redirect(signInAction);
   });

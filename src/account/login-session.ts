@@ -3,7 +3,7 @@
 // ends the login session too, and an app's RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0)
 // ends the dashboard's session too.
 import type { Context } from 'koa';
-import type Provider from 'oidc-provider';
+import type AuthorizationServer from 'oidc-provider';
 import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
 import { endOwnerSession } from './owner-session.ts';
 
@@ -12,16 +12,19 @@ interface SessionCookies {
 }
 
 /** Ends this browser's login session at the authorization server, if it has one. */
-export async function endLoginSession(ctx: Context, provider: Provider): Promise<void> {
-  const name = (provider as unknown as SessionCookies).cookieName('session');
+export async function endLoginSession(ctx: Context, authorizationServer: AuthorizationServer): Promise<void> {
+  const name = (authorizationServer as unknown as SessionCookies).cookieName('session');
   const id = ctx.cookies.get(name, { signed: true });
-  if (id) await (await provider.Session.find(id))?.destroy();
+  if (id) await (await authorizationServer.Session.find(id))?.destroy();
   ctx.cookies.set(name, null, { signed: true, httpOnly: true, sameSite: 'lax', overwrite: true });
 }
 
 /** After an RP-initiated logout the owner confirmed, the dashboard's session ends as well. */
-export function endOwnerSessionOnLogout(provider: Provider, sessions: OwnerSessionsRepository): void {
-  provider.use(async function endOwnerSessionOnLogout(ctx, next) {
+export function endOwnerSessionOnLogout(
+  authorizationServer: AuthorizationServer,
+  sessions: OwnerSessionsRepository,
+): void {
+  authorizationServer.use(async function endOwnerSessionOnLogout(ctx, next) {
     await next();
     const oidc = (ctx as { oidc?: { route?: string; params?: Record<string, unknown> } }).oidc;
     if (oidc?.route === 'end_session_confirm' && oidc.params?.logout) await endOwnerSession(ctx, sessions);

@@ -5,7 +5,7 @@
 import { parse as parseQuery } from 'node:querystring';
 import type { Context } from 'koa';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
-import { authorizationStatus, type ClearanceStatus, mayDataFlow } from '../domain/clearance/status.ts';
+import { authorizationStatus, mayDataFlow } from '../domain/clearance/status.ts';
 import type { IntrospectionRow } from '../storage/oidc-payloads.ts';
 import { readRawBody } from '../web/raw-body.ts';
 import type { ClientLoader } from './adapter.ts';
@@ -49,7 +49,7 @@ function activeAnswer(row: IntrospectionRow, payload: TokenPayload, issuer: stri
   if (payload.kind === 'RefreshToken' && row.consumed_at !== null) return undefined;
   if (row.grant_expires_at !== null && row.grant_expires_at <= now) return undefined;
   if (payload.clientId !== row.client_id || payload.accountId !== row.account_id) return undefined;
-  const status = row.status as ClearanceStatus;
+  const status = row.status;
   if (!mayDataFlow(status)) return undefined;
   return {
     active: true,

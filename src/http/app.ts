@@ -6,14 +6,14 @@ import Router from '@koa/router';
 import Koa, { type Context, type Middleware } from 'koa';
 import compose from 'koa-compose';
 import mount from 'koa-mount';
-import type Provider from 'oidc-provider';
+import type AuthorizationServer from 'oidc-provider';
 import { dashboardRouter } from '../account/dashboard.ts';
 import { endOwnerSessionOnLogout } from '../account/login-session.ts';
 import { appApiRouter } from '../authorization-server/authorization-status.ts';
 import { clientLoader } from '../authorization-server/clients.ts';
 import { introspectionEndpoint, introspectionPath } from '../authorization-server/introspection.ts';
-import { createProvider } from '../authorization-server/provider.ts';
 import { endClearancesOfRevokedGrants } from '../authorization-server/revoked-grants.ts';
+import { createAuthorizationServer } from '../authorization-server/server.ts';
 import { callbackQueue, callbacksRouter } from '../callbacks/router.ts';
 import { simulatorMountPath } from '../connectors/registry.ts';
 import type { Container } from '../container.ts';
@@ -37,7 +37,7 @@ import { siteRouter } from './site.ts';
 
 export interface HttpApp {
   app: Koa;
-  provider: Provider;
+  authorizationServer: AuthorizationServer;
   /** The OEM simulator, when it is mounted (development). */
   simulator: OemSimulator | undefined;
 }
@@ -85,8 +85,8 @@ function under(prefix: string, name: string, middleware: Middleware[], handle: M
 }
 
 /** Hands the request to oidc-provider, itself a Koa app, on the same request and response. */
-function handOff(provider: Provider): Middleware {
-  const callback = provider.callback();
+function handOff(authorizationServer: AuthorizationServer): Middleware {
+  const callback = authorizationServer.callback();
   return async function authorizationServer(ctx) {
     ctx.respond = false;
     await callback(ctx.req, ctx.res);
@@ -94,9 +94,9 @@ function handOff(provider: Provider): Middleware {
 }
 
 /** The authorization server's pages, under the paths of its configuration. */
-function authorizationServerPages(provider: Provider, paths: string[]): Router {
+function authorizationServerPages(authorizationServer: AuthorizationServer, paths: string[]): Router {
   const router = new Router();
-  const serve = handOff(provider);
+  const serve = handOff(authorizationServer);
   for (const path of paths) router.all(path, serve);
   return router;
 }
@@ -105,7 +105,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
   const { config, logger, database, keys, repositories, relay, connectors, mailer } = container;
 
   const loadClient = clientLoader(repositories.apps, repositories.consumers);
-  const provider = createProvider({
+  const authorizationServer = createAuthorizationServer({
     config,
     transactions: database,
     payloads: repositories.oidcPayloads,
@@ -115,9 +115,9 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
     jwks: keys.jwks,
     logger,
   });
-  // The provider's own middleware must be in place before its request handler is made.
-  endClearancesOfRevokedGrants(relay, provider);
-  endOwnerSessionOnLogout(provider, repositories.ownerSessions);
+  // The authorization server's own middleware must be in place before its request handler is made.
+  endClearancesOfRevokedGrants(relay, authorizationServer);
+  endOwnerSessionOnLogout(authorizationServer, repositories.ownerSessions);
 
   const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
   app.keys = cookieSigner(keys.cookieKeys);
@@ -130,45 +130,40 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
   const jsonErrors: Middleware[] = [errorHandler(logger)];
 
   const machine: RouteGroup[] = [
-    routers('health', [], [healthRouter(database)]),
-    routers(
+    paths(
       'introspection',
-      [],
-      [
-        new Router().post(
-          introspectionPath,
-          introspectionEndpoint({
-            issuer: config.issuer,
-            loadClient,
-            findToken: repositories.oidcPayloads.findForIntrospection,
-          }),
-        ),
-      ],
+      [introspectionPath],
+      introspectionEndpoint({
+        issuer: config.issuer,
+        loadClient,
+        findToken: repositories.oidcPayloads.findForIntrospection,
+      }),
     ),
-    routers(
+    paths(
       'authorization server',
-      [],
       [
-        authorizationServerPages(provider, [
-          '/token',
-          '/token/revocation',
-          '/jwks',
-          '/.well-known/openid-configuration',
-          '/.well-known/oauth-authorization-server',
-        ]),
+        '/token',
+        '/token/revocation',
+        '/jwks',
+        '/.well-known/openid-configuration',
+        '/.well-known/oauth-authorization-server',
       ],
+      handOff(authorizationServer),
     ),
+    routers('health', [], [healthRouter(database)]),
     routers('makers’ callbacks', jsonErrors, [
       callbacksRouter(relay, connectors.webhookSecretFor, callbackQueue(database.writeConcurrency)),
     ]),
-    routers('app API', jsonErrors, [appApiRouter({ provider, clearances: repositories.clearances })]),
+    routers('app API', jsonErrors, [
+      appApiRouter({ authorizationServer, clearances: repositories.clearances }),
+    ]),
   ];
 
   const site: RouteGroup[] = [
     routers('pages', pages, [
       siteRouter({ devTools: config.devTools }),
       dashboardRouter({
-        provider,
+        authorizationServer,
         transactions: database,
         relay,
         accounts: repositories.accounts,
@@ -178,7 +173,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         signInThrottle: signIns,
       }),
       journeyRouter({
-        provider,
+        authorizationServer,
         transactions: database,
         ...repositories,
         signInThrottle: signIns,
@@ -189,7 +184,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         onClearanceCreated: (clearance) => enqueueClearanceRequest(relay, clearance),
       }),
       // The authorization endpoint and the end-session pages render pages: behind the page middleware.
-      authorizationServerPages(provider, [
+      authorizationServerPages(authorizationServer, [
         '/auth',
         '/auth/:uid',
         '/session/end',
@@ -242,5 +237,5 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
     const group = groups.find((candidate) => candidate.matches(ctx));
     return (group?.handle ?? notFound)(ctx, next);
   });
-  return { app, provider, simulator };
+  return { app, authorizationServer, simulator };
 }

@@ -3,7 +3,7 @@
 // localized "this link has expired" page, never a 500; a database that cannot be reached is a 503 (the
 // interaction may be fine). `?lang=` switches the journey's language in place.
 import type { Context, Next } from 'koa';
-import type Provider from 'oidc-provider';
+import type AuthorizationServer from 'oidc-provider';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { provenBy } from '../domain/auth-methods.ts';
 import { findBrand, isBrandId } from '../domain/vehicles/brands.ts';
@@ -33,7 +33,7 @@ export interface JourneyState {
 }
 
 export interface JourneyDependencies {
-  provider: Provider;
+  authorizationServer: AuthorizationServer;
   apps: AppsRepository;
   journeys: JourneysRepository;
   accounts: AccountsRepository;
@@ -55,7 +55,10 @@ export function loadJourney(deps: JourneyDependencies) {
     const uid = ctx.params.uid as string;
     let details: InteractionView;
     try {
-      details = (await deps.provider.interactionDetails(ctx.req, ctx.res)) as unknown as InteractionView;
+      details = (await deps.authorizationServer.interactionDetails(
+        ctx.req,
+        ctx.res,
+      )) as unknown as InteractionView;
     } catch (error) {
       // Only a missing or ended interaction has expired; an outage would tell the owner to start over.
       if (isDatabaseUnavailable(error)) throw error;

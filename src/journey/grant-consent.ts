@@ -2,7 +2,7 @@
 // vehicle and the follow-up jobs (owner mail; the clearance request to the maker). Either all of it is
 // committed or none of it.
 
-import type Provider from 'oidc-provider';
+import type AuthorizationServer from 'oidc-provider';
 import type { Transactions } from '../db/index.ts';
 import { findBrand } from '../domain/vehicles/brands.ts';
 import { ownerMailJob } from '../mail/owner-mail.ts';
@@ -13,7 +13,7 @@ import type { Journey } from '../storage/journeys.ts';
 
 export interface ConsentDependencies {
   transactions: Transactions;
-  provider: Provider;
+  authorizationServer: AuthorizationServer;
   accounts: AccountsRepository;
   clearances: ClearancesRepository;
   outbox: OutboxStore;
@@ -47,7 +47,7 @@ export async function grantConsent(
   const brand = findBrand(journey.brand ?? '');
   if (!brand || !journey.vin) throw new Error('consent requires a brand and a VIN');
   return deps.transactions.transaction(async () => {
-    const grant = new deps.provider.Grant({ accountId, clientId: input.clientId });
+    const grant = new deps.authorizationServer.Grant({ accountId, clientId: input.clientId });
     if (input.scopes.length > 0) grant.addOIDCScope(input.scopes.join(' '));
     const grantId = await grant.save();
     const grantExpiresAt = typeof grant.exp === 'number' ? grant.exp * 1000 : null;

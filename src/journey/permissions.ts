@@ -2,7 +2,7 @@
 // consent and returns to the app with `code`, `state` and `iss`; Deny returns `error=access_denied`.
 
 import type { Context } from 'koa';
-import type Provider from 'oidc-provider';
+import type AuthorizationServer from 'oidc-provider';
 import { findBrand } from '../domain/vehicles/brands.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
 import type { JourneyState } from './context.ts';
@@ -35,10 +35,10 @@ function show(ctx: Context, state: JourneyState, error?: string, status = error 
   );
 }
 
-/** Ends the interaction with `result` (the provider's interactionResult, on the interaction as loaded). */
+/** Ends the interaction with `result` (as the library's interactionResult does, on the interaction as loaded). */
 async function finish(
   ctx: Context,
-  provider: Provider,
+  authorizationServer: AuthorizationServer,
   result: Record<string, unknown>,
   interaction?: JourneyState['interaction'],
 ) {
@@ -48,7 +48,7 @@ async function finish(
     await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
     redirectTo = interaction.returnTo;
   } else {
-    redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, {
+    redirectTo = await authorizationServer.interactionResult(ctx.req, ctx.res, result, {
       mergeWithLastSubmission: false,
     });
   }
@@ -72,7 +72,7 @@ export function permissionsStep(
       if (state.journey.consentedAt !== null) return sameResultAsFirstClick(ctx, state);
       const decision = field(ctx, 'decision');
       if (decision === 'deny') {
-        return finish(ctx, deps.provider, {
+        return finish(ctx, deps.authorizationServer, {
           error: 'access_denied',
           error_description: 'the owner denied access',
         });
@@ -115,7 +115,7 @@ export function permissionsStep(
         // offline_access (OpenID Connect Core §11 keeps it only with prompt=consent, and this journey is
         // that consent): the request the interaction resumes with carries the granted scope.
         interaction.params.scope = scopes.join(' ');
-        await finish(ctx, deps.provider, { ...login, consent: { grantId } }, interaction);
+        await finish(ctx, deps.authorizationServer, { ...login, consent: { grantId } }, interaction);
         return 'consented' as const;
       });
       if (outcome === 'already_consented') sameResultAsFirstClick(ctx, state);

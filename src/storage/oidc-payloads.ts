@@ -3,6 +3,7 @@
 // (./artifact-keys.ts). `consume` is a conditional UPDATE, so of two parallel redemptions of one code
 // exactly one succeeds. Interactions, which every journey step reads, are kept as cached rows.
 import type { Database } from '../db/index.ts';
+import { type ClearanceStatus, isClearanceStatus } from '../domain/clearance/status.ts';
 import { artifactKey } from './artifact-keys.ts';
 
 export interface PayloadRow {
@@ -14,7 +15,7 @@ export interface PayloadRow {
 /** A token row joined with its clearance, which also carries the grant's expiry (introspection). */
 export interface IntrospectionRow extends PayloadRow {
   grant_expires_at: number | null;
-  status: string;
+  status: ClearanceStatus;
   vin: string;
   brand: string;
   client_id: string;
@@ -100,8 +101,14 @@ export function oidcPayloadsRepository(database: Database) {
       await interactions.writeAny(deleteGrant, grantId, grantId);
     },
     /** The token presented (its value, hashed here into the key it is stored under) with its clearance. */
-    findForIntrospection(model: 'AccessToken' | 'RefreshToken', token: string) {
-      return selectForIntrospection.get(model, artifactKey(model, token));
+    async findForIntrospection(
+      model: 'AccessToken' | 'RefreshToken',
+      token: string,
+    ): Promise<IntrospectionRow | undefined> {
+      const row = await selectForIntrospection.get(model, artifactKey(model, token));
+      if (row && !isClearanceStatus(row.status))
+        throw new Error(`clearance of ${model} has status ${row.status}`);
+      return row;
     },
     /** Deletes artifacts past their expiry; the authorization server never does. Returns how many. */
     sweepExpired(now = Date.now()): Promise<number> {

@@ -4,10 +4,11 @@
 // sent at start + n / rate (timers fire about every millisecond, so a tick sends what fell due since the
 // last) whatever the earlier requests are doing; its latency runs from that moment, including any wait
 // for a free socket, so a server that falls behind is charged for the queue (no coordinated omission).
+
 import { spawn } from 'node:child_process';
 import { type Dispatcher, Pool } from 'undici';
 import { type BenchRequest, latencyStats, type Sample } from './load.ts';
-import { clockTicksPerSecond, readCpuTicks } from './server-process.ts';
+import { clockTicksPerSecond, compiledDirectory, readCpuTicks } from './server-process.ts';
 
 export interface PacedSpec {
   url: string;
@@ -128,7 +129,7 @@ export interface ApartSpec {
 export async function runPacedApart(spec: ApartSpec): Promise<PacedSample> {
   const script = new URL('./paced-child.js', import.meta.url).pathname.replace(
     /\/test\/bench\//,
-    '/dist/test/bench/',
+    `/${compiledDirectory}/test/bench/`,
   );
   const child = spawn('taskset', ['-c', '1', process.execPath, script], {
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -3,11 +3,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
+/** Where the benchmark compiles the sources and its own servers (repository-relative). */
+export const compiledDirectory = '.bench/dist';
+
 export const clockTicksPerSecond = 100; // getconf CLK_TCK on Linux
 
 export interface ServerOptions {
   name: string;
-  /** TypeScript entry point (repository-relative); its compiled form under dist/ is what runs. */
+  /** TypeScript entry point (repository-relative); its compiled form under .bench/dist is what runs. */
   script: string;
   env?: Record<string, string>;
   healthPath?: string;
@@ -72,8 +75,8 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
 
 export async function startServer(options: ServerOptions): Promise<ServerHandle> {
   const port = await freePort();
-  // A compiled script (dist/…/*.js, as `npm run build` makes it) runs on plain node; TypeScript via tsx.
-  const compiled = options.script.replace(/^(.*)\.ts$/, 'dist/$1.js');
+  // The compiled script (under .bench/dist, see run.ts) runs on plain node.
+  const compiled = options.script.replace(/^(.*)\.ts$/, `${compiledDirectory}/$1.js`);
   const nodeArgs: string[] = [];
   if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
   if (process.env.BENCH_TRACE_GC) nodeArgs.push('--trace-gc');

@@ -56,7 +56,7 @@ describe('brands', () => {
     }
   });
 
-  it.each(['bmw', 'mini'])('offers %s in exactly the 29 markets of seed 001', (id) => {
+  it.each(['bmw', 'mini'])('offers %s in exactly the 29 markets BMW opens to third parties', (id) => {
     const brand = findBrand(id)!;
     expect(brand.markets).toHaveLength(29);
     expect([...brand.markets].sort()).toEqual([...seed001Markets].sort());

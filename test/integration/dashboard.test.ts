@@ -34,7 +34,7 @@ describe('owner dashboard and revocation', () => {
     await browser.submit(await browser.follow(link), { password: 'a long and secret passphrase' });
     const clearance = (await keyturn.repositories.clearances.findByGrantId(
       (
-        await keyturn.provider.AccessToken.find(tokens.access_token)
+        await keyturn.authorizationServer.AccessToken.find(tokens.access_token)
       )?.grantId as string,
     ))!;
     return { config, tokens, browser, clearance };

@@ -200,8 +200,10 @@ describe('POST /token/introspection › every clearance status', () => {
       await reach(granted);
       expect(await clearanceStatus(keyturn, granted.clearance.id)).toBe(status);
       const account = await keyturn.repositories.accounts.findByEmail(granted.email);
-      const accessToken = await keyturn.provider.AccessToken.find(granted.tokens.access_token);
-      const refreshToken = await keyturn.provider.RefreshToken.find(granted.tokens.refresh_token as string);
+      const accessToken = await keyturn.authorizationServer.AccessToken.find(granted.tokens.access_token);
+      const refreshToken = await keyturn.authorizationServer.RefreshToken.find(
+        granted.tokens.refresh_token as string,
+      );
       const common = {
         active: true,
         client_id: app.client_id,

@@ -218,7 +218,7 @@ describe('consent journey › identity', () => {
     const browser = newBrowser();
     await walkAsNewOwner(browser, (await authorizationRequest(config)).url, { email: nextEmail() });
     const sessionId = /(?:^|; )_session=([^;]+)/.exec(browser.cookiesFor(`${keyturn.url}/auth`))?.[1];
-    const session = await keyturn.provider.Session.find(sessionId as string);
+    const session = await keyturn.authorizationServer.Session.find(sessionId as string);
     if (!session) throw new Error('no login session');
     session.amr = ['email'];
     await session.save(3600);

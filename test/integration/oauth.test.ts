@@ -58,7 +58,7 @@ describe('authorization server', () => {
     const request = await authorizationRequest(config);
     const callback = await consentTo(request);
     const tokens = await redeem(config, callback, request);
-    const accessToken = await keyturn.provider.AccessToken.find(tokens.access_token);
+    const accessToken = await keyturn.authorizationServer.AccessToken.find(tokens.access_token);
     if (!accessToken?.grantId) throw new Error('no grant behind the access token');
     return { tokens, grantId: accessToken.grantId };
   }
@@ -199,7 +199,9 @@ describe('authorization server', () => {
       expect(stored('AccessToken', tokens.access_token)).toBeDefined();
       expect(stored('RefreshToken', refreshToken)).toBeDefined();
       // Looked up by the value presented, the token is whole again.
-      expect((await keyturn.provider.AccessToken.find(tokens.access_token))?.jti).toBe(tokens.access_token);
+      expect((await keyturn.authorizationServer.AccessToken.find(tokens.access_token))?.jti).toBe(
+        tokens.access_token,
+      );
       expect((await statusOf(tokens.access_token)).status).toBe(200);
     });
 

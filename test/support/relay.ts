@@ -218,7 +218,7 @@ export async function grantClearance(
 }
 
 export async function clearanceOfToken(keyturn: RunningKeyturn, accessToken: string): Promise<Clearance> {
-  const token = await keyturn.provider.AccessToken.find(accessToken);
+  const token = await keyturn.authorizationServer.AccessToken.find(accessToken);
   if (!token?.grantId) throw new Error('access token unknown');
   const clearance = await keyturn.repositories.clearances.findByGrantId(token.grantId);
   if (!clearance) throw new Error(`no clearance for grant ${token.grantId}`);

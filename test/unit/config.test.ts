@@ -1,4 +1,4 @@
-// Configuration from the environment (DESIGN.md "External contracts › Configuration"): documented defaults,
+// Configuration from the environment: documented defaults,
 // and every problem listed at once in one ConfigError.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, oemProviderIds } from '../../src/config/index.ts';

@@ -1,6 +1,6 @@
 // SQLite copies its write-ahead log back into the database file in checkpoints, and a checkpoint fsyncs.
 // Left to SQLite, the commit that crosses the threshold runs it, blocking Keyturn's event loop on the disk
-// (measured: 10–15% of a busy core spent in I/O wait under callbacks). Instead a worker thread with its own
+// while it does. Instead a worker thread with its own
 // connection runs passive checkpoints, which never block writers.
 //
 // Under sustained writes a passive checkpoint never reaches the log's end (new commits land while it

@@ -1,6 +1,6 @@
 // What the simulated maker does: accept a clearance request (idempotently, per Idempotency-Key), email the
 // primary user, apply the owner's portal decision and tell Keyturn through signed callbacks, and send the
-// first position after an approval (seed 000: pending_for_data → connected once coordinates arrive).
+// first position after an approval (pending_for_data → connected once the first coordinates arrive).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Locale } from '../../i18n/index.ts';
 import type { CallbackSender } from './callbacks.ts';

@@ -1,5 +1,5 @@
 // The maker's email to the vehicle's primary user asking them to review a data access clearance
-// (seed 001, "My BMW Portal": the user receives an email with a link to grant access in the portal).
+// (as a maker mails its primary user a link to grant access in its portal).
 import { translator } from '../../i18n/index.ts';
 import { makerName } from './makers.ts';
 import type { SimulatedClearance } from './store.ts';

@@ -145,7 +145,7 @@ export function transition(from: ClearanceStatus, event: ClearanceEvent): Transi
   return { ok: true, to, changed: to !== from };
 }
 
-/** The `data.status` values of the inbound OEM callback (`authorization_changed`, DESIGN.md). */
+/** The `data.status` values of the inbound OEM callback (`authorization_changed`). */
 export const oemCallbackStatuses = ['approved', 'rejected', 'revoked', 'unknown_vin'] as const;
 export type OemCallbackStatus = (typeof oemCallbackStatuses)[number];
 

@@ -58,7 +58,7 @@ export function isClearanceStatus(value: unknown): value is ClearanceStatus {
   return typeof value === 'string' && (clearanceStatuses as readonly string[]).includes(value);
 }
 
-/** The token's `authorization_status`, derived from the clearance (the seed's webhook vocabulary). */
+/** The token's `authorization_status`, derived from the clearance (the vocabulary of the apps' authorization_changed webhooks). */
 export function authorizationStatus(status: ClearanceStatus): AuthorizationStatus {
   return authorizationByClearance[status];
 }

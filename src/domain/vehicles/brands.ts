@@ -1,11 +1,11 @@
 // The brands an owner can pick in the consent journey, the OEM connector serving each, the World
 // Manufacturer Identifiers (ISO 3779, first 3 VIN characters) it builds under, and where it is offered.
-// Markets follow seed 001 (BMW/MINI: 29 countries); other brands use EU/EEA + CH + GB.
+// Markets: BMW and MINI owners may grant third-party access in 29 countries; other brands use EU/EEA + CH + GB.
 
 export const providers = ['bmw', 'mercedes-benz', 'stellantis'] as const;
 export type ProviderId = (typeof providers)[number];
 
-/** The 29 markets where BMW and MINI owners can grant third-party access (seed 001). */
+/** The 29 markets where BMW and MINI owners can grant third-party access. */
 const bmwMarkets =
   'AT BE BG CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL NO PL PT RO SK SI ES SE CH GB'.split(' ');
 

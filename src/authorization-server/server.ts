@@ -4,7 +4,7 @@
 // served by Keyturn itself (./introspection.ts), restricted to data consumers, and advertised in discovery
 // here. Every authorization walks the journey (no silent re-consent).
 import type { Context as KoaContext } from 'koa';
-import Provider, {
+import AuthorizationServer, {
   type Configuration,
   errors,
   interactionPolicy,
@@ -29,7 +29,7 @@ import { adapterFactory, type ClientLoader } from './adapter.ts';
 import { clientMetadataProperties, clientProperty } from './clients.ts';
 import { introspectionPath } from './introspection.ts';
 
-export interface ProviderDependencies {
+export interface AuthorizationServerDependencies {
   config: Config;
   transactions: Transactions;
   payloads: OidcPayloadsRepository;
@@ -153,7 +153,7 @@ function multiWriteRequestsInOneTransaction(transactions: Transactions) {
   };
 }
 
-export function createProvider(deps: ProviderDependencies): Provider {
+export function createAuthorizationServer(deps: AuthorizationServerDependencies): AuthorizationServer {
   const { config } = deps;
   const ttl = config.ttl;
   const configuration: Configuration = {
@@ -255,12 +255,12 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
   };
 
-  const provider = new Provider(config.issuer, configuration);
-  provider.proxy = config.trustProxy;
-  pinToIssuer(provider, config.issuer);
+  const authorizationServer = new AuthorizationServer(config.issuer, configuration);
+  authorizationServer.proxy = config.trustProxy;
+  pinToIssuer(authorizationServer, config.issuer);
 
   // Client secrets are stored hashed: oidc-provider holds the hash as `client_secret`, so compare hashes.
-  provider.Client.prototype.compareClientSecret = function compareClientSecret(
+  authorizationServer.Client.prototype.compareClientSecret = function compareClientSecret(
     this: { clientSecret: string },
     actual: string,
   ) {
@@ -268,15 +268,15 @@ export function createProvider(deps: ProviderDependencies): Provider {
   };
 
   const outages = new WeakSet<object>();
-  provider.use(databaseOutagesAnswer503(outages, deps.logger));
-  provider.use(missingClientAuthenticationIsUnauthorized);
-  provider.use(multiWriteRequestsInOneTransaction(deps.transactions));
+  authorizationServer.use(databaseOutagesAnswer503(outages, deps.logger));
+  authorizationServer.use(missingClientAuthenticationIsUnauthorized);
+  authorizationServer.use(multiWriteRequestsInOneTransaction(deps.transactions));
 
-  provider.on('server_error', (ctx: KoaContext, error: Error) => {
+  authorizationServer.on('server_error', (ctx: KoaContext, error: Error) => {
     if (!isDatabaseUnavailable(error))
       return deps.logger.error({ err: error, path: ctx.path }, 'authorization server error');
     deps.logger.warn({ err: error, path: ctx.path, method: ctx.method }, 'database unavailable');
     outages.add(ctx);
   });
-  return provider;
+  return authorizationServer;
 }
