@@ -3,6 +3,7 @@
 // browser session, refresh rotation with reuse detection, RFC 7009 revocation. RFC 7662 introspection is
 // served by Keyturn itself (./introspection.ts), restricted to data consumers, and advertised in discovery
 // here. Every authorization walks the journey (no silent re-consent).
+import Keygrip from 'keygrip';
 import type { Context as KoaContext } from 'koa';
 import AuthorizationServer, {
   type Configuration,
@@ -19,7 +20,6 @@ import { isBrandId } from '../domain/vehicles/brands.ts';
 import { isLocale, translator } from '../i18n/index.ts';
 import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
 import type { Logger } from '../logger.ts';
-import { cookieSigner } from '../security/cookie-signer.ts';
 import { constantTimeEqual, hashSecret } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { OidcPayloadsRepository } from '../storage/oidc-payloads.ts';
@@ -160,8 +160,8 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
     adapter: adapterFactory(deps.payloads, deps.loadClient) as unknown as Configuration['adapter'],
     clients: [],
     jwks: deps.jwks as Configuration['jwks'],
-    // Keygrip-shaped signer (oidc-provider passes it to its Koa cookies as is).
-    cookies: { keys: cookieSigner(deps.cookieKeys) as unknown as string[] },
+    // One Keygrip for the process: given an array, Koa's cookies would build a new one on every request.
+    cookies: { keys: new Keygrip(deps.cookieKeys) as unknown as string[] },
     scopes: ['openid', 'offline_access', ...dataPoints],
     // `amr` (RFC 8176) tells the app how the owner proved who they are: a password or a mailed code.
     claims: { openid: ['sub', 'amr'] },

@@ -1,6 +1,6 @@
 // The database engine behind one small interface: connections, transactions, prepared statements, the
 // read connection and caches. SQLite (a file, the embedded default) and PostgreSQL (DATABASE_URL) sit side
-// by side in ./sqlite.ts and ./postgres.ts; one is chosen when the process opens its database. The
+// by side in ./sqlite/ and ./postgres.ts; one is chosen when the process opens its database. The
 // repositories above query one way and never ask which engine they run on.
 import type { Knex } from 'knex';
 

@@ -3,6 +3,7 @@
 // no page middleware (introspection is Keyturn's hottest path), then the pages, each group with the
 // middleware it needs (security headers, language, the HTML error page) and body parsing in its routers.
 import Router from '@koa/router';
+import Keygrip from 'keygrip';
 import Koa, { type Context, type Middleware } from 'koa';
 import compose from 'koa-compose';
 import mount from 'koa-mount';
@@ -26,7 +27,6 @@ import { NotFound } from '../errors.ts';
 import { journeyLimits } from '../journey/limits.ts';
 import { journeyRouter } from '../journey/router.ts';
 import { enqueueClearanceRequest } from '../relay/request-clearance.ts';
-import { cookieSigner } from '../security/cookie-signer.ts';
 import { signInThrottle } from '../security/sign-in-throttle.ts';
 import { errorHandler } from '../web/error-handler.ts';
 import { healthRouter } from '../web/health.ts';
@@ -120,7 +120,8 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
   endOwnerSessionOnLogout(authorizationServer, repositories.ownerSessions);
 
   const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
-  app.keys = cookieSigner(keys.cookieKeys);
+  // One Keygrip for the process: given an array, Koa's cookies would build a new one on every request.
+  app.keys = new Keygrip(keys.cookieKeys);
   app.silent = true;
   pinToIssuer(app, config.issuer);
 

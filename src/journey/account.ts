@@ -39,13 +39,13 @@ export function validateAccountForm(form: AccountForm): Record<string, string> {
   return errors;
 }
 
-/** The country `<option>`s, rendered once per locale; the chosen one (an assigned code) marked selected. */
+/** The country `<option>`s, the chosen one (an assigned code) marked selected. */
 function countryOptionsHtml(locale: Locale, chosen: string | undefined): string {
-  const options = localeFragment('journey/_country_options.njk', locale, () => ({
+  const selected = isCountryCode(chosen) ? chosen : '';
+  return localeFragment('journey/_country_options.njk', locale, selected, () => ({
     countries: countryOptions(locale),
+    selected,
   }));
-  if (!isCountryCode(chosen)) return options;
-  return options.replace(`<option value="${chosen}">`, `<option value="${chosen}" selected>`);
 }
 
 function show(

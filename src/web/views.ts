@@ -21,12 +21,18 @@ export function renderView(view: string, locale: Locale, data: Record<string, un
 const fragments = new Map<string, string>();
 
 /**
- * A fragment whose output depends only on the locale (e.g. the 249 localized country options), rendered
- * once per locale and kept: looping over it on every request cost more than rendering the rest of a page.
- * `data` must be the same for every call with that view and locale.
+ * A fragment whose output depends only on the locale and one short variant (e.g. the 249 localized
+ * country options with one of them selected), rendered once per locale and variant and kept: looping over
+ * it on every request cost more than rendering the rest of a page. `data` must be the same for every call
+ * with that view, locale and variant, and variants must come from a small fixed set.
  */
-export function localeFragment(view: string, locale: Locale, data: () => Record<string, unknown>): string {
-  const key = `${locale}\u0000${view}`;
+export function localeFragment(
+  view: string,
+  locale: Locale,
+  variant: string,
+  data: () => Record<string, unknown>,
+): string {
+  const key = `${locale}\u0000${view}\u0000${variant}`;
   let html = fragments.get(key);
   if (html === undefined) {
     html = renderView(view, locale, data());

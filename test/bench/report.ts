@@ -1,4 +1,4 @@
-// Ratios against the baselines, the targets, the stdout table and the JSON file.
+// Ratios against the baselines, Keyturn's performance targets, the stdout table and the JSON file.
 import { writeFileSync } from 'node:fs';
 import type { ScenarioResult } from './scenarios/common.ts';
 
