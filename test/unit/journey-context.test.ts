@@ -1,7 +1,7 @@
 // The journey's interaction loading on the error path: an interaction oidc-provider cannot find has
 // expired (410), but a database that cannot be reached while looking for it is a 503 the owner may retry.
 import Koa from 'koa';
-import type Provider from 'oidc-provider';
+import type AuthorizationServer from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -10,23 +10,24 @@ import { createLogger } from '../../src/logger.ts';
 import { errorHandler } from '../../src/web/error-handler.ts';
 
 function journeyStepFailingWith(error: Error): Koa {
-  const deps = {
-    provider: {
+  // Typed as the real dependencies' fields, so a renamed field fails to compile rather than leaving a
+  // fake nobody calls (which would make every failure look like an expired link).
+  const deps: Partial<JourneyDependencies> = {
+    authorizationServer: {
       interactionDetails: async () => {
         throw error;
       },
-    } as unknown as Provider,
-    journeys: { find: async () => undefined },
-    apps: { find: async () => undefined },
-    accounts: {},
-  } as unknown as JourneyDependencies;
+    } as unknown as AuthorizationServer,
+    journeys: { find: async () => undefined } as unknown as JourneyDependencies['journeys'],
+    apps: { find: async () => undefined } as unknown as JourneyDependencies['apps'],
+  };
   const app = new Koa();
   app.use(errorHandler(createLogger('silent')));
   app.use(async (ctx, next) => {
     ctx.params = { uid: 'some-uid' };
     await next();
   });
-  app.use(loadJourney(deps));
+  app.use(loadJourney(deps as JourneyDependencies));
   return app;
 }
 
