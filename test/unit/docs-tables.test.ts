@@ -4,7 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configurationTable } from '../../src/config/docs-table.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { movesTable, statusTable } from '../../src/domain/clearance/docs-table.ts';
+import { retryHorizonMs } from '../../src/outbox/worker.ts';
 
 const tables = [
   { file: 'docs/configuration.md', name: 'configuration', make: configurationTable },
@@ -23,5 +25,22 @@ describe('generated tables in docs/', () => {
     const fresh = text.replace(between(name), `$1${make()}$2`);
     if (process.env.UPDATE_DOCS) writeFileSync(path, fresh);
     else expect(text, `${file} is out of date: npm run docs:tables`).toBe(fresh);
+  });
+});
+
+describe('docs/relay.md', () => {
+  it('states the retry horizon the default settings give', () => {
+    const { relay } = loadConfig({});
+    const { shortest, longest } = retryHorizonMs({
+      maxAttempts: relay.maxAttempts,
+      baseDelayMs: relay.retryBaseMs,
+      maxDelayMs: relay.retryMaxMs,
+    });
+    const hours = (ms: number) => (ms / 3_600_000).toFixed(1);
+    const days = (ms: number) => (ms / 86_400_000).toFixed(1);
+    const text = readFileSync(new URL('../../docs/relay.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    expect(text).toContain(
+      `the last attempt comes ${hours(shortest)} to ${hours(longest)} hours (about ${days(shortest)} to ${days(longest)} days) after the first`,
+    );
   });
 });
