@@ -18,11 +18,7 @@ import { createAuthorizationServer } from '../authorization-server/server.ts';
 import { callbackQueue, callbacksRouter } from '../callbacks/router.ts';
 import { simulatorMountPath } from '../connectors/registry.ts';
 import type { Container } from '../container.ts';
-import { demoRouter } from '../dev-tools/demo/app.ts';
-import { ensureDemoApp } from '../dev-tools/demo/register.ts';
-import { demoWebhookEndpoint } from '../dev-tools/demo/webhooks.ts';
-import { devMailboxRouter } from '../dev-tools/mailbox/mailbox.ts';
-import { createOemSimulator, type OemSimulator } from '../dev-tools/oem-simulator/app.ts';
+import type { OemSimulator } from '../dev-tools/oem-simulator/app.ts';
 import { NotFound } from '../errors.ts';
 import { journeyLimits } from '../journey/limits.ts';
 import { journeyRouter } from '../journey/router.ts';
@@ -198,31 +194,14 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
   let simulator: OemSimulator | undefined;
   const devTools: RouteGroup[] = [];
   if (config.devTools) {
-    if (Object.keys(connectors.simulated).length > 0) {
-      simulator = createOemSimulator({
-        publicUrl: `${config.issuer}${simulatorMountPath}`,
-        providers: connectors.simulated,
-        sendMail: (mail) => mailer.send(mail),
-        logger: logger.child({ component: 'oem-simulator' }),
-      });
+    // Loaded only here, so a production process never loads the dev tools.
+    const tools = await (await import('../dev-tools/routes.ts')).devTools(container);
+    simulator = tools.simulator;
+    if (simulator)
       devTools.push(
         under(simulatorMountPath, 'OEM simulator', pages, mount(simulatorMountPath, simulator.app)),
       );
-    }
-    const demo = await ensureDemoApp(
-      repositories.settings,
-      repositories.apps,
-      config.issuer,
-      config.webhooks,
-    );
-    if (demo.webhookProblems.length > 0)
-      logger.warn({ problems: demo.webhookProblems }, 'the demo app runs without webhooks');
-    const demoRoutes = demoRouter({ issuer: config.issuer, ...demo });
-    demoRoutes.post(
-      '/webhooks',
-      demoWebhookEndpoint(demo.webhookSecret, logger.child({ component: 'demo' })),
-    );
-    devTools.push(routers('dev tools', pages, [devMailboxRouter(repositories.devMail), demoRoutes]));
+    devTools.push(routers('dev tools', pages, tools.routers));
   }
 
   const notFound = compose([
