@@ -3,7 +3,7 @@
 // connection, without knex's query path; no row cache (other instances write the same rows); rows locked
 // by `select … for update`. Committed reads on hot paths (introspection, client authentication) take their
 // connection from a second, plain pg pool: knex's pool does more per checkout (a timeout, a validation),
-// which on the introspection path costs more than a pool of its own (docs/performance.md).
+// which on the introspection path costs more than a pool of its own (measured in docs/performance.md).
 import { createHash } from 'node:crypto';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
