@@ -1,6 +1,6 @@
 // The development tools served beside Keyturn: the OEM simulator (for makers without real credentials),
-// the demo app and the dev mailbox. The web entry imports this module only when DEV_TOOLS is on, so a
-// production process never loads them.
+// the demo app and the dev mailbox. The web entry imports this module only when KEYTURN_DEV_TOOLS is on,
+// so a production process never loads them.
 import type Router from '@koa/router';
 import { simulatorMountPath } from '../connectors/registry.ts';
 import type { Container } from '../container.ts';
