@@ -1,5 +1,6 @@
 // The catalogue of vehicle data points an app may ask for; each id is also an OAuth2 scope value
-// (RFC 6749 §3.3), so the ids are a stable public contract. Grouping follows the makers' data point catalogues.
+// (RFC 6749 §3.3), so the ids are a stable public contract. Grouping follows the makers' data point
+// catalogues.
 
 export const dataPoints = [
   'location', // latitude, longitude, heading

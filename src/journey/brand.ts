@@ -1,6 +1,6 @@
 // Step 3 — brand selection: the brands enabled for the app; those not offered in the owner's country are
-// shown disabled with the reason (BMW and MINI: the 29 markets where their owners may grant third-party access). Skipped when the app passed
-// an enabled `brand` parameter that is offered in the owner's country.
+// shown disabled with the reason (BMW and MINI: the 29 markets where their owners may grant third-party
+// access). Skipped when the app passed an enabled `brand` parameter that is offered in the owner's country.
 import type { Context } from 'koa';
 import { countryOptions } from '../domain/countries.ts';
 import { findBrand, isBrandId, isOfferedIn } from '../domain/vehicles/brands.ts';

@@ -35,7 +35,10 @@ function show(ctx: Context, state: JourneyState, error?: string, status = error 
   );
 }
 
-/** Ends the interaction with `result` (as the library's interactionResult does, on the interaction as loaded). */
+/**
+ * Ends the interaction with `result` (as the library's interactionResult does, on the interaction as
+ * loaded).
+ */
 async function finish(
   ctx: Context,
   authorizationServer: AuthorizationServer,

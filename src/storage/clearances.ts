@@ -2,7 +2,7 @@
 // The token's authorization status is derived from the clearance status; it is never stored twice.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/index.ts';
-import { type ClearanceStatus, isClearanceStatus } from '../domain/clearance/status.ts';
+import { type ClearanceStatus, storedClearanceStatus } from '../domain/clearance/status.ts';
 
 export interface Clearance {
   id: string;
@@ -40,13 +40,6 @@ export interface ClearanceRow {
   auth_method: string | null;
 }
 
-/** The stored status, checked once here so every caller gets a ClearanceStatus. */
-function statusOf(row: ClearanceRow): ClearanceStatus {
-  if (!isClearanceStatus(row.status))
-    throw new Error(`clearance ${row.id} has an unknown status ${row.status}`);
-  return row.status;
-}
-
 export const toClearance = (row: ClearanceRow): Clearance => ({
   id: row.id,
   grantId: row.grant_id,
@@ -56,7 +49,7 @@ export const toClearance = (row: ClearanceRow): Clearance => ({
   provider: row.provider,
   vin: row.vin,
   scopes: JSON.parse(row.scopes),
-  status: statusOf(row),
+  status: storedClearanceStatus(row.status, `clearance ${row.id}`),
   oemReference: row.oem_reference,
   lastEventAt: row.last_event_at === null ? null : Number(row.last_event_at),
   statusChangedAt: Number(row.status_changed_at),

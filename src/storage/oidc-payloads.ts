@@ -3,7 +3,7 @@
 // (./artifact-keys.ts). `consume` is a conditional UPDATE, so of two parallel redemptions of one code
 // exactly one succeeds. Interactions, which every journey step reads, are kept as cached rows.
 import type { Database } from '../db/index.ts';
-import { type ClearanceStatus, isClearanceStatus } from '../domain/clearance/status.ts';
+import { type ClearanceStatus, storedClearanceStatus } from '../domain/clearance/status.ts';
 import { artifactKey } from './artifact-keys.ts';
 
 export interface PayloadRow {
@@ -106,8 +106,7 @@ export function oidcPayloadsRepository(database: Database) {
       token: string,
     ): Promise<IntrospectionRow | undefined> {
       const row = await selectForIntrospection.get(model, artifactKey(model, token));
-      if (row && !isClearanceStatus(row.status))
-        throw new Error(`clearance of ${model} has status ${row.status}`);
+      if (row) storedClearanceStatus(row.status, `the clearance of a ${model}`);
       return row;
     },
     /** Deletes artifacts past their expiry; the authorization server never does. Returns how many. */

@@ -125,15 +125,10 @@ export function openSqlite(options: DatabaseOptions): Database {
   function readStatement<Row>(sql: string): Statement<Row> {
     const inTransaction = statement<Row>(sql);
     let onReaderConnection: Sqlite.Statement | undefined;
-    const onReader = async <T>(work: (s: Sqlite.Statement) => T): Promise<T> => {
+    const onReader = <T>(work: (s: Sqlite.Statement) => T): Promise<T> => {
       onReaderConnection ??= readerConnection().prepare(sql);
       const ready = onReaderConnection;
-      try {
-        return work(ready);
-      } catch (error) {
-        if (!isBusy(error)) throw error;
-        return locks.whenUnlocked(() => work(ready));
-      }
+      return locks.whenUnlocked(() => work(ready));
     };
     return {
       get: (...values: Value[]) =>

@@ -1,7 +1,7 @@
 // SQLite copies its write-ahead log back into the database file in checkpoints, and a checkpoint fsyncs.
 // Left to SQLite, the commit that crosses the threshold runs it, blocking Keyturn's event loop on the disk
-// while it does. Instead a worker thread with its own
-// connection runs passive checkpoints, which never block writers.
+// while it does. Instead a worker thread with its own connection runs passive checkpoints, which never
+// block writers.
 //
 // Under sustained writes a passive checkpoint never reaches the log's end (new commits land while it
 // copies), so the log would grow until the writer's own automatic checkpoint, the far-off safety net,

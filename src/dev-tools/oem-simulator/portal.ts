@@ -1,5 +1,5 @@
 // The maker's customer portal page where the primary user reviews a clearance and approves, rejects or
-// later revokes it (as the maker's customer portal does). The maker's own login is not simulated: the link is enough.
+// later revokes it. The maker's own login is not simulated: the link is enough.
 import { Router, type RouterContext } from '@koa/router';
 import type { Next } from 'koa';
 import { isLocale, type Locale, translator } from '../../i18n/index.ts';

@@ -54,11 +54,22 @@ export const retryableStatuses: readonly ClearanceStatus[] = [
   'error_validating',
 ];
 
+const knownStatuses: ReadonlySet<string> = new Set(clearanceStatuses);
+
 export function isClearanceStatus(value: unknown): value is ClearanceStatus {
-  return typeof value === 'string' && (clearanceStatuses as readonly string[]).includes(value);
+  return typeof value === 'string' && knownStatuses.has(value);
 }
 
-/** The token's `authorization_status`, derived from the clearance (the vocabulary of the apps' authorization_changed webhooks). */
+/** A status read from storage: a value the code does not know is a fault, never passed on. */
+export function storedClearanceStatus(value: string, of: string): ClearanceStatus {
+  if (!isClearanceStatus(value)) throw new Error(`${of} has an unknown status ${value}`);
+  return value;
+}
+
+/**
+ * The token's `authorization_status`, derived from the clearance (the vocabulary of the apps'
+ * `authorization_changed` webhooks).
+ */
 export function authorizationStatus(status: ClearanceStatus): AuthorizationStatus {
   return authorizationByClearance[status];
 }

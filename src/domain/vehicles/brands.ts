@@ -1,6 +1,7 @@
 // The brands an owner can pick in the consent journey, the OEM connector serving each, the World
 // Manufacturer Identifiers (ISO 3779, first 3 VIN characters) it builds under, and where it is offered.
-// Markets: BMW and MINI owners may grant third-party access in 29 countries; other brands use EU/EEA + CH + GB.
+// Markets: BMW and MINI owners may grant third-party access in 29 countries; other brands use EU/EEA + CH
+// + GB.
 
 export const providers = ['bmw', 'mercedes-benz', 'stellantis'] as const;
 export type ProviderId = (typeof providers)[number];
