@@ -11,7 +11,11 @@ import { ownerMailHandler, ownerMailJob } from './mail/owner-mail.ts';
 import type { JobRegistry } from './outbox/jobs.ts';
 import { outboxStore } from './outbox/store.ts';
 import { createWorker, type Worker } from './outbox/worker.ts';
-import { authorizationChangedJob, type RelayStore } from './relay/apply-clearance-event.ts';
+import {
+  authorizationChangedJob,
+  fleetClearanceChangedJob,
+  type RelayStore,
+} from './relay/apply-clearance-event.ts';
 import { sweepOverdueClearances } from './relay/deadline-sweep.ts';
 import { relayJobs } from './relay/jobs.ts';
 import { type Keys, loadKeys } from './security/keys.ts';
@@ -21,6 +25,9 @@ import { appsRepository } from './storage/apps.ts';
 import { clearancesRepository } from './storage/clearances.ts';
 import { consumersRepository } from './storage/consumers.ts';
 import { devMailRepository } from './storage/dev-mail.ts';
+import { fleetDocumentsRepository } from './storage/fleet-documents.ts';
+import { fleetVehiclesRepository } from './storage/fleet-vehicles.ts';
+import { fleetsRepository } from './storage/fleets.ts';
 import { inboundEventsRepository } from './storage/inbound-events.ts';
 import { journeysRepository } from './storage/journeys.ts';
 import { oidcPayloadsRepository } from './storage/oidc-payloads.ts';
@@ -28,14 +35,19 @@ import { ownerSessionsRepository } from './storage/owner-sessions.ts';
 import { settingsRepository } from './storage/settings.ts';
 import { webhookDeliveriesRepository } from './storage/webhook-deliveries.ts';
 import { webhookDeliveryHandler } from './webhooks/deliver.ts';
+import { appWebhooks, fleetWebhooks } from './webhooks/kinds.ts';
 
 export function repositoriesFor(database: Database) {
+  const clearances = clearancesRepository(database);
   return {
     accounts: accountsRepository(database),
     apps: appsRepository(database),
-    clearances: clearancesRepository(database),
+    clearances,
     consumers: consumersRepository(database),
     devMail: devMailRepository(database),
+    fleetDocuments: fleetDocumentsRepository(database),
+    fleetVehicles: fleetVehiclesRepository(database, clearances),
+    fleets: fleetsRepository(database),
     inboundEvents: inboundEventsRepository(database),
     journeys: journeysRepository(database),
     oidcPayloads: oidcPayloadsRepository(database),
@@ -107,12 +119,22 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       store: relay,
       accounts: repositories.accounts,
       apps: repositories.apps,
+      fleets: repositories.fleets,
+      fleetVehicles: repositories.fleetVehicles,
       connectorFor: connectors.connectorFor,
       callbackUrl: (provider) => `${config.issuer}/callbacks/${provider}`,
     }),
     [authorizationChangedJob]: {
       run: webhookDeliveryHandler({
-        apps: repositories.apps,
+        kind: appWebhooks(repositories.apps),
+        deliveries: repositories.webhookDeliveries,
+        targets: config.webhooks,
+        timeoutMs: config.webhooks.timeoutMs,
+      }),
+    },
+    [fleetClearanceChangedJob]: {
+      run: webhookDeliveryHandler({
+        kind: fleetWebhooks(repositories.fleets, repositories.fleetVehicles),
         deliveries: repositories.webhookDeliveries,
         targets: config.webhooks,
         timeoutMs: config.webhooks.timeoutMs,

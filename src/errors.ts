@@ -9,7 +9,17 @@ export interface ErrorOptions {
   fields?: Record<string, string>;
   /** Seconds after which the caller may retry (sent as Retry-After). */
   retryAfterSeconds?: number;
+  /** Every problem with a JSON body at once: where (a JSON pointer), a stable code, an i18n key. */
+  problems?: Problem[];
   cause?: unknown;
+}
+
+export interface Problem {
+  /** RFC 6901 JSON pointer into the request body, e.g. `/vehicles/3/odometer`. */
+  pointer: string;
+  code: string;
+  messageKey: string;
+  messageValues?: Record<string, unknown>;
 }
 
 export class KeyturnError extends Error {
@@ -18,6 +28,7 @@ export class KeyturnError extends Error {
   readonly fields: Record<string, string>;
   readonly expose: boolean;
   readonly retryAfterSeconds: number | undefined;
+  readonly problems: Problem[];
 
   constructor(
     readonly status: number,
@@ -31,6 +42,7 @@ export class KeyturnError extends Error {
     this.fields = options.fields ?? {};
     this.expose = status < 500;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.problems = options.problems ?? [];
   }
 }
 
@@ -43,6 +55,13 @@ export class InvalidInput extends KeyturnError {
 export class Unauthorized extends KeyturnError {
   constructor(code = 'unauthorized', options: ErrorOptions = {}) {
     super(401, code, options);
+  }
+}
+
+/** The request is well formed but the resource's state does not allow it. */
+export class Conflict extends KeyturnError {
+  constructor(code = 'conflict', options: ErrorOptions = {}) {
+    super(409, code, options);
   }
 }
 

@@ -1,12 +1,17 @@
 // Maps Keyturn's apps and data consumers to OAuth client metadata (RFC 7591 names) for oidc-provider.
 // Apps: authorization code + refresh token, exact redirect URIs, their data points as allowed scopes.
 // Consumers: no grants at all; they only authenticate to introspect.
+// Fleets: client credentials only (RFC 6749 §4.4), for the scope of the fleet API.
 import { ttlCache } from '../db/ttl-cache.ts';
 import type { App, AppsRepository } from '../storage/apps.ts';
 import type { Consumer, ConsumersRepository } from '../storage/consumers.ts';
+import type { Fleet, FleetsRepository } from '../storage/fleets.ts';
 import type { ClientLoader } from './adapter.ts';
 
-export type ClientRole = 'app' | 'consumer';
+export type ClientRole = 'app' | 'consumer' | 'fleet';
+
+/** The one scope a fleet's client credentials grant: its own vehicles' clearances. */
+export const fleetClearanceScope = 'fleet:clearance';
 
 export const clientMetadataProperties = ['keyturn_role', 'keyturn_brands'] as const;
 
@@ -40,6 +45,21 @@ export function consumerClientMetadata(consumer: Consumer): Record<string, unkno
   };
 }
 
+export function fleetClientMetadata(fleet: Fleet): Record<string, unknown> {
+  return {
+    client_id: fleet.clientId,
+    client_secret: fleet.clientSecretHash,
+    client_name: fleet.name,
+    redirect_uris: [],
+    grant_types: ['client_credentials'],
+    response_types: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: fleetClearanceScope,
+    keyturn_role: 'fleet',
+    keyturn_brands: [],
+  };
+}
+
 /** Reads a Keyturn property back from an oidc-provider Client instance. */
 export function clientProperty<K extends (typeof clientMetadataProperties)[number]>(
   client: { metadata(): Record<string, unknown> } | undefined,
@@ -49,17 +69,23 @@ export function clientProperty<K extends (typeof clientMetadataProperties)[numbe
 }
 
 /**
- * The client metadata of a client id, app or consumer: read on every token and introspection request, so
+ * The client metadata of a client id, app, consumer or fleet: read on every token and introspection request, so
  * kept (only when found) for ten seconds, as the records themselves are (a registration made by the CLI,
  * another process, is seen within that time).
  */
-export function clientLoader(apps: AppsRepository, consumers: ConsumersRepository): ClientLoader {
+export function clientLoader(
+  apps: AppsRepository,
+  consumers: ConsumersRepository,
+  fleets: FleetsRepository,
+): ClientLoader {
   const clients = ttlCache<Record<string, unknown>>();
   return (clientId) =>
     clients.get(clientId, async () => {
       const app = await apps.find(clientId);
       if (app) return appClientMetadata(app);
       const consumer = await consumers.find(clientId);
-      return consumer ? consumerClientMetadata(consumer) : undefined;
+      if (consumer) return consumerClientMetadata(consumer);
+      const fleet = await fleets.findByClientId(clientId);
+      return fleet ? fleetClientMetadata(fleet) : undefined;
     });
 }

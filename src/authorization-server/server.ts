@@ -1,5 +1,5 @@
-// The authorization server: oidc-provider 9 configured for Keyturn. Authorization code flow only, PKCE S256
-// for every client, exact redirect URIs, `iss` in responses (RFC 9207), opaque tokens that outlive the
+// The authorization server: oidc-provider 9 configured for Keyturn. Authorization code flow for apps with
+// PKCE S256, client credentials for fleets (RFC 6749 §4.4, scope `fleet:clearance`), exact redirect URIs, `iss` in responses (RFC 9207), opaque tokens that outlive the
 // browser session, refresh rotation with reuse detection, RFC 7009 revocation. RFC 7662 introspection is
 // served by Keyturn itself (./introspection.ts), restricted to data consumers, and advertised in discovery
 // here. Every authorization walks the journey (no silent re-consent).
@@ -26,7 +26,7 @@ import type { OidcPayloadsRepository } from '../storage/oidc-payloads.ts';
 import { pinToIssuer } from '../web/issuer-origin.ts';
 import { renderView } from '../web/views.ts';
 import { adapterFactory, type ClientLoader } from './adapter.ts';
-import { clientMetadataProperties, clientProperty } from './clients.ts';
+import { clientMetadataProperties, clientProperty, fleetClearanceScope } from './clients.ts';
 import { introspectionPath } from './introspection.ts';
 
 export interface AuthorizationServerDependencies {
@@ -162,7 +162,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
     jwks: deps.jwks as Configuration['jwks'],
     // One Keygrip for the process: given an array, Koa's cookies would build a new one on every request.
     cookies: { keys: new Keygrip(deps.cookieKeys) as unknown as string[] },
-    scopes: ['openid', 'offline_access', ...dataPoints],
+    scopes: ['openid', 'offline_access', ...dataPoints, fleetClearanceScope],
     // `amr` (RFC 8176) tells the app how the owner proved who they are: a password or a mailed code.
     claims: { openid: ['sub', 'amr'] },
     responseTypes: ['code'],
@@ -209,6 +209,8 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
       introspection: { enabled: false },
+      // Fleets authenticate to the fleet API with their client credentials (RFC 6749 §4.4).
+      clientCredentials: { enabled: true },
       // Pushed authorization requests are not offered: the journey's parameters travel on the front channel.
       pushedAuthorizationRequests: { enabled: false },
     },

@@ -11,9 +11,15 @@ import { runWorker } from '../worker.ts';
 import { type Command, UsageError } from './command.ts';
 import { appCommands } from './commands/apps.ts';
 import { consumerCommands } from './commands/consumers.ts';
+import { fleetCommands } from './commands/fleets.ts';
 import { jobCommands } from './commands/jobs.ts';
 
-const commands: Record<string, Command> = { ...appCommands, ...consumerCommands, ...jobCommands };
+const commands: Record<string, Command> = {
+  ...appCommands,
+  ...consumerCommands,
+  ...fleetCommands,
+  ...jobCommands,
+};
 
 const usage = [
   'Usage:',

@@ -216,8 +216,21 @@ export const settings = {
   WEBHOOK_TIMEOUT_MS: setting('Webhooks', 'Timeout of one webhook delivery attempt.', count(10_000)),
 } satisfies Record<string, Setting>;
 
-/** The makers whose clearance API is configured with OEM_<MAKER>_URL, _API_KEY and _WEBHOOK_SECRET. */
-export const oemProviderIds = ['bmw', 'mercedes-benz', 'stellantis'] as const;
+/**
+ * The providers whose clearance API is configured with OEM_<PROVIDER>_URL, _API_KEY and _WEBHOOK_SECRET:
+ * the car makers of the consent journey, and the further makers and tracker providers fleets register
+ * vehicles with.
+ */
+export const oemProviderIds = [
+  'bmw',
+  'mercedes-benz',
+  'stellantis',
+  'silence',
+  'html5',
+  'targa',
+  'astrata',
+  'cartrack',
+] as const;
 export type OemProviderId = (typeof oemProviderIds)[number];
 
 export const oemEnvPrefix = (provider: OemProviderId) => `OEM_${provider.toUpperCase().replace(/-/g, '_')}`;

@@ -1,9 +1,14 @@
 // What Keyturn needs from a car maker: request a data-access clearance for a VIN (idempotent by key)
 // and revoke one. One connector per provider; see ./http-connector.ts for the HTTP contract.
 export interface ClearanceRequest {
-  /** Keyturn's clearance id; the maker echoes it in its callbacks. Also the idempotency key. */
+  /** Keyturn's clearance id; the maker echoes it in its callbacks. */
   clearanceId: string;
+  /** The same for every retry of one request; a request asked for again has a new one. */
+  idempotencyKey: string;
+  /** The VIN; '' for a fleet's tracker whose vehicle is not known by VIN. */
   vin: string;
+  /** A fleet's tracker id (a VIN, or a hardware device's id). */
+  trackerId?: string;
   brand: string;
   dataPoints: string[];
   callbackUrl: string;

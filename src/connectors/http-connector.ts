@@ -1,5 +1,6 @@
 // The HTTP connector every built-in maker (BMW/MINI, Mercedes-Benz, Stellantis) is configured with:
-//   POST {baseUrl}/clearances   Authorization: Bearer <apiKey>, Idempotency-Key: <clearance id>
+//   POST {baseUrl}/clearances   Authorization: Bearer <apiKey>, Idempotency-Key: <one per request>
+//        {clearance_id, vin, tracker_id?, brand, data_points, callback_url, primary_user_hint, locale, app_name}
 //        201/200 {id, status} → accepted;  422 {error:"unknown_vin"} → unknown VIN;  5xx/408/429/network → retry;
 //        any other 4xx → refused (not retried)
 //   DELETE {baseUrl}/clearances/{id} → 204 (also 404: already gone)
@@ -46,10 +47,11 @@ export function httpConnector(options: HttpConnectorOptions): OemConnector {
     async requestClearance(request: ClearanceRequest): Promise<ClearanceRequestResult> {
       const response = await call('/clearances', {
         method: 'POST',
-        headers: { 'idempotency-key': request.clearanceId },
+        headers: { 'idempotency-key': request.idempotencyKey },
         body: JSON.stringify({
           clearance_id: request.clearanceId,
           vin: request.vin,
+          ...(request.trackerId === undefined ? {} : { tracker_id: request.trackerId }),
           brand: request.brand,
           data_points: request.dataPoints,
           callback_url: request.callbackUrl,

@@ -20,6 +20,7 @@ import { simulatorMountPath } from '../connectors/registry.ts';
 import type { Container } from '../container.ts';
 import type { OemSimulator } from '../dev-tools/oem-simulator/app.ts';
 import { NotFound } from '../errors.ts';
+import { fleetApiRouter } from '../fleet-api/router.ts';
 import { journeyLimits } from '../journey/limits.ts';
 import { journeyRouter } from '../journey/router.ts';
 import { enqueueClearanceRequest } from '../relay/request-clearance.ts';
@@ -27,7 +28,7 @@ import { signInThrottle } from '../security/sign-in-throttle.ts';
 import { errorHandler } from '../web/error-handler.ts';
 import { healthRouter } from '../web/health.ts';
 import { pinToIssuer } from '../web/issuer-origin.ts';
-import { chooseLocale } from '../web/locale.ts';
+import { acceptLanguage, chooseLocale } from '../web/locale.ts';
 import { securityHeaders, transportSecurity } from '../web/security-headers.ts';
 import { siteRouter } from './site.ts';
 
@@ -100,7 +101,7 @@ function authorizationServerPages(authorizationServer: AuthorizationServer, path
 export async function buildHttpApp(container: Container): Promise<HttpApp> {
   const { config, logger, database, keys, repositories, relay, connectors, mailer } = container;
 
-  const loadClient = clientLoader(repositories.apps, repositories.consumers);
+  const loadClient = clientLoader(repositories.apps, repositories.consumers, repositories.fleets);
   const authorizationServer = createAuthorizationServer({
     config,
     transactions: database,
@@ -154,6 +155,19 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
     routers('app API', jsonErrors, [
       appApiRouter({ authorizationServer, clearances: repositories.clearances }),
     ]),
+    routers(
+      'fleet API',
+      [acceptLanguage(), ...jsonErrors],
+      [
+        fleetApiRouter({
+          authorizationServer,
+          fleets: repositories.fleets,
+          vehicles: repositories.fleetVehicles,
+          documents: repositories.fleetDocuments,
+          relay,
+        }),
+      ],
+    ),
   ];
 
   const site: RouteGroup[] = [

@@ -1,8 +1,9 @@
 // Applies one event to a clearance, in one transaction: duplicate deliveries are recognised (exactly one
 // change), events older than the last applied one are ignored unless they end access, the state machine
 // decides the move, the audit trail records it, the app's `authorization_changed` webhook is queued when
-// the token's authorization status changes, and the maker is asked to revoke its side when Keyturn itself
-// ends the clearance (cancelled, timed out).
+// the token's authorization status changes (a fleet's `fleet_clearance_changed` on every change of its
+// vehicle's status), and the maker is asked to revoke its side when Keyturn itself ends the clearance
+// (cancelled, timed out).
 //
 // An event's time is the time its source gives, but never later than its receipt: a maker's clock (or a
 // forged body) stamping events in the future cannot make later real events look stale.
@@ -43,6 +44,8 @@ export interface ClearanceEventInput {
   receivedAt?: number;
   /** The event must concern this vehicle (a maker's callback names it); otherwise → not_found. */
   vin?: string;
+  /** A person asked for it (a fleet validates or removes its vehicle), rather than the maker or a sweep. */
+  manual?: boolean;
 }
 
 export type ApplyOutcome =
@@ -57,6 +60,7 @@ export type ApplyOutcome =
   | { outcome: 'unchanged' | 'duplicate' | 'stale' | 'refused' | 'not_found' };
 
 export const authorizationChangedJob = 'app_webhook';
+export const fleetClearanceChangedJob = 'fleet_webhook';
 export const oemRevokeJob = 'oem_revoke';
 
 export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInput): Promise<ApplyOutcome> {
@@ -91,6 +95,7 @@ export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInpu
     }
     const to = result.to;
     const transitionId = await store.clearances.changeStatus(clearance.id, {
+      fleetId: clearance.fleetId,
       from,
       to,
       cause: input.cause,
@@ -98,7 +103,20 @@ export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInpu
       occurredAt: occurredAt ?? null,
     });
     const status = authorizationStatus(to);
-    if (status !== authorizationStatus(from)) {
+    if (clearance.fleetId) {
+      await store.outbox.enqueue(
+        fleetClearanceChangedJob,
+        {
+          fleetId: clearance.fleetId,
+          clearanceId: clearance.id,
+          vin: clearance.vin,
+          status: to,
+          action: input.manual ? 'manual' : 'automatic',
+          occurredAt: occurredAt ?? Date.now(),
+        },
+        { dedupeKey: `fleet_clearance_changed:${clearance.id}:${transitionId}` },
+      );
+    } else if (status !== authorizationStatus(from)) {
       await store.outbox.enqueue(
         authorizationChangedJob,
         {

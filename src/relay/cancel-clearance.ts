@@ -10,7 +10,8 @@ export async function cancelClearance(
 ): Promise<ApplyOutcome> {
   return store.transactions.transaction(async () => {
     const result = await applyClearanceEvent(store, { clearanceId, event: 'cancelled', cause });
-    if (result.outcome === 'changed') await store.oidcPayloads.deleteGrant(result.clearance.grantId);
+    if (result.outcome === 'changed' && result.clearance.grantId)
+      await store.oidcPayloads.deleteGrant(result.clearance.grantId);
     return result;
   });
 }

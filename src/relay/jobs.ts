@@ -3,6 +3,8 @@ import type { OemConnector } from '../connectors/connector.ts';
 import type { JobRegistry } from '../outbox/jobs.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { AppsRepository } from '../storage/apps.ts';
+import type { FleetVehiclesRepository } from '../storage/fleet-vehicles.ts';
+import type { FleetsRepository } from '../storage/fleets.ts';
 import { oemRevokeJob, type RelayStore } from './apply-clearance-event.ts';
 import { clearanceRequestJob, requestClearanceJob } from './request-clearance.ts';
 import { revokeAtMakerJob } from './revoke-at-maker.ts';
@@ -11,6 +13,8 @@ export interface RelayJobDependencies {
   store: RelayStore;
   accounts: AccountsRepository;
   apps: AppsRepository;
+  fleets: FleetsRepository;
+  fleetVehicles: FleetVehiclesRepository;
   connectorFor(provider: string): OemConnector | undefined;
   /** Where the maker sends its callbacks about a clearance of `provider`. */
   callbackUrl(provider: string): string;
@@ -22,6 +26,8 @@ export function relayJobs(deps: RelayJobDependencies): JobRegistry {
       ...deps.store,
       accounts: deps.accounts,
       apps: deps.apps,
+      fleets: deps.fleets,
+      trackerIdOf: deps.fleetVehicles.trackerIdOf,
       connectorFor: deps.connectorFor,
       callbackUrl: deps.callbackUrl,
     }),

@@ -1,13 +1,20 @@
-// Clearances (one vehicle × one app, keyed by the OAuth grant) and their append-only audit trail.
-// The token's authorization status is derived from the clearance status; it is never stored twice.
+// Clearances (one vehicle × one client) and their append-only audit trail: an owner's consent to an app,
+// keyed by the OAuth grant, or a vehicle a fleet registered, owned by the fleet. The token's authorization
+// status is derived from the clearance status; it is never stored twice. A fleet's counts per status
+// category follow every change made here, in the same transaction.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/index.ts';
-import { type ClearanceStatus, storedClearanceStatus } from '../domain/clearance/status.ts';
+import { type ClearanceStatus, isTerminal, storedClearanceStatus } from '../domain/clearance/status.ts';
+import { statusCategory } from '../domain/fleet/categories.ts';
 
 export interface Clearance {
   id: string;
-  grantId: string;
-  accountId: string;
+  /** The owner's OAuth grant; null for a fleet's vehicle. */
+  grantId: string | null;
+  /** The consenting owner; null for a fleet's vehicle. */
+  accountId: string | null;
+  /** The fleet that registered the vehicle; null for an owner's consent. */
+  fleetId: string | null;
   clientId: string;
   brand: string;
   provider: string;
@@ -24,8 +31,9 @@ export interface Clearance {
 
 export interface ClearanceRow {
   id: string;
-  grant_id: string;
-  account_id: string;
+  grant_id: string | null;
+  account_id: string | null;
+  fleet_id: string | null;
   client_id: string;
   brand: string;
   provider: string;
@@ -44,6 +52,7 @@ export const toClearance = (row: ClearanceRow): Clearance => ({
   id: row.id,
   grantId: row.grant_id,
   accountId: row.account_id,
+  fleetId: row.fleet_id ?? null,
   clientId: row.client_id,
   brand: row.brand,
   provider: row.provider,
@@ -58,8 +67,11 @@ export const toClearance = (row: ClearanceRow): Clearance => ({
 });
 
 export interface NewClearance {
-  grantId: string;
-  accountId: string;
+  /** Given for a fleet's vehicle (its id); generated otherwise. */
+  id?: string;
+  grantId: string | null;
+  accountId: string | null;
+  fleetId?: string | null;
   clientId: string;
   brand: string;
   provider: string;
@@ -74,6 +86,8 @@ export interface NewClearance {
 }
 
 export interface StatusChange {
+  /** The fleet of the vehicle whose status changes, if it is a fleet's (its counts follow the change). */
+  fleetId?: string | null;
   from: ClearanceStatus;
   to: ClearanceStatus;
   cause: string;
@@ -97,17 +111,49 @@ export function clearancesRepository(database: Database) {
       values (?, ?, ?, ?, ?, ?) returning id`,
   );
   const insertClearance = database.statement(
-    `insert into clearances (id, grant_id, account_id, client_id, brand, provider, vin, scopes, status,
+    `insert into clearances (id, grant_id, account_id, fleet_id, client_id, brand, provider, vin, scopes, status,
       oem_reference, last_event_at, status_changed_at, created_at, grant_expires_at, auth_method)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?)`,
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?)`,
   );
+  const countChange = database.statement(
+    'update fleet_vehicle_counts set count = count + ? where fleet_id = ? and category = ?',
+  );
+  const countInsert = database.statement(
+    'insert into fleet_vehicle_counts (fleet_id, category, count) values (?, ?, ?) on conflict (fleet_id, category) do nothing',
+  );
+  // A vehicle that ended no longer holds its tracker id: registering the tracker again makes a new one.
+  const releaseRegistration = database.statement(
+    'update fleet_vehicles set registration_key = null where id = ?',
+  );
+  /** Adds `delta` to a fleet's count of a category (the row is made on first use). */
+  async function count(fleetId: string, category: string, delta: number): Promise<void> {
+    if ((await countChange.run(delta, fleetId, category)) === 0) {
+      await countInsert.run(fleetId, category, 0);
+      await countChange.run(delta, fleetId, category);
+    }
+  }
+  /**
+   * Moves one vehicle between categories. Both rows are written in the categories' order, so two changes
+   * in one fleet never wait for each other's rows the other way round.
+   */
+  async function recount(fleetId: string, from: ClearanceStatus, to: ClearanceStatus): Promise<void> {
+    const [left, right] = [statusCategory(from), statusCategory(to)];
+    if (left === right) return;
+    const changes: [string, number][] = [
+      [left, -1],
+      [right, 1],
+    ];
+    changes.sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [category, delta] of changes) await count(fleetId, category, delta);
+  }
   return {
     async create(input: NewClearance): Promise<Clearance> {
       const now = Date.now();
       const row: ClearanceRow = {
-        id: randomUUID(),
+        id: input.id ?? randomUUID(),
         grant_id: input.grantId,
         account_id: input.accountId,
+        fleet_id: input.fleetId ?? null,
         client_id: input.clientId,
         brand: input.brand,
         provider: input.provider,
@@ -125,6 +171,7 @@ export function clearancesRepository(database: Database) {
         row.id,
         row.grant_id,
         row.account_id,
+        row.fleet_id,
         row.client_id,
         row.brand,
         row.provider,
@@ -152,6 +199,10 @@ export function clearancesRepository(database: Database) {
     async changeStatus(id: string, change: StatusChange): Promise<number> {
       const now = Date.now();
       await updateStatus.run(change.to, now, change.occurredAt, id);
+      if (change.fleetId) {
+        await recount(change.fleetId, change.from, change.to);
+        if (isTerminal(change.to)) await releaseRegistration.run(id);
+      }
       const row = await appendTransition.get(
         id,
         change.from,
@@ -168,18 +219,29 @@ export function clearancesRepository(database: Database) {
         .andWhere((q) => q.whereNull('last_event_at').orWhere('last_event_at', '<', occurredAt))
         .update({ last_event_at: occurredAt });
     },
+    /** Counts `added` new vehicles of a fleet, all in one category. */
+    async countRegistered(fleetId: string, status: ClearanceStatus, added: number): Promise<void> {
+      if (added > 0) await count(fleetId, statusCategory(status), added);
+    },
     async setOemReference(id: string, reference: string): Promise<void> {
       await db()('clearances').where({ id }).update({ oem_reference: reference });
     },
     /** Clearances still waiting for the maker, created before `olderThan` (the deadline sweep). */
     async overdueWaiting(olderThan: number, limit = 100): Promise<string[]> {
-      // A literal condition, so both engines can use the partial index clearances_waiting_index.
-      const rows = await db()('clearances')
-        .whereRaw("status in ('pending', 'pending_validation')")
+      // Literal conditions, so both engines can use the partial indexes clearances_waiting_index and
+      // clearances_fleet_waiting_index.
+      const owners = await db()('clearances')
+        .whereRaw("fleet_id is null and status in ('pending', 'pending_validation')")
         .andWhere('created_at', '<', olderThan)
         .limit(limit)
         .select('id');
-      return rows.map((row: { id: string }) => row.id);
+      // A fleet's vehicle waits from the moment its validation was asked for, not from its registration.
+      const fleets = await db()('clearances')
+        .whereRaw("fleet_id is not null and status = 'pending_validation'")
+        .andWhere('status_changed_at', '<', olderThan)
+        .limit(limit)
+        .select('id');
+      return [...owners, ...fleets].map((row: { id: string }) => row.id);
     },
     /** The clearance of a grant (the app's status endpoint, the dashboard). */
     async findByGrantId(grantId: string): Promise<Clearance | undefined> {

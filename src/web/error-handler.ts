@@ -69,6 +69,15 @@ export function errorHandler(logger: Logger) {
                 ),
               }
             : {}),
+          ...(error.problems.length > 0
+            ? {
+                problems: error.problems.map((problem) => ({
+                  pointer: problem.pointer,
+                  code: problem.code,
+                  message: t(problem.messageKey, problem.messageValues),
+                })),
+              }
+            : {}),
         };
         return;
       }

@@ -28,3 +28,11 @@ export function chooseLocale() {
     await next();
   };
 }
+
+/** The language of a JSON API's messages: Accept-Language, else English (no cookie, no query). */
+export function acceptLanguage() {
+  return async function acceptLanguage(ctx: Context, next: Next) {
+    ctx.state.locale = negotiateLocale(undefined, undefined, fromAcceptLanguage(ctx.get('accept-language')));
+    await next();
+  };
+}

@@ -1,13 +1,13 @@
-// Outbound `authorization_changed` webhooks to apps, `{vehicle, event, application, authorization}`, signed
-// per Standard Webhooks with the app's secret (and its previous one during a rotation's overlap), sent only
+// Outbound webhooks: apps' `authorization_changed` and fleets' `fleet_clearance_changed`, signed per
+// Standard Webhooks with the receiver's secret (and its previous one during a rotation's overlap), sent only
 // to targets the target guard accepts (checked again at every attempt and when connecting). At-least-once
 // from the outbox: the same `webhook-id` on every redelivery; only 2xx counts (3xx is a failure, redirects
-// are never followed); each attempt has a timeout and is written to the app's delivery log.
+// are never followed); each attempt has a timeout and is written to the receiver's delivery log.
 import { fetch } from 'undici';
 import { PermanentJobFailure } from '../outbox/jobs.ts';
 import type { OutboxJob } from '../outbox/store.ts';
-import type { AppsRepository } from '../storage/apps.ts';
 import type { WebhookDeliveriesRepository } from '../storage/webhook-deliveries.ts';
+import type { WebhookSecrets } from '../storage/webhook-secrets.ts';
 import { signatureHeader } from './signing-secrets.ts';
 import {
   guardedDispatcher,
@@ -18,22 +18,31 @@ import {
   webhookUrlShapeProblem,
 } from './target-guard.ts';
 
+/** Whoever receives a kind of webhook (an app, a fleet): where, with which secrets, and whether it is on. */
+export interface WebhookReceiver {
+  /** The OAuth client the delivery log is kept under. */
+  clientId: string;
+  webhookUrl: string | null;
+  webhookSecrets: WebhookSecrets;
+  webhookDisabled: { at: number; reason: string } | null;
+}
+
+/** One kind of webhook: whom a job's payload goes to, and what it says. */
+export interface WebhookKind {
+  eventType: string;
+  receiverOf(payload: Record<string, unknown>): Promise<WebhookReceiver | undefined>;
+  body(payload: Record<string, unknown>, receivedAt: Date): Promise<unknown> | unknown;
+  /** Stops deliveries to a receiver whose endpoint is gone for good. */
+  disable(receiver: WebhookReceiver, reason: string): Promise<void>;
+}
+
 export interface WebhookDeliveryDependencies {
-  apps: AppsRepository;
+  kind: WebhookKind;
   deliveries: WebhookDeliveriesRepository;
   targets: TargetPolicy;
   timeoutMs: number;
   /** Resolves the targets' host names; the system resolver unless a test brings its own. */
   resolve?: ResolveHost;
-}
-
-export function authorizationChangedBody(payload: Record<string, unknown>, receivedAt: Date) {
-  return {
-    vehicle: { vin: payload.vin },
-    event: { type: 'authorization_changed', received_at: receivedAt.toISOString(), action: 'automatic' },
-    application: { id: payload.clientId },
-    authorization: { status: payload.status },
-  };
 }
 
 /** Why an attempt failed, in the words the delivery log keeps (undici's "fetch failed" says little alone). */
@@ -55,18 +64,18 @@ export function webhookDeliveryHandler(deps: WebhookDeliveryDependencies) {
   // changes after the check below (DNS rebinding) still cannot lead a delivery inside.
   const dispatcher = guardedDispatcher(deps.targets, deps.resolve);
   return async function deliverWebhook(payload: Record<string, unknown>, job: OutboxJob): Promise<void> {
-    const app = await deps.apps.find(String(payload.clientId));
-    if (!app) throw new PermanentJobFailure('app no longer exists');
-    if (!app.webhookUrl) return;
-    const url = app.webhookUrl;
+    const receiver = await deps.kind.receiverOf(payload);
+    if (!receiver) throw new PermanentJobFailure('the receiver no longer exists');
+    if (!receiver.webhookUrl) return;
+    const url = receiver.webhookUrl;
     // Kept (abandoned) rather than dropped, so an operator who enables the endpoint again can replay them.
-    if (app.webhookDisabled)
-      throw new PermanentJobFailure(`webhook endpoint disabled: ${app.webhookDisabled.reason}`);
+    if (receiver.webhookDisabled)
+      throw new PermanentJobFailure(`webhook endpoint disabled: ${receiver.webhookDisabled.reason}`);
 
     const webhookId = `msg_keyturn_${job.id}`;
-    const body = JSON.stringify(authorizationChangedBody(payload, new Date(Number(payload.occurredAt))));
+    const body = JSON.stringify(await deps.kind.body(payload, new Date(Number(payload.occurredAt))));
     const timestamp = new Date();
-    const signature = signatureHeader(app.webhookSecrets, webhookId, timestamp, body);
+    const signature = signatureHeader(receiver.webhookSecrets, webhookId, timestamp, body);
     const started = Date.now();
     let statusCode: number | null = null;
     let error: string | null = null;
@@ -98,10 +107,10 @@ export function webhookDeliveryHandler(deps: WebhookDeliveryDependencies) {
       error = refused ? `refused: ${refused.message}` : failureOf(thrown, deps.timeoutMs);
     }
     await deps.deliveries.record({
-      clientId: app.clientId,
+      clientId: receiver.clientId,
       jobId: job.id,
       webhookId,
-      eventType: 'authorization_changed',
+      eventType: deps.kind.eventType,
       url,
       statusCode,
       error,
@@ -111,7 +120,7 @@ export function webhookDeliveryHandler(deps: WebhookDeliveryDependencies) {
     if (refused) throw new PermanentJobFailure(`webhook to ${url} ${error}`);
     // 410 Gone: the endpoint is gone for good (RFC 9110 §15.5.11): stop sending until an operator enables it.
     if (statusCode === 410) {
-      await deps.apps.disableWebhook(app.clientId, `${url} answered 410 Gone`);
+      await deps.kind.disable(receiver, `${url} answered 410 Gone`);
       throw new PermanentJobFailure(`webhook to ${url} answered 410 Gone; the endpoint is disabled`);
     }
     if (error) throw new Error(`webhook to ${url} failed: ${error}`);

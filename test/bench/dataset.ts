@@ -187,6 +187,7 @@ export function rowsFor(meta: DatasetMeta, i: number): GrantRows {
       id: uuidOf(salt, 'clearance', i),
       grant_id: grantId,
       account_id: accountId,
+      fleet_id: null,
       client_id: clientId,
       brand: 'bmw',
       provider: 'bmw',

@@ -18,9 +18,12 @@ const allowed: Record<ClearanceStatus, Partial<Record<ClearanceEvent, ClearanceS
     cancelled: 'disconnected',
     timed_out: 'error_time_out',
     request_failed: 'error_validating',
+    validation_requested: 'pending_validation',
   },
   pending_validation: {
     oem_accepted: 'pending_validation',
+    validation_requested: 'pending_validation',
+    request_failed: 'error_validating',
     oem_unknown_vin: 'wrong_tracker_id',
     owner_approved: 'pending_for_data',
     owner_rejected: 'error_rejected',
@@ -60,16 +63,24 @@ const allowed: Record<ClearanceStatus, Partial<Record<ClearanceEvent, ClearanceS
     capability_restored: 'connected',
     cancelled: 'disconnected',
   },
-  // Retryable: left only by a new request or a cancellation; a redelivery is answered, unchanged.
+  // Retryable: left only by a new request (an owner's, or a fleet's validation) or a cancellation; a
+  // redelivery is answered, unchanged.
   wrong_tracker_id: {
     oem_unknown_vin: 'wrong_tracker_id',
     requested_again: 'pending',
+    validation_requested: 'pending_validation',
     cancelled: 'disconnected',
   },
-  error_time_out: { timed_out: 'error_time_out', requested_again: 'pending', cancelled: 'disconnected' },
+  error_time_out: {
+    timed_out: 'error_time_out',
+    requested_again: 'pending',
+    validation_requested: 'pending_validation',
+    cancelled: 'disconnected',
+  },
   error_validating: {
     request_failed: 'error_validating',
     requested_again: 'pending',
+    validation_requested: 'pending_validation',
     cancelled: 'disconnected',
   },
   // Terminal: only a redelivery of the event that ended the clearance is answered, unchanged.

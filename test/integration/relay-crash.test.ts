@@ -289,6 +289,7 @@ describe('relay crashes', () => {
     const email = 'crash.connector@example.com';
     const request = {
       clearanceId: 'clr-connector-idempotency',
+      idempotencyKey: 'clr-connector-idempotency',
       vin: 'WBA8E9G50GNT40004',
       brand: 'bmw',
       dataPoints: ['location', 'mileage'],
@@ -308,6 +309,7 @@ describe('relay crashes', () => {
     const racing = {
       ...request,
       clearanceId: 'clr-connector-race',
+      idempotencyKey: 'clr-connector-race',
       primaryUserHint: 'crash.race@example.com',
     };
     const [a, b] = await Promise.all([

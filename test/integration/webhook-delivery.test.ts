@@ -8,6 +8,7 @@ import { rotateAppWebhookSecret } from '../../src/apps/rotate-webhook-secret.ts'
 import { PermanentJobFailure } from '../../src/outbox/jobs.ts';
 import { authorizationChangedJob } from '../../src/relay/apply-clearance-event.ts';
 import { webhookDeliveryHandler } from '../../src/webhooks/deliver.ts';
+import { appWebhooks } from '../../src/webhooks/kinds.ts';
 import type { ResolveHost, TargetPolicy } from '../../src/webhooks/target-guard.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import {
@@ -46,7 +47,7 @@ describe('webhook delivery', () => {
   /** One delivery attempt of an `authorization_changed` event, as the worker makes it. */
   function deliver(clientId: string, targets: TargetPolicy, resolve?: ResolveHost) {
     const attempt = webhookDeliveryHandler({
-      apps: keyturn.repositories.apps,
+      kind: appWebhooks(keyturn.repositories.apps),
       deliveries: keyturn.repositories.webhookDeliveries,
       targets,
       timeoutMs: 2_000,

@@ -6,10 +6,10 @@ import type { RunningKeyturn } from './keyturn.ts';
 
 export async function changeClearance(
   keyturn: RunningKeyturn,
-  grantId: string,
+  grantId: string | null,
   event: ClearanceEvent,
 ): Promise<ApplyOutcome> {
-  const clearance = await keyturn.repositories.clearances.findByGrantId(grantId);
+  const clearance = grantId ? await keyturn.repositories.clearances.findByGrantId(grantId) : undefined;
   if (!clearance) throw new Error(`no clearance for grant ${grantId}`);
   const outcome = await applyClearanceEvent(keyturn.relay, {
     clearanceId: clearance.id,

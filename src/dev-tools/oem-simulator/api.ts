@@ -10,17 +10,29 @@ import { invalidRequest, notFound, unauthorized } from './errors.ts';
 import type { Faults } from './faults.ts';
 import type { SimulatedClearance } from './store.ts';
 
-const clearanceRequestSchema = z.object({
-  clearance_id: z.string().min(1).max(200),
-  vin: z.string().regex(/^[A-HJ-NPR-Z0-9]{17}$/i, 'must be 17 letters and digits without I, O or Q'),
-  brand: z.string().trim().min(1).max(100),
-  data_points: z.array(z.string().trim().min(1).max(100)).min(1).max(100),
-  callback_url: z.url({ protocol: /^https?$/ }),
-  // Deliberately loose: the maker only needs somewhere to send its mail.
-  primary_user_hint: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address'),
-  locale: z.enum(['en', 'de']).optional(),
-  app_name: z.string().trim().min(1).max(200).optional(),
-});
+const vinPattern = /^[A-HJ-NPR-Z0-9]{17}$/i;
+
+const clearanceRequestSchema = z
+  .object({
+    clearance_id: z.string().min(1).max(200),
+    // '' for a fleet's tracker known only by its device id.
+    vin: z.union([
+      z.literal(''),
+      z.string().regex(vinPattern, 'must be 17 letters and digits without I, O or Q'),
+    ]),
+    tracker_id: z.string().min(1).max(64).optional(),
+    brand: z.string().trim().min(1).max(100),
+    data_points: z.array(z.string().trim().min(1).max(100)).min(1).max(100),
+    callback_url: z.url({ protocol: /^https?$/ }),
+    // Deliberately loose: the maker only needs somewhere to send its mail.
+    primary_user_hint: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address'),
+    locale: z.enum(['en', 'de']).optional(),
+    app_name: z.string().trim().min(1).max(200).optional(),
+  })
+  .refine((request) => request.vin !== '' || request.tracker_id !== undefined, {
+    path: ['vin'],
+    message: 'a VIN is required unless a tracker_id is given',
+  });
 
 function parseClearanceRequest(body: unknown): ClearanceRequest {
   const parsed = clearanceRequestSchema.safeParse(body);
@@ -33,6 +45,7 @@ function parseClearanceRequest(body: unknown): ClearanceRequest {
   return {
     clearanceId: input.clearance_id,
     vin: input.vin.toUpperCase(),
+    trackerId: input.tracker_id ?? input.vin.toUpperCase(),
     brand: input.brand,
     dataPoints: input.data_points,
     callbackUrl: input.callback_url,
@@ -48,6 +61,7 @@ function presentClearance(clearance: SimulatedClearance) {
     status: clearance.status,
     clearance_id: clearance.clearanceId,
     vin: clearance.vin,
+    tracker_id: clearance.trackerId,
     brand: clearance.brand,
     data_points: clearance.dataPoints,
     app_name: clearance.appName ?? null,

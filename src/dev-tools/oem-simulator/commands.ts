@@ -1,7 +1,10 @@
 // What the simulated maker does: accept a clearance request (idempotently, per Idempotency-Key), email the
 // primary user, apply the owner's portal decision and tell Keyturn through signed callbacks, and send the
 // first position after an approval (pending_for_data → connected once the first coordinates arrive).
+// A hardware tracker provider (Targa, Astrata, Cartrack, Silence, HTML5) asks nobody: it pairs with the
+// device by itself, approves at once and sends the first position.
 import { createHash, randomBytes } from 'node:crypto';
+import { findFleetProvider } from '../../domain/fleet/providers.ts';
 import type { Locale } from '../../i18n/index.ts';
 import type { CallbackSender } from './callbacks.ts';
 import { notFound, SimulatorError } from './errors.ts';
@@ -13,6 +16,7 @@ import type { Views } from './views.ts';
 export interface ClearanceRequest {
   clearanceId: string;
   vin: string;
+  trackerId: string;
   brand: string;
   dataPoints: string[];
   callbackUrl: string;
@@ -36,12 +40,15 @@ const transitions: Record<Decision, { from: SimulatedStatus; to: 'approved' | 'r
 };
 
 /**
- * A VIN is unknown to the simulated maker when its last six characters are `000000`. Tests and demos use
- * such VINs to make the maker answer 422 `unknown_vin`, which Keyturn turns into `wrong_tracker_id`.
+ * A VIN or tracker id is unknown to the simulated maker when its last six characters are `000000`. Tests
+ * and demos use such ids to make the maker answer 422 `unknown_vin`, which Keyturn turns into
+ * `wrong_tracker_id`.
  */
 export function isUnknownVin(vin: string): boolean {
   return vin.endsWith('000000');
 }
+
+const pairsByItself = (provider: string) => findFleetProvider(provider)?.kind === 'hardware';
 
 /** A stable, plausible first position in central Europe derived from the VIN. */
 function firstPosition(vin: string): { latitude: number; longitude: number } {
@@ -110,7 +117,11 @@ export function createSimulation(deps: {
       event: {
         type: 'vehicle_location_changed',
         timestamp: new Date().toISOString(),
-        data: { clearance_id: clearance.clearanceId, vin: clearance.vin, ...firstPosition(clearance.vin) },
+        data: {
+          clearance_id: clearance.clearanceId,
+          vin: clearance.vin,
+          ...firstPosition(clearance.trackerId),
+        },
       },
     });
   }
@@ -130,7 +141,7 @@ export function createSimulation(deps: {
         }
         return { ...recorded, status: recorded.status === 201 ? 200 : recorded.status };
       }
-      if (isUnknownVin(request.vin)) {
+      if (isUnknownVin(request.trackerId)) {
         const response = { fingerprint: print, status: 422, body: { error: 'unknown_vin' } };
         store.remember(provider, idempotencyKey, response);
         return response;
@@ -152,6 +163,13 @@ export function createSimulation(deps: {
       };
       // Recorded before the first await, so a concurrent retry with the same key finds it.
       store.remember(provider, idempotencyKey, response);
+      if (pairsByItself(provider)) {
+        const paired = store.setStatus(clearance.id, 'approved');
+        logger.info({ provider, id: clearance.id }, 'oem simulator: tracker paired');
+        callbacks.schedule(0, () => notify(paired, 'approved'));
+        callbacks.schedule(deps.firstDataDelayMs, () => sendFirstPosition(clearance.id));
+        return response;
+      }
       const mail = clearanceRequestMail(
         deps.views,
         clearance,

@@ -10,7 +10,10 @@ export interface SimulatedClearance {
   provider: string;
   /** Keyturn's clearance id, echoed in every callback. */
   clearanceId: string;
+  /** '' for a tracker known only by its device id. */
   vin: string;
+  /** The VIN, or a hardware tracker's device id. */
+  trackerId: string;
   brand: string;
   dataPoints: string[];
   callbackUrl: string;

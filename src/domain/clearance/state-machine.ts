@@ -16,6 +16,7 @@ export const clearanceEvents = [
   'timed_out', // the clearance is overdue and must be requested again
   'request_failed', // the maker refused the clearance request, or never took it after every retry
   'requested_again', // the clearance is requested from the maker anew after a retryable error
+  'validation_requested', // a fleet asked for its registered vehicle to be validated with the provider
 ] as const;
 export type ClearanceEvent = (typeof clearanceEvents)[number];
 
@@ -24,7 +25,8 @@ export type ClearanceEvent = (typeof clearanceEvents)[number];
  * accepted redelivery (webhooks and callbacks arrive at least once) and reports `changed: false`:
  * - a terminal status accepts only a repeat of the very event that ended it, so nothing,
  *   in particular no late approval, ever revives it;
- * - a retryable error is left only by a new request (`requested_again`) or a cancellation;
+ * - a retryable error is left only by a new request (`requested_again`, or a fleet's
+ *   `validation_requested`) or a cancellation;
  * - `owner_approved` while already approved keeps the current status, so a late duplicate
  *   approval does not push `connected` back to `pending_for_data`;
  * - `data_received` during `error_capability` keeps the capability error: data flowing
@@ -44,12 +46,20 @@ const moves: Record<ClearanceEvent, Partial<Record<ClearanceStatus, ClearanceSta
   },
   request_failed: {
     pending: 'error_validating',
+    pending_validation: 'error_validating',
     error_validating: 'error_validating',
   },
   requested_again: {
     wrong_tracker_id: 'pending',
     error_time_out: 'pending',
     error_validating: 'pending',
+  },
+  validation_requested: {
+    pending: 'pending_validation',
+    pending_validation: 'pending_validation',
+    wrong_tracker_id: 'pending_validation',
+    error_time_out: 'pending_validation',
+    error_validating: 'pending_validation',
   },
   owner_approved: {
     pending: 'pending_for_data',

@@ -1,0 +1,51 @@
+// `keyturn fleets …`: register fleet operators (an OAuth client for the fleet API, a webhook secret) and
+// list them.
+import { parseArgs } from 'node:util';
+import { registerFleet } from '../../fleets/register-fleet.ts';
+import type { Fleet } from '../../storage/fleets.ts';
+import { type Command, isoTime } from '../command.ts';
+
+/** A fleet as operators see it: never its secrets. */
+export function presentFleet(fleet: Fleet) {
+  return {
+    fleet_id: fleet.id,
+    client_id: fleet.clientId,
+    name: fleet.name,
+    admin_email: fleet.adminEmail,
+    webhook_url: fleet.webhookUrl,
+    webhook_disabled: fleet.webhookDisabled
+      ? { at: isoTime(fleet.webhookDisabled.at), reason: fleet.webhookDisabled.reason }
+      : null,
+    created_at: isoTime(fleet.createdAt),
+  };
+}
+
+export const fleetCommands: Record<string, Command> = {
+  'fleets add': {
+    usage: 'fleets add --name N --admin-email E [--webhook-url U]',
+    async run(container, args) {
+      const { values } = parseArgs({
+        args,
+        options: {
+          name: { type: 'string' },
+          'admin-email': { type: 'string' },
+          'webhook-url': { type: 'string' },
+        },
+        strict: true,
+      });
+      return registerFleet(
+        container.repositories.fleets,
+        {
+          name: values.name ?? '',
+          adminEmail: values['admin-email'] ?? '',
+          webhookUrl: values['webhook-url'],
+        },
+        container.config.webhooks,
+      );
+    },
+  },
+  'fleets list': {
+    usage: 'fleets list',
+    run: async (container) => (await container.repositories.fleets.list()).map(presentFleet),
+  },
+};

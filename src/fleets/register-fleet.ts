@@ -1,0 +1,59 @@
+// Registering a fleet (the `keyturn fleets add` command): its OAuth client for client credentials, its
+// webhook secret, and its admin's address. Secrets are shown once and stored hashed (the webhook secret
+// must sign, so it is kept as it is).
+import { isEmailAddress } from '../domain/email.ts';
+import { InvalidInput } from '../errors.ts';
+import { hashSecret, randomToken } from '../security/secrets.ts';
+import type { Fleet, FleetsRepository } from '../storage/fleets.ts';
+import { freshWebhookSecrets } from '../webhooks/signing-secrets.ts';
+import { type TargetPolicy, webhookUrlProblems } from '../webhooks/target-guard.ts';
+import { newFleetId } from './ids.ts';
+
+export interface FleetRegistration {
+  name: string;
+  adminEmail: string;
+  webhookUrl?: string;
+}
+
+export interface RegisteredFleet {
+  fleet_id: string;
+  client_id: string;
+  client_secret: string;
+  webhook_secret: string;
+}
+
+export async function registerFleet(
+  fleets: FleetsRepository,
+  input: FleetRegistration,
+  webhookTargets: TargetPolicy,
+): Promise<RegisteredFleet> {
+  const problems: string[] = [];
+  if (!input.name.trim()) problems.push('name must not be empty');
+  if (input.name.length > 200) problems.push('name must be at most 200 characters');
+  const adminEmail = input.adminEmail.trim().toLowerCase();
+  if (!isEmailAddress(adminEmail)) problems.push('--admin-email must be an email address');
+  if (input.webhookUrl !== undefined)
+    problems.push(...(await webhookUrlProblems(input.webhookUrl, webhookTargets)));
+  if (problems.length > 0)
+    throw new InvalidInput({ messageValues: { problems }, cause: problems.join('; ') });
+  const clientSecret = randomToken(32);
+  const webhookSecrets = freshWebhookSecrets();
+  const fleet: Fleet = {
+    id: newFleetId(),
+    name: input.name.trim(),
+    adminEmail,
+    clientId: `fleet_client_${randomToken(12)}`,
+    clientSecretHash: hashSecret(clientSecret),
+    webhookUrl: input.webhookUrl ?? null,
+    webhookSecrets,
+    webhookDisabled: null,
+    createdAt: Date.now(),
+  };
+  await fleets.insert(fleet);
+  return {
+    fleet_id: fleet.id,
+    client_id: fleet.clientId,
+    client_secret: clientSecret,
+    webhook_secret: webhookSecrets.current,
+  };
+}
