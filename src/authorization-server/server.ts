@@ -96,6 +96,21 @@ async function missingClientAuthenticationIsUnauthorized(ctx: KoaContextWithOIDC
 }
 
 /**
+ * RFC 6749 §5.2: a client using a grant type it is not registered for (an app asking for client
+ * credentials) gets `unauthorized_client`; oidc-provider answers `invalid_request` for it.
+ */
+async function grantTypeNotAllowedIsUnauthorizedClient(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
+  await next();
+  const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
+  if (
+    ctx.status === 400 &&
+    body?.error === 'invalid_request' &&
+    body.error_description === 'requested grant type is not allowed for this client'
+  )
+    ctx.body = { ...body, error: 'unauthorized_client' };
+}
+
+/**
  * A database outage met inside oidc-provider answers as it does everywhere else in Keyturn: 503 with
  * Retry-After, `temporarily_unavailable` as JSON or the localized page in a browser, never a 500
  * `server_error` (a retry may well succeed, and every multi-write request was rolled back). The library's
@@ -272,6 +287,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
   const outages = new WeakSet<object>();
   authorizationServer.use(databaseOutagesAnswer503(outages, deps.logger));
   authorizationServer.use(missingClientAuthenticationIsUnauthorized);
+  authorizationServer.use(grantTypeNotAllowedIsUnauthorizedClient);
   authorizationServer.use(multiWriteRequestsInOneTransaction(deps.transactions));
 
   authorizationServer.on('server_error', (ctx: KoaContext, error: Error) => {

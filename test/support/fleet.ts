@@ -72,12 +72,13 @@ export async function registerTestFleet(
     },
     keyturn.config.webhooks,
   );
-  const token = await clientCredentialsToken(keyturn.url, registered);
-  return {
+  const fleet: TestFleet = {
     ...registered,
-    token,
-    call: (method, path, body, headers) => apiCall(`${keyturn.url}${path}`, token, method, body, headers),
+    token: await clientCredentialsToken(keyturn.url, registered),
+    call: (method, path, body, headers) =>
+      apiCall(`${keyturn.url}${path}`, fleet.token, method, body, headers),
   };
+  return fleet;
 }
 
 /** A minimal PNG (signature and an IHDR chunk's start): enough for a type check from the bytes. */
