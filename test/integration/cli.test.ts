@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { clientCredentialsToken } from '../support/fleet.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { productionEnv } from '../support/production.ts';
 
@@ -106,6 +107,66 @@ describe('keyturn CLI', () => {
     expect(listed.stdout).not.toContain(credentials.client_secret);
     expect(listed.stdout).not.toContain(credentials.webhook_secret);
     expect(listed.stdout).not.toMatch(/secret/i);
+  });
+
+  it('keyturn fleets add › prints {fleet_id, client_id, client_secret, webhook_secret}; the credentials get a fleet API token; fleets list shows no secret', async () => {
+    const added = await keyturnCli(database, [
+      'fleets',
+      'add',
+      '--name',
+      'Rent-a-Fleet',
+      '--admin-email',
+      'Ops@Rent-a-Fleet.example',
+      '--webhook-url',
+      'https://fleet.example/webhooks',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const credentials = JSON.parse(added.stdout) as Record<string, string>;
+    expect(Object.keys(credentials).sort()).toEqual([
+      'client_id',
+      'client_secret',
+      'fleet_id',
+      'webhook_secret',
+    ]);
+    expect(credentials.webhook_secret).toMatch(/^whsec_/);
+    const token = await clientCredentialsToken(keyturn.url, {
+      client_id: credentials.client_id as string,
+      client_secret: credentials.client_secret as string,
+    });
+    const vehicles = await fetch(`${keyturn.url}/v1/fleet/vehicles`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(vehicles.status).toBe(200);
+
+    const listed = await keyturnCli(database, ['fleets', 'list']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const fleets = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
+    expect(fleets.find((fleet) => fleet.fleet_id === credentials.fleet_id)).toMatchObject({
+      client_id: credentials.client_id,
+      name: 'Rent-a-Fleet',
+      admin_email: 'ops@rent-a-fleet.example',
+      webhook_url: 'https://fleet.example/webhooks',
+      webhook_disabled: null,
+    });
+    expect(listed.stdout).not.toMatch(/secret/i);
+  });
+
+  it('keyturn fleets add › exits non-zero on invalid input, lists every problem and stores nothing', async () => {
+    const before = await keyturn.repositories.fleets.list();
+    const refused = await keyturnCli(database, [
+      'fleets',
+      'add',
+      '--admin-email',
+      'not-an-address',
+      '--webhook-url',
+      'https://10.0.0.1/hook',
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('name must not be empty');
+    expect(refused.stderr).toContain('--admin-email must be an email address');
+    expect(refused.stderr).toContain('10.0.0.1');
+    expect(await keyturn.repositories.fleets.list()).toEqual(before);
   });
 
   it('keyturn apps add › exits non-zero on invalid input, lists every problem on stderr and stores nothing', async () => {

@@ -2,7 +2,13 @@
 // simulator (a car maker asks the fleet's admin in its portal; a tracker provider pairs by itself), the
 // signed callbacks back, and every change told to the fleet's webhook receiver.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fleetVins, registerTestFleet, type TestFleet, uploadDocument } from '../support/fleet.ts';
+import {
+  clientCredentialsToken,
+  fleetVins,
+  registerTestFleet,
+  type TestFleet,
+  uploadDocument,
+} from '../support/fleet.ts';
 import { newBrowser } from '../support/journey.ts';
 import type { RunningKeyturn } from '../support/keyturn.ts';
 import {
@@ -92,7 +98,10 @@ describe('fleet vehicles through the connectivity states', () => {
     ]);
 
     await settle();
-    const heard = webhooksFor(id);
+    // Deliveries may overtake each other (as webhooks do); the event's time orders them.
+    const heard = webhooksFor(id).sort((a, b) =>
+      a.body.event.received_at.localeCompare(b.body.event.received_at),
+    );
     expect(heard.map(({ body }) => body.clearance.status)).toEqual([
       'pending_validation',
       'pending_for_data',
@@ -224,6 +233,96 @@ describe('fleet vehicles through the connectivity states', () => {
         : undefined;
     }, 'the request to reach the provider');
     expect((await statusOf(id)).validation_status).toBe('pending_validation');
+  });
+
+  async function validatedAtMaker(vin: string) {
+    const [vehicle] = await register([{ tracker_id: vin, provider: 'bmw', type: 'oem' }]);
+    const id = vehicle?.id as string;
+    await fleet.call('POST', `/v1/fleet/vehicles/${id}/validate`);
+    await settle();
+    const atMaker = world.simulator.knobs.clearances().find((clearance) => clearance.clearanceId === id);
+    if (!atMaker) throw new Error(`no request at the maker for ${vin}`);
+    return { id, atMaker: atMaker.id };
+  }
+
+  it('the admin rejects in the portal › error_rejected in errors, and the tracker id is free to register again', async () => {
+    const { id, atMaker } = await validatedAtMaker('WBA8E9G50GNT10101');
+    world.simulator.knobs.decide(atMaker, 'reject');
+    await settle();
+    expect(await statusOf(id)).toMatchObject({
+      validation_status: 'error_rejected',
+      status_category: 'errors',
+    });
+    const [again] = await register([{ tracker_id: 'WBA8E9G50GNT10101', provider: 'bmw', type: 'oem' }]);
+    expect(again?.id).not.toBe(id);
+  });
+
+  it('the admin revokes at the maker after approval › error_revoke; the fleet hears it', async () => {
+    const { id, atMaker } = await validatedAtMaker('WBA8E9G50GNT10102');
+    world.simulator.knobs.decide(atMaker, 'approve');
+    await settle();
+    world.simulator.knobs.decide(atMaker, 'revoke');
+    await settle();
+    expect((await statusOf(id)).validation_status).toBe('error_revoke');
+    expect(webhooksFor(id).at(-1)?.body.clearance.status).toBe('error_revoke');
+  });
+
+  it('the provider refuses the request › error_validating; validated again, it goes to the provider anew', async () => {
+    const [vehicle] = await register([{ tracker_id: 'WBA8E9G50GNT10103', provider: 'bmw', type: 'oem' }]);
+    const id = vehicle?.id as string;
+    world.simulator.knobs.failNextRequests(1, 400);
+    await fleet.call('POST', `/v1/fleet/vehicles/${id}/validate`);
+    await settle();
+    expect(await statusOf(id)).toMatchObject({
+      validation_status: 'error_validating',
+      status_category: 'errors',
+    });
+    const again = await fleet.call('POST', `/v1/fleet/vehicles/${id}/validate`);
+    expect(again).toMatchObject({ status: 202, body: { validation_status: 'pending_validation' } });
+    await settle();
+    expect(world.simulator.knobs.clearances().some((clearance) => clearance.clearanceId === id)).toBe(true);
+  });
+
+  it('the deadline passes › a vehicle waiting for validation times out; one never validated stays pending', async () => {
+    const [waiting, idle] = await register([
+      { tracker_id: 'WBA8E9G50GNT10104', provider: 'bmw', type: 'oem' },
+      { tracker_id: 'WBA8E9G50GNT10105', provider: 'bmw', type: 'oem' },
+    ]);
+    await fleet.call('POST', `/v1/fleet/vehicles/${waiting?.id}/validate`);
+    await settle();
+    await keyturn.maintenance(Date.now() + (keyturn.config.relay.clearanceDeadline + 60) * 1000);
+    // Housekeeping as of that time also swept the fleet's token, expired by then.
+    fleet.token = await clientCredentialsToken(keyturn.url, fleet);
+    expect((await statusOf(waiting?.id as string)).validation_status).toBe('error_time_out');
+    expect((await statusOf(idle?.id as string)).validation_status).toBe('pending');
+    const again = await fleet.call('POST', `/v1/fleet/vehicles/${waiting?.id}/validate`);
+    expect(again).toMatchObject({ status: 202, body: { validation_status: 'pending_validation' } });
+  });
+
+  it('GET /v1/fleet/vehicles › the counts equal the vehicles per category, and every changelog ends in the vehicle’s status', async () => {
+    await settle();
+    const all: { id: string; validation_status: string; status_category: string }[] = [];
+    let cursor: string | null = null;
+    let counts: Record<string, number> = {};
+    do {
+      const page = await fleet.call('GET', `/v1/fleet/vehicles?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      all.push(...page.body.vehicles);
+      counts = page.body.counts;
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    const tally: Record<string, number> = { connected: 0, pending: 0, errors: 0, disconnected: 0 };
+    for (const vehicle of all) tally[vehicle.status_category] = (tally[vehicle.status_category] ?? 0) + 1;
+    expect(counts).toEqual(tally);
+    expect(all.length).toBeGreaterThan(10);
+    for (const vehicle of all) {
+      const detail = await statusOf(vehicle.id);
+      expect(detail.changelog.at(-1).status).toBe(vehicle.validation_status);
+      const byCategory = await fleet.call(
+        'GET',
+        `/v1/fleet/vehicles?category=${vehicle.status_category}&limit=500`,
+      );
+      expect(byCategory.body.vehicles.map((v: { id: string }) => v.id)).toContain(vehicle.id);
+    }
   });
 
   it('a Mercedes-Benz with odometer and certificate › registered and validated, the admin is asked by mail', async () => {

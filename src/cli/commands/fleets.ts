@@ -1,9 +1,9 @@
-// `keyturn fleets …`: register fleet operators (an OAuth client for the fleet API, a webhook secret) and
-// list them.
+// `keyturn fleets …`: register fleet operators (an OAuth client for the fleet API, a webhook secret), list
+// them, enable a webhook endpoint disabled after 410 Gone.
 import { parseArgs } from 'node:util';
 import { registerFleet } from '../../fleets/register-fleet.ts';
 import type { Fleet } from '../../storage/fleets.ts';
-import { type Command, isoTime } from '../command.ts';
+import { type Command, isoTime, UsageError } from '../command.ts';
 
 /** A fleet as operators see it: never its secrets. */
 export function presentFleet(fleet: Fleet) {
@@ -47,5 +47,16 @@ export const fleetCommands: Record<string, Command> = {
   'fleets list': {
     usage: 'fleets list',
     run: async (container) => (await container.repositories.fleets.list()).map(presentFleet),
+  },
+  'fleets enable-webhook': {
+    usage: 'fleets enable-webhook --fleet FLEET_ID   (after the endpoint answered 410 Gone)',
+    async run(container, args) {
+      const { values } = parseArgs({ args, options: { fleet: { type: 'string' } }, strict: true });
+      if (!values.fleet)
+        throw new UsageError('fleets enable-webhook needs --fleet FLEET_ID (see fleets list)');
+      if (!(await container.repositories.fleets.enableWebhook(values.fleet)))
+        throw new UsageError(`no fleet ${values.fleet} (see fleets list)`);
+      return { fleet_id: values.fleet, webhook_enabled: true };
+    },
   },
 };
