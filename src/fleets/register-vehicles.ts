@@ -50,7 +50,7 @@ export async function registerVehicles(
     return typeof id === 'string' ? [id] : [];
   });
   const owned = await deps.documents.owned(fleet.id, [...new Set(documentIds)]);
-  const context = { ownsDocument: async (id: string) => owned.has(id), newId: () => newVehicleId() };
+  const context = { ownsDocument: async (id: string) => owned.has(id) };
   const checked = await Promise.all(items.map((item) => checkVehicle(item, context)));
 
   const firstIndex = new Map<string, number>();
@@ -71,7 +71,8 @@ export async function registerVehicles(
   const accepted: { index: number; vehicle: NewFleetVehicle }[] = [];
   const results: ItemResult[] = new Array(items.length);
   checked.forEach((check, index) => {
-    if (check.ok) accepted.push({ index, vehicle: check.vehicle });
+    // Ids in the batch's order: listing in id order is listing in registration order.
+    if (check.ok) accepted.push({ index, vehicle: { id: newVehicleId(), ...check.vehicle } });
     else
       results[index] = {
         index,

@@ -74,14 +74,16 @@ export function trackerIdProblem(reason: string): ItemProblem {
 export interface VehicleInputContext {
   /** Whether the fleet uploaded a document with this id. */
   ownsDocument(id: string): Promise<boolean>;
-  newId(): string;
 }
+
+/** A checked vehicle, before it has an id. */
+export type CheckedVehicle = Omit<NewFleetVehicle, 'id'>;
 
 /** The registration of one item, or every problem with it. */
 export async function checkVehicle(
   raw: unknown,
   context: VehicleInputContext,
-): Promise<{ ok: true; vehicle: NewFleetVehicle } | { ok: false; problems: ItemProblem[] }> {
+): Promise<{ ok: true; vehicle: CheckedVehicle } | { ok: false; problems: ItemProblem[] }> {
   if (!isRecord(raw)) return { ok: false, problems: [problem('', 'invalid_vehicle')] };
   const problems: ItemProblem[] = [];
   const provider = findFleetProvider(raw.provider);
@@ -114,7 +116,6 @@ export async function checkVehicle(
   return {
     ok: true,
     vehicle: {
-      id: context.newId(),
       trackerId: tracker.trackerId,
       provider: provider.id,
       type: provider.type,

@@ -296,6 +296,28 @@ describe('fleet API', () => {
       expect(seen).toEqual([...Array.from({ length: 25 }, (_, i) => tracker(500 + i)), fleetVins.bmw]);
     });
 
+    it('GET /v1/fleet/vehicles › a batch lists in its own order, whichever items took longer to check', async () => {
+      const mixed = await registerTestFleet(keyturn, { name: 'Fleet M' });
+      const document = (await uploadDocument(mixed)).body.id;
+      const batch = [
+        targa(900),
+        {
+          tracker_id: fleetVins.mercedes,
+          provider: 'mercedes-benz',
+          type: 'oem',
+          odometer: 1,
+          registration_document_id: document,
+        },
+        targa(901),
+        { tracker_id: fleetVins.bmw, provider: 'bmw', type: 'oem' },
+      ];
+      await register(mixed, batch);
+      const listed = await mixed.call('GET', '/v1/fleet/vehicles');
+      expect(listed.body.vehicles.map((v: { tracker_id: string }) => v.tracker_id)).toEqual(
+        batch.map((item) => item.tracker_id),
+      );
+    });
+
     it('GET /v1/fleet/vehicles › filters by category, status, provider and q (tracker id, VIN or plate)', async () => {
       const ids = async (query: string) =>
         (await listed.call('GET', `/v1/fleet/vehicles?${query}`)).body.vehicles.map(
