@@ -1,6 +1,13 @@
 // The configuration table of docs/configuration.md, made from ./settings.ts: variable, default (per mode
 // where it differs) and what it does. `keyturn config table` prints it; a test keeps the docs in step.
-import { type Mode, oemEnvPrefix, oemProviderIds, type Setting, settings } from './settings.ts';
+import {
+  type Mode,
+  oemEnvPrefix,
+  oemProviderIds,
+  requiredInProduction,
+  type Setting,
+  settings,
+} from './settings.ts';
 
 function shownDefault(entry: Setting, mode: Mode): string {
   const parsed = entry.schema(mode).safeParse(undefined);
@@ -26,7 +33,7 @@ export function configurationTable(): string {
   for (const provider of oemProviderIds) {
     const prefix = oemEnvPrefix(provider);
     rows.push(
-      `| \`${prefix}_URL\`, \`${prefix}_API_KEY\`, \`${prefix}_WEBHOOK_SECRET\` | – (development: the OEM simulator) | The ${provider} clearance API, its key, and the \`whsec_…\` secret it signs callbacks with; set together (required in production). |`,
+      `| \`${prefix}_URL\`, \`${prefix}_API_KEY\`, \`${prefix}_WEBHOOK_SECRET\` | – (development: the OEM simulator) | The ${provider} clearance API, its key, and the \`whsec_…\` secret it signs callbacks with; set together (${requiredInProduction.has(provider) ? 'required in production' : 'optional: without it, fleets cannot register its vehicles'}). |`,
     );
   }
   return rows.join('\n');

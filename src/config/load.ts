@@ -8,6 +8,7 @@ import {
   type OemProviderId,
   oemEnvPrefix,
   oemProviderIds,
+  requiredInProduction,
   type Setting,
   settings,
 } from './settings.ts';
@@ -52,7 +53,7 @@ function makers(env: NodeJS.ProcessEnv, mode: Mode, problems: string[]) {
     };
     const given = Object.values(endpoint).filter(Boolean).length;
     if (given === 0) {
-      if (mode === 'production')
+      if (mode === 'production' && requiredInProduction.has(provider))
         problems.push(`${prefix}_URL, ${prefix}_API_KEY, ${prefix}_WEBHOOK_SECRET: required in production`);
       continue;
     }
@@ -141,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       consentsPerAccount: e.CONSENTS_PER_ACCOUNT,
       consentsPerVin: e.CONSENTS_PER_VIN,
       consentsPerApp: e.CONSENTS_PER_APP,
+      validationsPerFleet: e.VALIDATIONS_PER_FLEET,
     },
     emailCode: { ttlSeconds: e.EMAIL_CODE_TTL, attempts: e.EMAIL_CODE_ATTEMPTS },
     historyRetention: e.HISTORY_RETENTION,

@@ -180,13 +180,22 @@ export const settings = {
     count(3),
   ),
   SIGN_IN_WINDOW: setting('Limits', 'Seconds the sign-in limits count over.', seconds(15 * 60)),
-  LIMIT_WINDOW: setting('Limits', "Seconds the journey's limits below count over.", seconds(3600)),
+  LIMIT_WINDOW: setting(
+    'Limits',
+    "Seconds the journey's and fleets' limits below count over.",
+    seconds(3600),
+  ),
   CODE_MAILS_PER_EMAIL: setting('Limits', 'Journey code mails per email address.', count(5)),
   CODE_MAILS_PER_ADDRESS: setting('Limits', 'Journey code mails per client address.', count(20)),
   CONSENTS_PER_ADDRESS: setting('Limits', 'Consents per client address.', count(20)),
   CONSENTS_PER_ACCOUNT: setting('Limits', 'Consents per owner account.', count(10)),
   CONSENTS_PER_VIN: setting('Limits', 'Consents per VIN.', count(5)),
   CONSENTS_PER_APP: setting('Limits', 'Consents per app.', count(1000)),
+  VALIDATIONS_PER_FLEET: setting(
+    'Limits',
+    "Vehicle validations per fleet (each asks a provider, whose portal may mail the fleet's admin).",
+    count(10_000),
+  ),
   // Relay
   CLEARANCE_DEADLINE: setting(
     'Relay',
@@ -232,5 +241,15 @@ export const oemProviderIds = [
   'cartrack',
 ] as const;
 export type OemProviderId = (typeof oemProviderIds)[number];
+
+/**
+ * The consent journey's makers: required in production (the journey offers their brands). The fleets'
+ * further providers are optional; a fleet cannot register a vehicle with a provider that is not configured.
+ */
+export const requiredInProduction: ReadonlySet<OemProviderId> = new Set([
+  'bmw',
+  'mercedes-benz',
+  'stellantis',
+]);
 
 export const oemEnvPrefix = (provider: OemProviderId) => `OEM_${provider.toUpperCase().replace(/-/g, '_')}`;

@@ -7,13 +7,18 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type AuthorizationServer from 'oidc-provider';
 import { KeyturnError, NotFound } from '../errors.ts';
-import { documentTooLarge, maxDocumentBytes, storeDocument } from '../fleets/documents.ts';
-import { presentChangelog, presentDocument, presentVehicle } from '../fleets/present.ts';
-import { type ItemResult, registerVehicles } from '../fleets/register-vehicles.ts';
+import {
+  declaredDocumentType,
+  documentTooLarge,
+  maxDocumentBytes,
+  storeDocument,
+} from '../fleets/documents.ts';
+import { presentChangelog, presentDocument, presentItemResult, presentVehicle } from '../fleets/present.ts';
+import { registerVehicles } from '../fleets/register-vehicles.ts';
 import { removeVehicle, updateVehicle, validateVehicle } from '../fleets/vehicle-lifecycle.ts';
-import type { Translate } from '../i18n/index.ts';
 import { translator } from '../i18n/index.ts';
 import type { RelayStore } from '../relay/apply-clearance-event.ts';
+import type { RateLimit } from '../security/rate-limits.ts';
 import type { FleetDocumentsRepository } from '../storage/fleet-documents.ts';
 import type { FleetVehiclesRepository } from '../storage/fleet-vehicles.ts';
 import type { FleetsRepository } from '../storage/fleets.ts';
@@ -27,6 +32,10 @@ export interface FleetApiDependencies {
   vehicles: FleetVehiclesRepository;
   documents: FleetDocumentsRepository;
   relay: RelayStore;
+  /** Whether a provider's API is configured (or simulated): vehicles of another cannot be registered. */
+  providerAvailable(id: string): boolean;
+  /** Validations per fleet: each asks a provider, whose portal may mail the fleet's admin. */
+  validations: RateLimit;
 }
 
 /** A batch of 1,000 vehicles with generous metadata fits well within this. */
@@ -36,33 +45,6 @@ async function requireJson(ctx: Context, next: Next) {
   if (!ctx.is('application/json'))
     throw new KeyturnError(415, 'unsupported_media_type', { messageKey: 'fleets:errors.json_required' });
   await next();
-}
-
-function presentItem(result: ItemResult, t: Translate) {
-  if ('vehicle' in result)
-    return {
-      index: result.index,
-      id: result.vehicle.id,
-      tracker_id: result.vehicle.trackerId,
-      provider: result.vehicle.provider,
-      type: result.vehicle.type,
-      validation_status: result.vehicle.status,
-      created: result.created,
-    };
-  const [first] = result.problems;
-  return {
-    index: result.index,
-    tracker_id: typeof result.trackerId === 'string' ? result.trackerId : null,
-    error: {
-      code: first?.code ?? 'invalid_vehicle',
-      message: first ? t(first.messageKey, first.messageValues) : '',
-      problems: result.problems.map((problem) => ({
-        pointer: `/vehicles/${result.index}${problem.pointer}`,
-        code: problem.code,
-        message: t(problem.messageKey, problem.messageValues),
-      })),
-    },
-  };
 }
 
 export function fleetApiRouter(deps: FleetApiDependencies): Router {
@@ -77,6 +59,7 @@ export function fleetApiRouter(deps: FleetApiDependencies): Router {
   }
 
   router.post('/documents', async function uploadDocument(ctx) {
+    declaredDocumentType(ctx.get('content-type'));
     const bytes = await readRawBytes(ctx, maxDocumentBytes);
     if (!bytes) throw documentTooLarge();
     const document = await storeDocument(deps.documents, fleetOf(ctx), ctx.get('content-type'), bytes);
@@ -105,7 +88,7 @@ export function fleetApiRouter(deps: FleetApiDependencies): Router {
   router.post('/vehicles', requireJson, json, async function registerBatch(ctx) {
     const results = await registerVehicles(deps, fleetOf(ctx), ctx.request.body);
     const t = translator(ctx.state.locale ?? 'en');
-    ctx.body = { vehicles: results.map((result) => presentItem(result, t)) };
+    ctx.body = { vehicles: results.map((result) => presentItemResult(result, t)) };
   });
 
   router.get('/vehicles', async function listVehicles(ctx) {
@@ -136,7 +119,7 @@ export function fleetApiRouter(deps: FleetApiDependencies): Router {
   router.patch('/vehicles/:id', requireJson, json, async function changeVehicle(ctx) {
     const vehicle = await vehicleOf(ctx);
     await updateVehicle(deps.vehicles, vehicle, ctx.request.body);
-    ctx.body = presentVehicle((await vehicleOf(ctx)) ?? vehicle);
+    ctx.body = presentVehicle(await vehicleOf(ctx));
   });
 
   router.delete('/vehicles/:id', async function deleteVehicle(ctx) {
@@ -147,10 +130,17 @@ export function fleetApiRouter(deps: FleetApiDependencies): Router {
   });
 
   router.post('/vehicles/:id/validate', async function validate(ctx) {
-    await validateVehicle(deps.relay, await vehicleOf(ctx));
     const vehicle = await vehicleOf(ctx);
+    const wait = await deps.validations.take(fleetOf(ctx).id);
+    if (wait !== undefined)
+      throw new KeyturnError(429, 'too_many_validations', {
+        messageKey: 'fleets:errors.too_many_validations',
+        retryAfterSeconds: wait,
+      });
+    await validateVehicle(deps.relay, vehicle);
+    const now = await vehicleOf(ctx);
     ctx.status = 202;
-    ctx.body = { id: vehicle.id, validation_status: vehicle.status };
+    ctx.body = { id: now.id, validation_status: now.status };
   });
 
   return router;

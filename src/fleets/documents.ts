@@ -31,8 +31,18 @@ export const mediaType = (contentType: string) => (contentType.split(';')[0] ?? 
 export function documentTooLarge(): KeyturnError {
   return new KeyturnError(413, 'document_too_large', {
     messageKey: 'fleets:errors.document_too_large',
-    messageValues: { max: '5 MB' },
+    messageValues: { max: `${maxDocumentBytes / (1024 * 1024)} MB` },
   });
+}
+
+/** The declared media type, if it is one a document may have (checked before the body is read). */
+export function declaredDocumentType(contentType: string): string {
+  const declared = mediaType(contentType);
+  if (!documentTypes.includes(declared))
+    throw new KeyturnError(415, 'unsupported_document_type', {
+      messageKey: 'fleets:errors.unsupported_document_type',
+    });
+  return declared;
 }
 
 export async function storeDocument(
@@ -41,11 +51,7 @@ export async function storeDocument(
   contentType: string,
   bytes: Buffer,
 ): Promise<FleetDocument> {
-  const declared = mediaType(contentType);
-  if (!documentTypes.includes(declared))
-    throw new KeyturnError(415, 'unsupported_document_type', {
-      messageKey: 'fleets:errors.unsupported_document_type',
-    });
+  const declared = declaredDocumentType(contentType);
   if (bytes.length === 0)
     throw new KeyturnError(400, 'document_empty', { messageKey: 'fleets:errors.document_empty' });
   if (bytes.length > maxDocumentBytes) throw documentTooLarge();

@@ -40,7 +40,11 @@ function batchItems(body: unknown): unknown[] {
 }
 
 export async function registerVehicles(
-  deps: { vehicles: FleetVehiclesRepository; documents: FleetDocumentsRepository },
+  deps: {
+    vehicles: FleetVehiclesRepository;
+    documents: FleetDocumentsRepository;
+    providerAvailable(id: string): boolean;
+  },
   fleet: Fleet,
   body: unknown,
 ): Promise<ItemResult[]> {
@@ -50,7 +54,10 @@ export async function registerVehicles(
     return typeof id === 'string' ? [id] : [];
   });
   const owned = await deps.documents.owned(fleet.id, [...new Set(documentIds)]);
-  const context = { ownsDocument: async (id: string) => owned.has(id) };
+  const context = {
+    ownsDocument: async (id: string) => owned.has(id),
+    providerAvailable: deps.providerAvailable,
+  };
   const checked = await Promise.all(items.map((item) => checkVehicle(item, context)));
 
   const firstIndex = new Map<string, number>();

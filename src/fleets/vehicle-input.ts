@@ -74,6 +74,8 @@ export function trackerIdProblem(reason: string): ItemProblem {
 export interface VehicleInputContext {
   /** Whether the fleet uploaded a document with this id. */
   ownsDocument(id: string): Promise<boolean>;
+  /** Whether this Keyturn can reach the provider (its API is configured). */
+  providerAvailable(id: string): boolean;
 }
 
 /** A checked vehicle, before it has an id. */
@@ -91,6 +93,11 @@ export async function checkVehicle(
     return {
       ok: false,
       problems: [problem('provider', raw.provider === undefined ? 'provider_required' : 'unknown_provider')],
+    };
+  if (!context.providerAvailable(provider.id))
+    return {
+      ok: false,
+      problems: [problem('provider', 'provider_not_available', { provider: provider.id })],
     };
   if (raw.type === undefined) problems.push(problem('type', 'type_required'));
   else if (raw.type !== provider.type)

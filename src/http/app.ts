@@ -24,12 +24,14 @@ import { fleetApiRouter } from '../fleet-api/router.ts';
 import { journeyLimits } from '../journey/limits.ts';
 import { journeyRouter } from '../journey/router.ts';
 import { enqueueClearanceRequest } from '../relay/request-clearance.ts';
+import { rateLimit } from '../security/rate-limits.ts';
 import { signInThrottle } from '../security/sign-in-throttle.ts';
 import { errorHandler } from '../web/error-handler.ts';
 import { healthRouter } from '../web/health.ts';
 import { pinToIssuer } from '../web/issuer-origin.ts';
 import { acceptLanguage, chooseLocale } from '../web/locale.ts';
 import { securityHeaders, transportSecurity } from '../web/security-headers.ts';
+import { openApiRouter } from './openapi/router.ts';
 import { siteRouter } from './site.ts';
 
 export interface HttpApp {
@@ -149,6 +151,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
       handOff(authorizationServer),
     ),
     routers('health', [], [healthRouter(database)]),
+    routers('OpenAPI document', jsonErrors, [openApiRouter(config.issuer)]),
     routers('makers’ callbacks', jsonErrors, [
       callbacksRouter(relay, connectors.webhookSecretFor, callbackQueue(database.writeConcurrency)),
     ]),
@@ -165,6 +168,12 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
           vehicles: repositories.fleetVehicles,
           documents: repositories.fleetDocuments,
           relay,
+          providerAvailable: (provider) => connectors.connectorFor(provider) !== undefined,
+          validations: rateLimit(
+            'fleet-validations',
+            { points: config.limits.validationsPerFleet, windowSeconds: config.limits.windowSeconds },
+            sharedCounters,
+          ),
         }),
       ],
     ),

@@ -159,13 +159,13 @@ describe('keyturn CLI', () => {
       '--admin-email',
       'not-an-address',
       '--webhook-url',
-      'https://10.0.0.1/hook',
+      'ftp://fleet.example/hook',
     ]);
     expect(refused.code).not.toBe(0);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain('name must not be empty');
     expect(refused.stderr).toContain('--admin-email must be an email address');
-    expect(refused.stderr).toContain('10.0.0.1');
+    expect(refused.stderr).toContain('ftp://fleet.example/hook');
     expect(await keyturn.repositories.fleets.list()).toEqual(before);
   });
 

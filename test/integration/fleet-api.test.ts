@@ -194,6 +194,29 @@ describe('fleet API', () => {
       expect(await vehicleRows()).toBe(before + 2);
     });
 
+    it('POST /v1/fleet/vehicles › a provider this Keyturn has no connection to → provider_not_available; nothing stored', async () => {
+      // No dev tools (so no simulator) and only BMW configured: the other providers cannot be reached.
+      const bare = await startKeyturn({
+        KEYTURN_DEV_TOOLS: 'false',
+        OEM_BMW_URL: 'https://bmw.example/api',
+        OEM_BMW_API_KEY: 'bmw-key',
+        OEM_BMW_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 1).toString('base64')}`,
+      });
+      try {
+        const alone = await registerTestFleet(bare);
+        const answer = await register(alone, [
+          { tracker_id: fleetVins.bmw, provider: 'bmw', type: 'oem' },
+          targa(950),
+        ]);
+        expect(
+          answer.body.vehicles.map((v: { error?: { code: string } }) => v.error?.code ?? 'registered'),
+        ).toEqual(['registered', 'provider_not_available']);
+        expect(answer.body.vehicles[1].error.message).toContain('targa');
+      } finally {
+        await bare.close();
+      }
+    });
+
     it('POST /v1/fleet/vehicles › errors in German with Accept-Language: de', async () => {
       const answer = await fleet.call(
         'POST',
@@ -353,6 +376,31 @@ describe('fleet API', () => {
         'invalid_limit',
         'invalid_cursor',
       ]);
+    });
+  });
+
+  describe('limits', () => {
+    it('POST …/validate › past VALIDATIONS_PER_FLEET in the window → 429 with Retry-After, and the vehicle stays pending', async () => {
+      const limited = await startKeyturn({ VALIDATIONS_PER_FLEET: '2' });
+      try {
+        const small = await registerTestFleet(limited);
+        const ids = (await register(small, [targa(960), targa(961), targa(962)])).body.vehicles.map(
+          (v: { id: string }) => v.id,
+        );
+        expect((await small.call('POST', `/v1/fleet/vehicles/${ids[0]}/validate`)).status).toBe(202);
+        expect((await small.call('POST', `/v1/fleet/vehicles/${ids[1]}/validate`)).status).toBe(202);
+        const refused = await small.call('POST', `/v1/fleet/vehicles/${ids[2]}/validate`);
+        expect(refused).toMatchObject({ status: 429, body: { error: 'too_many_validations' } });
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect((await small.call('GET', `/v1/fleet/vehicles/${ids[2]}`)).body.validation_status).toBe(
+          'pending',
+        );
+        const otherFleet = await registerTestFleet(limited);
+        const theirs = (await register(otherFleet, [targa(963)])).body.vehicles[0].id;
+        expect((await otherFleet.call('POST', `/v1/fleet/vehicles/${theirs}/validate`)).status).toBe(202);
+      } finally {
+        await limited.close();
+      }
     });
   });
 

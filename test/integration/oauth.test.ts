@@ -125,13 +125,14 @@ describe('authorization server', () => {
   }
 
   describe('discovery', () => {
-    it('GET /.well-known/openid-configuration › offers the code flow with S256 PKCE, refresh, revocation, introspection and iss', () => {
+    it('GET /.well-known/openid-configuration › offers the code flow with S256 PKCE, refresh, client credentials (for fleets), revocation, introspection and iss', () => {
       const metadata = config.serverMetadata();
       expect(metadata.issuer).toBe(keyturn.url);
       expect(metadata.response_types_supported).toEqual(['code']);
       expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
       expect([...(metadata.grant_types_supported ?? [])].sort()).toEqual([
         'authorization_code',
+        'client_credentials',
         'refresh_token',
       ]);
       expect(metadata.introspection_endpoint).toMatch(new RegExp(`^${keyturn.url}/`));

@@ -1,0 +1,57 @@
+// Keyturn's OpenAPI 3.1.0 document (schemas in JSON Schema 2020-12): the app API, the fleet API and the
+// webhooks, assembled for one issuer.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fleetClearanceScope } from '../../authorization-server/clients.ts';
+import { projectRoot } from '../../paths.ts';
+import { appPaths } from './app-api.ts';
+import { fleetPaths } from './fleet-api.ts';
+import { sharedResponses } from './responses.ts';
+import { type Json, schemas } from './schemas.ts';
+import { webhooks } from './webhooks.ts';
+
+const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
+  version: string;
+};
+
+export function openApiDocument(issuer: string): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Keyturn API',
+      version,
+      summary: 'Consent broker for connected-vehicle data.',
+      description:
+        'The app API (an app reads the authorization behind its token), the fleet API (a fleet registers, validates and removes its vehicles and trackers) and the webhooks Keyturn sends to both. Errors are `{error, error_description}`, with `problems` when several things are wrong at once.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: issuer }],
+    tags: [
+      { name: 'App API', description: 'For apps, with the access token of an owner’s consent.' },
+      { name: 'Fleet API', description: 'For fleets, with a token from their client credentials.' },
+    ],
+    paths: { ...appPaths, ...fleetPaths },
+    webhooks,
+    components: {
+      schemas,
+      responses: sharedResponses,
+      securitySchemes: {
+        appBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The app’s access token from the authorization code flow.',
+        },
+        fleetClientCredentials: {
+          type: 'oauth2',
+          description: 'The fleet’s client credentials (HTTP Basic at the token endpoint).',
+          flows: {
+            clientCredentials: {
+              tokenUrl: '/token',
+              scopes: { [fleetClearanceScope]: 'Register and manage the fleet’s own vehicles.' },
+            },
+          },
+        },
+      },
+    },
+  };
+}
