@@ -26,6 +26,7 @@ import { clearancesRepository } from './storage/clearances.ts';
 import { consumersRepository } from './storage/consumers.ts';
 import { devMailRepository } from './storage/dev-mail.ts';
 import { fleetDocumentsRepository } from './storage/fleet-documents.ts';
+import { fleetMembersRepository } from './storage/fleet-members.ts';
 import { fleetVehiclesRepository } from './storage/fleet-vehicles.ts';
 import { fleetsRepository } from './storage/fleets.ts';
 import { inboundEventsRepository } from './storage/inbound-events.ts';
@@ -46,6 +47,7 @@ export function repositoriesFor(database: Database) {
     consumers: consumersRepository(database),
     devMail: devMailRepository(database),
     fleetDocuments: fleetDocumentsRepository(database),
+    fleetMembers: fleetMembersRepository(database),
     fleetVehicles: fleetVehiclesRepository(database, clearances),
     fleets: fleetsRepository(database),
     inboundEvents: inboundEventsRepository(database),

@@ -34,6 +34,8 @@ export interface DashboardDependencies {
   sessions: OwnerSessionsRepository;
   outbox: OutboxStore;
   signInThrottle: SignInThrottle;
+  /** Whether an account uses a fleet's Platform. */
+  isFleetUser(accountId: string): Promise<boolean>;
 }
 
 const signInAction = '/account/sign-in';

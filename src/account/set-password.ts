@@ -44,6 +44,8 @@ export function setPasswordPage(deps: {
   transactions: Transactions;
   accounts: AccountsRepository;
   sessions: OwnerSessionsRepository;
+  /** Whether the account uses a fleet's Platform (its done page then leads there too). */
+  isFleetUser(accountId: string): Promise<boolean>;
 }) {
   return {
     async show(ctx: Context) {
@@ -85,7 +87,12 @@ export function setPasswordPage(deps: {
       render(
         ctx,
         'account/set-password.njk',
-        { state: saved ? 'done' : 'invalid', action, errors: {} },
+        {
+          state: saved ? 'done' : 'invalid',
+          action,
+          errors: {},
+          platform: saved && (await deps.isFleetUser(opened.accountId)),
+        },
         saved ? 200 : 410,
       );
     },

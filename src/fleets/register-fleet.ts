@@ -1,9 +1,15 @@
 // Registering a fleet (the `keyturn fleets add` command): its OAuth client for client credentials, its
-// webhook secret, and its admin's address. Secrets are shown once and stored hashed (the webhook secret
-// must sign, so it is kept as it is).
+// webhook secret, and its admin: a Keyturn account (found or created by address) made the fleet's admin and
+// mailed a link to set the Platform's password, in the same transaction. Secrets are shown once and stored
+// hashed (the webhook secret must sign, so it is kept as it is).
 import { isEmailAddress } from '../domain/email.ts';
 import { InvalidInput } from '../errors.ts';
 import { hashSecret, randomToken } from '../security/secrets.ts';
+import type { Transactions } from '../db/index.ts';
+import { ownerMailJob } from '../mail/owner-mail.ts';
+import type { OutboxStore } from '../outbox/store.ts';
+import type { AccountsRepository } from '../storage/accounts.ts';
+import type { FleetMembersRepository } from '../storage/fleet-members.ts';
 import type { Fleet, FleetsRepository } from '../storage/fleets.ts';
 import { freshWebhookSecrets } from '../webhooks/signing-secrets.ts';
 import { type TargetPolicy, webhookUrlProblems } from '../webhooks/target-guard.ts';
@@ -22,8 +28,16 @@ export interface RegisteredFleet {
   webhook_secret: string;
 }
 
+export interface RegisterFleetDependencies {
+  transactions: Transactions;
+  fleets: FleetsRepository;
+  accounts: AccountsRepository;
+  members: FleetMembersRepository;
+  outbox: OutboxStore;
+}
+
 export async function registerFleet(
-  fleets: FleetsRepository,
+  deps: RegisterFleetDependencies,
   input: FleetRegistration,
   webhookTargets: TargetPolicy,
 ): Promise<RegisteredFleet> {
@@ -49,7 +63,17 @@ export async function registerFleet(
     webhookDisabled: null,
     createdAt: Date.now(),
   };
-  await fleets.insert(fleet);
+  await deps.transactions.transaction(async () => {
+    await deps.fleets.insert(fleet);
+    // An admin who is a car owner too keeps one account; the Platform's mail sets (or resets) its password.
+    const { account } = await deps.accounts.findOrCreate({ email: adminEmail, country: 'DE', locale: 'en' });
+    await deps.members.add(fleet.id, account.id, 'admin');
+    await deps.outbox.enqueue(
+      ownerMailJob,
+      { template: 'fleet_invitation', accountId: account.id, locale: 'en', fleetName: fleet.name },
+      { dedupeKey: `fleet_invitation:${fleet.id}:${account.id}` },
+    );
+  });
   return {
     fleet_id: fleet.id,
     client_id: fleet.clientId,

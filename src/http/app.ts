@@ -24,6 +24,7 @@ import { fleetApiRouter } from '../fleet-api/router.ts';
 import { journeyLimits } from '../journey/limits.ts';
 import { journeyRouter } from '../journey/router.ts';
 import { enqueueClearanceRequest } from '../relay/request-clearance.ts';
+import { platformRouter } from '../platform/router.ts';
 import { rateLimit } from '../security/rate-limits.ts';
 import { signInThrottle } from '../security/sign-in-throttle.ts';
 import { errorHandler } from '../web/error-handler.ts';
@@ -126,6 +127,12 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
 
   const sharedCounters = database.sharedCounters();
   const signIns = signInThrottle(config.signIn, sharedCounters);
+  // One count per fleet, whether it validates through the API or the Platform.
+  const fleetValidations = rateLimit(
+    'fleet-validations',
+    { points: config.limits.validationsPerFleet, windowSeconds: config.limits.windowSeconds },
+    sharedCounters,
+  );
   const pages: Middleware[] = [securityHeaders(), chooseLocale(), errorHandler(logger)];
   const jsonErrors: Middleware[] = [errorHandler(logger)];
 
@@ -169,11 +176,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
           documents: repositories.fleetDocuments,
           relay,
           providerAvailable: (provider) => connectors.connectorFor(provider) !== undefined,
-          validations: rateLimit(
-            'fleet-validations',
-            { points: config.limits.validationsPerFleet, windowSeconds: config.limits.windowSeconds },
-            sharedCounters,
-          ),
+          validations: fleetValidations,
         }),
       ],
     ),
@@ -191,6 +194,17 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         sessions: repositories.ownerSessions,
         outbox: repositories.outbox,
         signInThrottle: signIns,
+        isFleetUser: async (accountId) => (await repositories.fleetMembers.ofAccount(accountId)).length > 0,
+      }),
+      platformRouter({
+        accounts: repositories.accounts,
+        sessions: repositories.ownerSessions,
+        signInThrottle: signIns,
+        members: repositories.fleetMembers,
+        fleets: repositories.fleets,
+        vehicles: repositories.fleetVehicles,
+        relay,
+        validations: fleetValidations,
       }),
       journeyRouter({
         authorizationServer,

@@ -1,7 +1,8 @@
 // The owner's follow-up mail after a journey: a new owner gets a single-use link to set a password; an
 // address that already had an account is told to sign in next time (with a link to set a new password).
 // An owner who forgot their password gets a link too (forgot-password.ts); that job names an email
-// address, and when no account has it, nothing is sent.
+// address, and when no account has it, nothing is sent. A fleet's admin gets a link to set the password
+// of the Platform (`keyturn fleets add`).
 // The link token is created only when the mail is sent, so no usable secret waits in the outbox.
 import { isLocale, translator } from '../i18n/index.ts';
 import { PermanentJobFailure } from '../outbox/jobs.ts';
@@ -11,7 +12,7 @@ import type { Mailer } from './mailer.ts';
 
 export const ownerMailJob = 'owner_mail';
 
-const templates = ['set_password', 'existing_account', 'reset_password'] as const;
+const templates = ['set_password', 'existing_account', 'reset_password', 'fleet_invitation'] as const;
 type Template = (typeof templates)[number];
 
 export interface OwnerMailDependencies {
@@ -50,7 +51,14 @@ export function ownerMailHandler(deps: OwnerMailDependencies) {
       new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
         expiresAt,
       ) + ' UTC';
-    const values = { app: payload.appName, vin: payload.vin, link, expires };
+    const values = {
+      app: payload.appName,
+      vin: payload.vin,
+      fleet: payload.fleetName,
+      platform: `${deps.issuer}/platform`,
+      link,
+      expires,
+    };
     await deps.mailer.send({
       to: account.email,
       subject: t(`mail:${template}.subject`, values),

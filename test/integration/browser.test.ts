@@ -1,30 +1,15 @@
 // One consent journey in a real browser: headless Debian Chromium driven by playwright-core, on a
 // phone-sized screen. Proves that cookies, CSRF tokens and the redirect chain back to the app work as a
 // person's browser handles them. Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
+import { expectToFitPhone, openBrowser } from '../support/chromium.ts';
 import { bmwVin, codeMailedTo, passwordLinkFor } from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
-
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
-const phone = { width: 390, height: 844 };
 
 /**
  * The app's redirect URI: a tiny HTTP server that records each callback's parameters (the query, or a
@@ -59,52 +44,6 @@ async function startReceiver(): Promise<Receiver> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/**
- * A fresh Chromium profile per journey, so no cookie or session leaks from one test into the next.
- * A missing browser fails the test (never a skip): the suite must not pass without a real browser.
- */
-async function openBrowser(): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `${chromiumPath} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does it`,
-    );
-  }
-  const profile = mkdtempSync(join(tmpdir(), 'keyturn-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: chromiumArgs,
-    viewport: phone,
-    isMobile: true,
-    hasTouch: true,
-    deviceScaleFactor: 2,
-    timeout: 30_000,
-  });
-  context.setDefaultTimeout(10_000);
-  const page = context.pages()[0] ?? (await context.newPage());
-  return {
-    context,
-    page,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
-
-/**
- * Saves a full-page screenshot in the OS temp folder (for a person to look at) and checks that nothing is
- * wider than the phone's viewport, which would force sideways scrolling.
- */
-async function expectToFitPhone(page: Page, name: string): Promise<void> {
-  const engine = process.env.KEYTURN_TEST_DB ?? 'sqlite';
-  await page.screenshot({
-    path: join(tmpdir(), `keyturn-${name}-${engine}.png`),
-    fullPage: true,
-  });
-  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(phone.width);
 }
 
 const stepOf = (page: Page) => page.getAttribute('main', 'data-step');

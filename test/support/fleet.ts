@@ -63,8 +63,15 @@ export async function registerTestFleet(
   keyturn: RunningKeyturn,
   options: { name?: string; adminEmail?: string; webhookUrl?: string } = {},
 ): Promise<TestFleet> {
+  const { repositories } = keyturn;
   const registered = await registerFleet(
-    keyturn.repositories.fleets,
+    {
+      transactions: keyturn.database,
+      fleets: repositories.fleets,
+      accounts: repositories.accounts,
+      members: repositories.fleetMembers,
+      outbox: repositories.outbox,
+    },
     {
       name: options.name ?? 'Rent-a-Fleet',
       adminEmail: options.adminEmail ?? `fleet.admin.${Math.random().toString(36).slice(2, 8)}@example.com`,

@@ -33,8 +33,15 @@ export const fleetCommands: Record<string, Command> = {
         },
         strict: true,
       });
+      const { repositories } = container;
       return registerFleet(
-        container.repositories.fleets,
+        {
+          transactions: container.database,
+          fleets: repositories.fleets,
+          accounts: repositories.accounts,
+          members: repositories.fleetMembers,
+          outbox: repositories.outbox,
+        },
         {
           name: values.name ?? '',
           adminEmail: values['admin-email'] ?? '',

@@ -1,0 +1,219 @@
+// The fleet Platform over real HTTP, as a fleet admin's browser uses it: the mailed set-password link, the
+// sign-in, the overview by status category, a vehicle's page and its actions (validate, correct the tracker
+// id, disconnect after confirming), in English and German; and one fleet's user never reaching another's.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fleetVins, registerTestFleet, type TestFleet } from '../support/fleet.ts';
+import { type HttpBrowser, textOf } from '../support/http-browser.ts';
+import { newBrowser, passwordLinkFor } from '../support/journey.ts';
+import type { RunningKeyturn } from '../support/keyturn.ts';
+import { message } from '../support/locales.ts';
+import { type OemWorld, portalLink, startKeyturnWithOem, startOemWorld } from '../support/relay.ts';
+
+describe('fleet Platform', () => {
+  let world: OemWorld;
+  let keyturn: RunningKeyturn;
+  let fleet: TestFleet;
+  let other: TestFleet;
+  let admin: HttpBrowser;
+  const adminEmail = 'platform.admin@rent-a-fleet.example';
+  const otherEmail = 'platform.admin@other-fleet.example';
+  const password = 'fleet platform passphrase 42';
+
+  async function settle() {
+    for (let round = 0; round < 3; round++) {
+      await keyturn.worker.drain();
+      await world.simulator.knobs.pendingDeliveries();
+    }
+  }
+
+  /** Sets the admin's password from the mailed link and signs in; returns the signed-in browser. */
+  async function signedInAdmin(email: string): Promise<HttpBrowser> {
+    await keyturn.worker.drain();
+    const browser = newBrowser();
+    const form = await browser.follow(await passwordLinkFor(keyturn.url, email));
+    const done = await browser.submit(form, { password });
+    expect(done.status).toBe(200);
+    expect(done.html).toContain('href="/platform/sign-in"');
+    const signIn = await browser.follow(`${keyturn.url}/platform/sign-in`);
+    const overview = await browser.submit(signIn, { email, password });
+    expect(overview.status).toBe(200);
+    expect(new URL(overview.url).pathname).toBe('/platform');
+    return browser;
+  }
+
+  const register = (as: TestFleet, vehicles: unknown[]) =>
+    as.call('POST', '/v1/fleet/vehicles', { vehicles });
+  const open = (browser: HttpBrowser, path: string) => browser.follow(`${keyturn.url}${path}`);
+  const vehicleIdOf = async (as: TestFleet, tracker: string) =>
+    (await as.call('GET', `/v1/fleet/vehicles?q=${tracker}`)).body.vehicles[0].id as string;
+
+  beforeAll(async () => {
+    world = await startOemWorld();
+    keyturn = await startKeyturnWithOem(world);
+    fleet = await registerTestFleet(keyturn, { name: 'Rent-a-Fleet', adminEmail });
+    other = await registerTestFleet(keyturn, { name: 'Other Fleet', adminEmail: otherEmail });
+    await register(fleet, [
+      {
+        tracker_id: fleetVins.bmw,
+        provider: 'bmw',
+        type: 'oem',
+        object_id: { license_plate: 'M-KT 1', model: 'i4' },
+      },
+      { tracker_id: 'WBA8E9G50GN000000', provider: 'bmw', type: 'oem' },
+      { tracker_id: 'TGA-210001', provider: 'targa', type: 'canbus', object_id: { license_plate: 'B-KT 2' } },
+    ]);
+    admin = await signedInAdmin(adminEmail);
+  });
+  afterAll(async () => {
+    await keyturn?.close();
+    await world?.simulator.close();
+  });
+
+  it('keyturn fleets add › the admin is mailed a set-password link; after it, the Platform signs them in', async () => {
+    const page = await open(admin, '/platform');
+    expect(textOf(page.html)).toContain('Rent-a-Fleet');
+  });
+
+  it('GET /platform › vehicles grouped by category with counts, plate and status in words, filters and search', async () => {
+    const page = await open(admin, '/platform?category=pending');
+    const text = textOf(page.html);
+    expect(text).toContain(`${message('en', 'platform:category.pending')} 3`);
+    expect(text).toContain(`${message('en', 'platform:category.connected')} 0`);
+    expect(text).toContain('M-KT 1');
+    expect(text).toContain(message('en', 'platform:status.pending.next'));
+    const searched = textOf((await open(admin, '/platform?category=pending&q=b-kt%202')).html);
+    expect(searched).toContain('TGA-210001');
+    expect(searched).not.toContain(fleetVins.bmw);
+    const byProvider = textOf((await open(admin, '/platform?category=pending&provider=targa')).html);
+    expect(byProvider).toContain('TGA-210001');
+    expect(byProvider).not.toContain(fleetVins.bmw);
+    const refused = await open(admin, '/platform?category=pending&provider=tesla');
+    expect(refused.status).toBe(200);
+    expect(textOf(refused.html)).toContain(message('en', 'fleets:problems.unknown_provider'));
+  });
+
+  it('a vehicle’s page › validate, the admin approves at the maker, and it shows as connected with its timeline', async () => {
+    const id = await vehicleIdOf(fleet, fleetVins.bmw);
+    const page = await open(admin, `/platform/vehicles/${id}`);
+    expect(page.status).toBe(200);
+    const validated = await admin.submit(page, {}, '/validate');
+    expect(new URL(validated.url).search).toBe('?done=validated');
+    expect(textOf(validated.html)).toContain(message('en', 'platform:status.pending_validation.label'));
+    await settle();
+    const portal = newBrowser();
+    await portal.submit(await portal.follow(portalLink(world, adminEmail, fleetVins.bmw)), {
+      decision: 'approve',
+    });
+    await settle();
+    const after = textOf((await open(admin, `/platform/vehicles/${id}`)).html);
+    expect(after).toContain(message('en', 'platform:status.connected.label'));
+    expect(after).toContain(message('en', 'platform:reasons.oem_first_position'));
+    expect(textOf((await open(admin, '/platform?category=connected')).html)).toContain(fleetVins.bmw);
+  });
+
+  it('wrong_tracker_id › the page says to correct the VIN; a bad one is refused on the field, a good one saved and validated', async () => {
+    const id = await vehicleIdOf(fleet, 'WBA8E9G50GN000000');
+    const page = await open(admin, `/platform/vehicles/${id}`);
+    await admin.submit(page, {}, '/validate');
+    await settle();
+    const wrong = await open(admin, `/platform/vehicles/${id}`);
+    expect(textOf(wrong.html)).toContain(message('en', 'platform:status.wrong_tracker_id.next'));
+    const refused = await admin.submit(wrong, { tracker_id: 'WBA8E9G50GNTIOQ12' }, '/tracker-id');
+    expect(refused.status).toBe(400);
+    expect(textOf(refused.html)).toContain(message('en', 'fleets:problems.tracker_id.vin_characters'));
+    const saved = await admin.submit(wrong, { tracker_id: 'wba8e9g50gnt21077' }, '/tracker-id');
+    expect(new URL(saved.url).search).toBe('?done=corrected');
+    expect(textOf(saved.html)).toContain('WBA8E9G50GNT21077');
+    const again = await admin.submit(saved, {}, '/validate');
+    expect(textOf(again.html)).toContain(message('en', 'platform:status.pending_validation.label'));
+  });
+
+  it('disconnect › asks for confirmation first; confirmed, the vehicle is disconnected and keeps its history', async () => {
+    const id = await vehicleIdOf(fleet, 'TGA-210001');
+    const confirm = await open(admin, `/platform/vehicles/${id}/remove`);
+    expect(textOf(confirm.html)).toContain(message('en', 'platform:remove.explanation'));
+    expect((await fleet.call('GET', `/v1/fleet/vehicles/${id}`)).body.validation_status).toBe('pending');
+    const done = await admin.submit(confirm, {});
+    expect(new URL(done.url).search).toBe('?done=removed');
+    expect((await fleet.call('GET', `/v1/fleet/vehicles/${id}`)).body.validation_status).toBe('disconnected');
+    expect(textOf((await open(admin, '/platform?category=disconnected')).html)).toContain('TGA-210001');
+  });
+
+  it('GET /platform?lang=de › the overview and a vehicle’s page in German', async () => {
+    const german = newBrowser();
+    german.acceptLanguage = 'de';
+    const signIn = await german.follow(`${keyturn.url}/platform/sign-in`);
+    expect(textOf(signIn.html)).toContain(message('de', 'platform:sign_in.heading'));
+    const overview = await german.submit(signIn, { email: adminEmail, password });
+    expect(textOf(overview.html)).toContain(message('de', 'platform:overview.heading'));
+    const id = await vehicleIdOf(fleet, fleetVins.bmw);
+    expect(textOf((await open(german, `/platform/vehicles/${id}`)).html)).toContain(
+      message('de', 'platform:status.connected.label'),
+    );
+  });
+
+  describe('access', () => {
+    let outsider: HttpBrowser;
+    beforeAll(async () => {
+      outsider = await signedInAdmin(otherEmail);
+    });
+
+    it('another fleet’s user › 404 for the vehicle’s page, its actions and its removal; never listed', async () => {
+      const id = await vehicleIdOf(fleet, fleetVins.bmw);
+      expect((await open(outsider, `/platform/vehicles/${id}`)).status).toBe(404);
+      expect((await open(outsider, `/platform/vehicles/${id}/remove`)).status).toBe(404);
+      // A form of the outsider's own page, aimed at the other fleet's vehicle.
+      const own = await open(outsider, '/platform');
+      const csrf = /name="csrf" value="([^"]+)"/.exec(own.html)?.[1] ?? '';
+      for (const action of ['validate', 'remove', 'tracker-id']) {
+        const answer = await outsider.request(`${keyturn.url}/platform/vehicles/${id}/${action}`, {
+          form: { csrf, tracker_id: 'WBA8E9G50GNT99999' },
+        });
+        expect(answer.status).toBe(404);
+      }
+      for (const category of ['connected', 'pending', 'errors', 'disconnected'])
+        expect(textOf((await open(outsider, `/platform?category=${category}`)).html)).not.toContain(
+          fleetVins.bmw,
+        );
+      expect((await fleet.call('GET', `/v1/fleet/vehicles/${id}`)).body.validation_status).toBe('connected');
+    });
+
+    it('GET /platform › signed out, it leads to the sign-in; an owner account of no fleet cannot sign in', async () => {
+      const stranger = newBrowser();
+      const page = await stranger.request(`${keyturn.url}/platform`);
+      expect(page.status).toBe(303);
+      expect(page.headers.get('location')).toBe('/platform/sign-in');
+      await keyturn.repositories.accounts.findOrCreate({
+        email: 'owner@example.com',
+        country: 'DE',
+        locale: 'en',
+      });
+      const signIn = await stranger.follow(`${keyturn.url}/platform/sign-in`);
+      const refused = await stranger.submit(signIn, { email: 'owner@example.com', password });
+      expect(refused.status).toBe(400);
+      expect(textOf(refused.html)).toContain(message('en', 'platform:sign_in.failed'));
+    });
+
+    it('POST /platform/vehicles/{id}/validate › without the CSRF token → 403, nothing changes', async () => {
+      const [pending] = (
+        await register(fleet, [{ tracker_id: 'TGA-210099', provider: 'targa', type: 'canbus' }])
+      ).body.vehicles;
+      const answer = await admin.request(`${keyturn.url}/platform/vehicles/${pending.id}/validate`, {
+        form: { tracker_id: 'ignored' },
+      });
+      expect(answer.status).toBe(403);
+      expect((await fleet.call('GET', `/v1/fleet/vehicles/${pending.id}`)).body.validation_status).toBe(
+        'pending',
+      );
+    });
+
+    it('POST /platform/sign-out › ends the session', async () => {
+      const page = await open(outsider, '/platform');
+      expect(page.status).toBe(200);
+      const out = await outsider.submit(page, {}, '/platform/sign-out');
+      expect(new URL(out.url).pathname).toBe('/platform/sign-in');
+      const after = await outsider.request(`${keyturn.url}/platform`);
+      expect(after.status).toBe(303);
+    });
+  });
+});
