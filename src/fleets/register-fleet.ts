@@ -2,12 +2,13 @@
 // webhook secret, and its admin: a Keyturn account (found or created by address) made the fleet's admin and
 // mailed a link to set the Platform's password, in the same transaction. Secrets are shown once and stored
 // hashed (the webhook secret must sign, so it is kept as it is).
+
+import type { Transactions } from '../db/index.ts';
 import { isEmailAddress } from '../domain/email.ts';
 import { InvalidInput } from '../errors.ts';
-import { hashSecret, randomToken } from '../security/secrets.ts';
-import type { Transactions } from '../db/index.ts';
 import { ownerMailJob } from '../mail/owner-mail.ts';
 import type { OutboxStore } from '../outbox/store.ts';
+import { hashSecret, randomToken } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { FleetMembersRepository } from '../storage/fleet-members.ts';
 import type { Fleet, FleetsRepository } from '../storage/fleets.ts';
