@@ -13,7 +13,6 @@ describe('fleet Platform', () => {
   let world: OemWorld;
   let keyturn: RunningKeyturn;
   let fleet: TestFleet;
-  let other: TestFleet;
   let admin: HttpBrowser;
   const adminEmail = 'platform.admin@rent-a-fleet.example';
   const otherEmail = 'platform.admin@other-fleet.example';
@@ -51,7 +50,7 @@ describe('fleet Platform', () => {
     world = await startOemWorld();
     keyturn = await startKeyturnWithOem(world);
     fleet = await registerTestFleet(keyturn, { name: 'Rent-a-Fleet', adminEmail });
-    other = await registerTestFleet(keyturn, { name: 'Other Fleet', adminEmail: otherEmail });
+    await registerTestFleet(keyturn, { name: 'Other Fleet', adminEmail: otherEmail });
     await register(fleet, [
       {
         tracker_id: fleetVins.bmw,
