@@ -127,6 +127,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
 
   const sharedCounters = database.sharedCounters();
   const signIns = signInThrottle(config.signIn, sharedCounters);
+  const providerAvailable = (provider: string) => connectors.connectorFor(provider) !== undefined;
   // One count per fleet, whether it validates through the API or the Platform.
   const fleetValidations = rateLimit(
     'fleet-validations',
@@ -175,7 +176,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
           vehicles: repositories.fleetVehicles,
           documents: repositories.fleetDocuments,
           relay,
-          providerAvailable: (provider) => connectors.connectorFor(provider) !== undefined,
+          providerAvailable,
           validations: fleetValidations,
         }),
       ],
@@ -205,6 +206,8 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         vehicles: repositories.fleetVehicles,
         relay,
         validations: fleetValidations,
+        documents: repositories.fleetDocuments,
+        providerAvailable,
       }),
       journeyRouter({
         authorizationServer,

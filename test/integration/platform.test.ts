@@ -2,7 +2,7 @@
 // sign-in, the overview by status category, a vehicle's page and its actions (validate, correct the tracker
 // id, disconnect after confirming), in English and German; and one fleet's user never reaching another's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fleetVins, registerTestFleet, type TestFleet } from '../support/fleet.ts';
+import { fleetVins, pdfBytes, pngBytes, registerTestFleet, type TestFleet } from '../support/fleet.ts';
 import { type HttpBrowser, textOf } from '../support/http-browser.ts';
 import { newBrowser, passwordLinkFor } from '../support/journey.ts';
 import type { RunningKeyturn } from '../support/keyturn.ts';
@@ -136,6 +136,105 @@ describe('fleet Platform', () => {
     expect(new URL(done.url).search).toBe('?done=removed');
     expect((await fleet.call('GET', `/v1/fleet/vehicles/${id}`)).body.validation_status).toBe('disconnected');
     expect(textOf((await open(admin, '/platform?category=disconnected')).html)).toContain('TGA-210001');
+  });
+
+  describe('register one', () => {
+    const files = (bytes: Buffer, type: string, name: string) => ({ certificate: { name, type, bytes } });
+
+    it('GET /platform/vehicles/new › the provider first; a BMW asks for the VIN only, a bad one is refused on its field', async () => {
+      const choose = await open(admin, '/platform/vehicles/new');
+      expect(textOf(choose.html)).toContain(message('en', 'platform:new.choose_heading'));
+      const form = await open(admin, '/platform/vehicles/new?provider=bmw');
+      expect(form.html).toContain('name="tracker_id"');
+      expect(form.html).not.toContain('name="odometer"');
+      expect(form.html).not.toContain('name="certificate"');
+      const refused = await admin.upload(form, { tracker_id: 'WBA8E9G50GNTIOQ01' }, {});
+      expect(refused.status).toBe(400);
+      expect(textOf(refused.html)).toContain(message('en', 'fleets:problems.tracker_id.vin_characters'));
+      const registered = await admin.upload(
+        form,
+        { tracker_id: 'WBA8E9G50GNT31001', license_plate: 'M-KT 31' },
+        {},
+      );
+      expect(new URL(registered.url).search).toBe('?done=registered');
+      expect(textOf(registered.html)).toContain('M-KT 31');
+      const again = await admin.upload(form, { tracker_id: 'WBA8E9G50GNT31001' }, {});
+      expect(new URL(again.url).search).toBe('?done=existing');
+      expect(new URL(again.url).pathname).toBe(new URL(registered.url).pathname);
+    });
+
+    it('POST /platform/vehicles/new › a Mercedes-Benz needs odometer and certificate; a disguised file is refused; nothing half-stored', async () => {
+      const form = await open(admin, '/platform/vehicles/new?provider=mercedes-benz');
+      expect(form.html).toContain('name="odometer"');
+      expect(form.html).toContain('name="certificate"');
+      const documents = async () =>
+        Number((await keyturn.database.query()('fleet_documents').count({ n: '*' }))[0]?.n);
+      const before = await documents();
+      const missing = await admin.upload(form, { tracker_id: 'WDD2050041F310002' }, {});
+      expect(missing.status).toBe(400);
+      const text = textOf(missing.html);
+      expect(text).toContain(
+        message('en', 'fleets:problems.odometer_required', { provider: 'mercedes-benz' }),
+      );
+      expect(text).toContain(
+        message('en', 'fleets:problems.registration_document_required', { provider: 'mercedes-benz' }),
+      );
+      const disguised = await admin.upload(
+        form,
+        { tracker_id: 'WDD2050041F310002', odometer: '48213' },
+        files(pdfBytes, 'image/png', 'certificate.png'),
+      );
+      expect(disguised.status).toBe(400);
+      expect(textOf(disguised.html)).toContain(
+        message('en', 'fleets:errors.document_type_mismatch', { type: 'image/png' }),
+      );
+      expect(await documents()).toBe(before);
+      const badVinWithFile = await admin.upload(
+        form,
+        { tracker_id: 'WBA8E9G50GNT31003', odometer: '48213' },
+        files(pngBytes, 'image/png', 'certificate.png'),
+      );
+      expect(badVinWithFile.status).toBe(400);
+      expect(await documents()).toBe(before);
+      const registered = await admin.upload(
+        form,
+        { tracker_id: 'WDD2050041F310002', odometer: '48213' },
+        files(pngBytes, 'image/png', 'certificate.png'),
+      );
+      expect(new URL(registered.url).search).toBe('?done=registered');
+      const id = new URL(registered.url).pathname.split('/').at(-1);
+      expect((await fleet.call('GET', `/v1/fleet/vehicles/${id}`)).body).toMatchObject({
+        provider: 'mercedes-benz',
+        odometer: 48213,
+        registration_document_id: expect.stringMatching(/^doc_/),
+      });
+    });
+
+    it('POST /platform/vehicles/new › a Targa tracker by device id, with its VIN among the details', async () => {
+      const form = await open(admin, '/platform/vehicles/new?provider=targa');
+      const registered = await admin.upload(
+        form,
+        { tracker_id: 'TGA-310077', vin: fleetVins.stellantis, make: 'Peugeot', model: 'Partner' },
+        {},
+      );
+      const id = new URL(registered.url).pathname.split('/').at(-1);
+      expect((await fleet.call('GET', `/v1/fleet/vehicles/${id}`)).body).toMatchObject({
+        type: 'canbus',
+        vin: fleetVins.stellantis,
+        object_id: { make: 'Peugeot', model: 'Partner', vin: fleetVins.stellantis },
+      });
+    });
+
+    it('POST /platform/vehicles/new › without the CSRF token → 403 and nothing registered', async () => {
+      const form = await open(admin, '/platform/vehicles/new?provider=targa');
+      const forged = {
+        ...form,
+        html: form.html.replace(/name="csrf" value="[^"]*"/, 'name="csrf" value="forged"'),
+      };
+      const answer = await admin.upload(forged, { tracker_id: 'TGA-310099' }, {});
+      expect(answer.status).toBe(403);
+      expect((await fleet.call('GET', '/v1/fleet/vehicles?q=TGA-310099')).body.vehicles).toEqual([]);
+    });
   });
 
   it('GET /platform?lang=de › the overview and a vehicle’s page in German', async () => {

@@ -74,6 +74,46 @@ export class HttpBrowser {
     return page;
   }
 
+  /**
+   * Submits the page's multipart form (enctype multipart/form-data) with text fields and files, as a
+   * browser uploads them; follows the redirect that answers it.
+   */
+  async upload(
+    page: Page,
+    fields: Record<string, string>,
+    files: Record<string, { name: string; type: string; bytes: Buffer }>,
+    actionPart?: string,
+  ): Promise<Page> {
+    const { action, hidden } = formOf(page, actionPart);
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ ...hidden, ...fields })) form.append(name, value);
+    for (const [name, file] of Object.entries(files))
+      form.append(name, new Blob([file.bytes], { type: file.type }), file.name);
+    const target = new URL(action);
+    this.requests++;
+    const response = await fetch(target, {
+      method: 'POST',
+      headers: {
+        cookie: this.jar.header(target),
+        'accept-language': this.acceptLanguage,
+        accept: 'text/html',
+      },
+      body: form,
+      redirect: 'manual',
+    });
+    this.jar.remember(target, response.headers);
+    const answered = {
+      url: target.href,
+      status: response.status,
+      html: await response.text(),
+      headers: response.headers,
+    };
+    const location = response.headers.get('location');
+    return location && response.status >= 300 && response.status < 400
+      ? this.follow(new URL(location, target).href)
+      : answered;
+  }
+
   /** Submits the page's form (the first one, or the one whose action contains `actionPart`). */
   async submit(page: Page, fields: Record<string, string | undefined>, actionPart?: string): Promise<Page> {
     const { action, hidden } = formOf(page, actionPart);
