@@ -36,7 +36,7 @@ import { ownerSessionsRepository } from './storage/owner-sessions.ts';
 import { settingsRepository } from './storage/settings.ts';
 import { webhookDeliveriesRepository } from './storage/webhook-deliveries.ts';
 import { webhookDeliveryHandler } from './webhooks/deliver.ts';
-import { appWebhooks, fleetWebhooks } from './webhooks/kinds.ts';
+import { appWebhooks, fleetPingJob, fleetPingWebhooks, fleetWebhooks } from './webhooks/kinds.ts';
 
 export function repositoriesFor(database: Database) {
   const clearances = clearancesRepository(database);
@@ -137,6 +137,14 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     [fleetClearanceChangedJob]: {
       run: webhookDeliveryHandler({
         kind: fleetWebhooks(repositories.fleets, repositories.fleetVehicles),
+        deliveries: repositories.webhookDeliveries,
+        targets: config.webhooks,
+        timeoutMs: config.webhooks.timeoutMs,
+      }),
+    },
+    [fleetPingJob]: {
+      run: webhookDeliveryHandler({
+        kind: fleetPingWebhooks(repositories.fleets),
         deliveries: repositories.webhookDeliveries,
         targets: config.webhooks,
         timeoutMs: config.webhooks.timeoutMs,

@@ -1,8 +1,10 @@
 // Maps Keyturn's apps and data consumers to OAuth client metadata (RFC 7591 names) for oidc-provider.
 // Apps: authorization code + refresh token, exact redirect URIs, their data points as allowed scopes.
 // Consumers: no grants at all; they only authenticate to introspect.
-// Fleets: client credentials only (RFC 6749 §4.4), for the scope of the fleet API.
+// Fleets: client credentials only (RFC 6749 §4.4), for the scope of the fleet API; after a rotation of
+// their secret, the previous one is accepted beside it until its overlap ends.
 import { ttlCache } from '../db/ttl-cache.ts';
+import { constantTimeEqual, hashSecret } from '../security/secrets.ts';
 import type { App, AppsRepository } from '../storage/apps.ts';
 import type { Consumer, ConsumersRepository } from '../storage/consumers.ts';
 import type { Fleet, FleetsRepository } from '../storage/fleets.ts';
@@ -13,7 +15,13 @@ export type ClientRole = 'app' | 'consumer' | 'fleet';
 /** The one scope a fleet's client credentials grant: its own vehicles' clearances. */
 export const fleetClearanceScope = 'fleet:clearance';
 
-export const clientMetadataProperties = ['keyturn_role', 'keyturn_brands'] as const;
+export const clientMetadataProperties = [
+  'keyturn_role',
+  'keyturn_brands',
+  // A fleet's previous client secret (its hash, as `client_secret` holds) and when it stops (epoch ms).
+  'keyturn_previous_client_secret_hash',
+  'keyturn_previous_client_secret_expires_at',
+] as const;
 
 export function appClientMetadata(app: App): Record<string, unknown> {
   return {
@@ -57,6 +65,12 @@ export function fleetClientMetadata(fleet: Fleet): Record<string, unknown> {
     scope: fleetClearanceScope,
     keyturn_role: 'fleet',
     keyturn_brands: [],
+    ...(fleet.previousClientSecret
+      ? {
+          keyturn_previous_client_secret_hash: fleet.previousClientSecret.hash,
+          keyturn_previous_client_secret_expires_at: fleet.previousClientSecret.expiresAt,
+        }
+      : {}),
   };
 }
 
@@ -66,6 +80,27 @@ export function clientProperty<K extends (typeof clientMetadataProperties)[numbe
   key: K,
 ): unknown {
   return client?.metadata()[key];
+}
+
+/**
+ * Whether `presented` is the client's secret (`client_secret`, a hash), or its previous one while that is
+ * still in force at `now`. Hashes are compared in constant time, both of them whichever matches.
+ */
+export function clientSecretMatches(
+  client: { clientSecret: string; metadata(): Record<string, unknown> },
+  presented: string,
+  now = Date.now(),
+): boolean {
+  const hash = hashSecret(presented);
+  const current = constantTimeEqual(hash, client.clientSecret);
+  const previousHash = clientProperty(client, 'keyturn_previous_client_secret_hash');
+  const previousExpiresAt = clientProperty(client, 'keyturn_previous_client_secret_expires_at');
+  const previous =
+    typeof previousHash === 'string' &&
+    constantTimeEqual(hash, previousHash) &&
+    typeof previousExpiresAt === 'number' &&
+    previousExpiresAt > now;
+  return current || previous;
 }
 
 /**
@@ -79,6 +114,8 @@ export function clientLoader(
   fleets: FleetsRepository,
 ): ClientLoader {
   const clients = ttlCache<Record<string, unknown>>();
+  // A fleet changed in this process (its client secret rotated) is read anew at once.
+  fleets.onChange((fleet) => clients.forget(fleet.clientId));
   return (clientId) =>
     clients.get(clientId, async () => {
       const app = await apps.find(clientId);

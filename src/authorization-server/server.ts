@@ -20,13 +20,17 @@ import { isBrandId } from '../domain/vehicles/brands.ts';
 import { isLocale, translator } from '../i18n/index.ts';
 import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
 import type { Logger } from '../logger.ts';
-import { constantTimeEqual, hashSecret } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { OidcPayloadsRepository } from '../storage/oidc-payloads.ts';
 import { pinToIssuer } from '../web/issuer-origin.ts';
 import { renderView } from '../web/views.ts';
 import { adapterFactory, type ClientLoader } from './adapter.ts';
-import { clientMetadataProperties, clientProperty, fleetClearanceScope } from './clients.ts';
+import {
+  clientMetadataProperties,
+  clientProperty,
+  clientSecretMatches,
+  fleetClearanceScope,
+} from './clients.ts';
 import { introspectionPath } from './introspection.ts';
 
 export interface AuthorizationServerDependencies {
@@ -276,12 +280,13 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
   authorizationServer.proxy = config.trustProxy;
   pinToIssuer(authorizationServer, config.issuer);
 
-  // Client secrets are stored hashed: oidc-provider holds the hash as `client_secret`, so compare hashes.
+  // Client secrets are stored hashed: oidc-provider holds the hash as `client_secret`, so compare hashes;
+  // a fleet's previous secret counts too while its rotation's overlap lasts (./clients.ts).
   authorizationServer.Client.prototype.compareClientSecret = function compareClientSecret(
-    this: { clientSecret: string },
+    this: { clientSecret: string; metadata(): Record<string, unknown> },
     actual: string,
   ) {
-    return constantTimeEqual(hashSecret(actual), this.clientSecret);
+    return clientSecretMatches(this, actual);
   };
 
   const outages = new WeakSet<object>();

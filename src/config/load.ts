@@ -143,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       consentsPerVin: e.CONSENTS_PER_VIN,
       consentsPerApp: e.CONSENTS_PER_APP,
       validationsPerFleet: e.VALIDATIONS_PER_FLEET,
+      invitationsPerFleet: e.INVITATIONS_PER_FLEET,
     },
     emailCode: { ttlSeconds: e.EMAIL_CODE_TTL, attempts: e.EMAIL_CODE_ATTEMPTS },
     historyRetention: e.HISTORY_RETENTION,

@@ -191,6 +191,11 @@ export const settings = {
   CONSENTS_PER_ACCOUNT: setting('Limits', 'Consents per owner account.', count(10)),
   CONSENTS_PER_VIN: setting('Limits', 'Consents per VIN.', count(5)),
   CONSENTS_PER_APP: setting('Limits', 'Consents per app.', count(1000)),
+  INVITATIONS_PER_FLEET: setting(
+    'Limits',
+    "Invitations a fleet's admins may send from the Platform (each mails someone).",
+    count(20),
+  ),
   VALIDATIONS_PER_FLEET: setting(
     'Limits',
     "Vehicle validations per fleet (each asks a provider, whose portal may mail the fleet's admin).",

@@ -39,15 +39,32 @@ function batchItems(body: unknown): unknown[] {
   return vehicles;
 }
 
-export async function registerVehicles(
-  deps: {
-    vehicles: FleetVehiclesRepository;
-    documents: FleetDocumentsRepository;
-    providerAvailable(id: string): boolean;
-  },
-  fleet: Fleet,
+export type VehicleCheck = Awaited<ReturnType<typeof checkVehicle>>;
+
+/** What a batch's checks found, item by item, before anything is stored. */
+export interface BatchCheck {
+  items: unknown[];
+  /** Each item's checked vehicle or its problems, in the batch's order. */
+  checked: VehicleCheck[];
+  /** Good items whose provider and tracker id an earlier good item has: their index and the first's. */
+  duplicates: { index: number; first: number }[];
+}
+
+export interface BatchCheckDependencies {
+  documents: FleetDocumentsRepository;
+  providerAvailable(id: string): boolean;
+}
+
+/**
+ * Every check of a registration, storing nothing: the batch's shape (refused whole, InvalidInput), each
+ * item against its provider's rules with the fleet's documents, and trackers named twice. The one path
+ * both the API's registration and the Platform's CSV preview take.
+ */
+export async function checkBatch(
+  deps: BatchCheckDependencies,
+  fleet: Pick<Fleet, 'id'>,
   body: unknown,
-): Promise<ItemResult[]> {
+): Promise<BatchCheck> {
   const items = batchItems(body);
   const documentIds = items.flatMap((item) => {
     const id = (item as { registration_document_id?: unknown } | null)?.registration_document_id;
@@ -61,19 +78,32 @@ export async function registerVehicles(
   const checked = await Promise.all(items.map((item) => checkVehicle(item, context)));
 
   const firstIndex = new Map<string, number>();
-  const duplicates: Problem[] = [];
+  const duplicates: { index: number; first: number }[] = [];
   checked.forEach((check, index) => {
     if (!check.ok) return;
     const key = `${check.vehicle.provider}:${check.vehicle.trackerId}`;
     const first = firstIndex.get(key);
     if (first === undefined) firstIndex.set(key, index);
-    else
-      duplicates.push(
-        batchProblem(`/vehicles/${index}/tracker_id`, 'duplicate_tracker_id', { first, index }),
-      );
+    else duplicates.push({ index, first });
   });
+  return { items, checked, duplicates };
+}
+
+export async function registerVehicles(
+  deps: BatchCheckDependencies & { vehicles: FleetVehiclesRepository },
+  fleet: Fleet,
+  body: unknown,
+  /** The fleet user who registers them from the Platform (kept in each vehicle's audit trail). */
+  actor?: string,
+): Promise<ItemResult[]> {
+  const { items, checked, duplicates } = await checkBatch(deps, fleet, body);
   if (duplicates.length > 0)
-    throw new InvalidInput({ messageKey: 'fleets:errors.invalid_request', problems: duplicates });
+    throw new InvalidInput({
+      messageKey: 'fleets:errors.invalid_request',
+      problems: duplicates.map(({ index, first }) =>
+        batchProblem(`/vehicles/${index}/tracker_id`, 'duplicate_tracker_id', { first, index }),
+      ),
+    });
 
   const accepted: { index: number; vehicle: NewFleetVehicle }[] = [];
   const results: ItemResult[] = new Array(items.length);
@@ -91,6 +121,7 @@ export async function registerVehicles(
     fleet,
     accepted.map((item) => item.vehicle),
     [...dataPoints],
+    actor,
   );
   registered.forEach((result, n) => {
     const index = accepted[n]?.index ?? 0;

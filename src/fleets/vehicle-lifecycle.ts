@@ -18,13 +18,19 @@ const notAllowed = (code: string, vehicle: FleetVehicle) =>
 /** Whether the change went through (or was already so); otherwise the state does not allow it. */
 const applied = (outcome: ApplyOutcome) => outcome.outcome === 'changed' || outcome.outcome === 'unchanged';
 
-export async function validateVehicle(relay: RelayStore, vehicle: FleetVehicle): Promise<void> {
+/** `actor`: the fleet user who asked, from the Platform (the API's client is the fleet itself). */
+export async function validateVehicle(
+  relay: RelayStore,
+  vehicle: FleetVehicle,
+  actor?: string,
+): Promise<void> {
   const outcome = await relay.transactions.transaction(async () => {
     const result = await applyClearanceEvent(relay, {
       clearanceId: vehicle.id,
       event: 'validation_requested',
       cause: 'fleet_validation_requested',
       manual: true,
+      actor,
     });
     if (result.outcome === 'changed')
       await enqueueClearanceRequest(
@@ -37,12 +43,13 @@ export async function validateVehicle(relay: RelayStore, vehicle: FleetVehicle):
   if (!applied(outcome)) throw notAllowed('validation_not_allowed', vehicle);
 }
 
-export async function removeVehicle(relay: RelayStore, vehicle: FleetVehicle): Promise<void> {
+export async function removeVehicle(relay: RelayStore, vehicle: FleetVehicle, actor?: string): Promise<void> {
   const outcome = await applyClearanceEvent(relay, {
     clearanceId: vehicle.id,
     event: 'cancelled',
     cause: 'fleet_removed',
     manual: true,
+    actor,
   });
   if (!applied(outcome)) throw notAllowed('removal_not_allowed', vehicle);
 }

@@ -23,6 +23,7 @@ import { NotFound } from '../errors.ts';
 import { fleetApiRouter } from '../fleet-api/router.ts';
 import { journeyLimits } from '../journey/limits.ts';
 import { journeyRouter } from '../journey/router.ts';
+import { testEventAllowance } from '../platform/integration-page.ts';
 import { platformRouter } from '../platform/router.ts';
 import { enqueueClearanceRequest } from '../relay/request-clearance.ts';
 import { rateLimit } from '../security/rate-limits.ts';
@@ -208,6 +209,16 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         validations: fleetValidations,
         documents: repositories.fleetDocuments,
         providerAvailable,
+        outbox: repositories.outbox,
+        deliveries: repositories.webhookDeliveries,
+        webhookTargets: config.webhooks,
+        testEvents: rateLimit('fleet-test-events', testEventAllowance, sharedCounters),
+        transactions: database,
+        invitations: rateLimit(
+          'fleet-invitations',
+          { points: config.limits.invitationsPerFleet, windowSeconds: config.limits.windowSeconds },
+          sharedCounters,
+        ),
       }),
       journeyRouter({
         authorizationServer,

@@ -2,6 +2,7 @@
 // fleet it is a member of. Every Platform page but sign-in needs one; anyone else is sent to sign in.
 import type { Context, Next } from 'koa';
 import { ownerOf } from '../account/owner-session.ts';
+import { KeyturnError } from '../errors.ts';
 import type { FleetMembersRepository, FleetRole } from '../storage/fleet-members.ts';
 import type { Fleet, FleetsRepository } from '../storage/fleets.ts';
 import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
@@ -44,3 +45,9 @@ export function requireFleetUser(deps: FleetUserDependencies) {
 }
 
 export const fleetUser = (ctx: Context): FleetUser => ctx.state.fleetUser as FleetUser;
+
+/** Pages only a fleet's admins may use (after requireFleetUser): anyone else gets 403. */
+export async function requireAdmin(ctx: Context, next: Next) {
+  if (fleetUser(ctx).role !== 'admin') throw new KeyturnError(403, 'forbidden');
+  await next();
+}

@@ -10,6 +10,7 @@ import type { FleetVehiclesRepository, VehicleFilter } from '../storage/fleet-ve
 import { render } from '../web/views.ts';
 import { fleetUser } from './fleet-user.ts';
 import { vehicleRow } from './present.ts';
+import { importNotice } from './vehicle-import.ts';
 
 /** The group shown when none is chosen: the first that has vehicles, problems first. */
 const attentionOrder: StatusCategory[] = ['errors', 'pending', 'connected', 'disconnected'];
@@ -47,7 +48,7 @@ export function overviewPage(deps: { vehicles: FleetVehiclesRepository }) {
     };
     const last = vehicles.at(-1);
     render(ctx, 'platform/overview.njk', {
-      fleet: { name: fleet.name },
+      fleet: { name: fleet.name, isAdmin: fleetUser(ctx).role === 'admin' },
       problems,
       categories: statusCategories.map((name) => ({
         name,
@@ -62,6 +63,7 @@ export function overviewPage(deps: { vehicles: FleetVehiclesRepository }) {
       vehicles: vehicles.map(vehicleRow),
       nextPage: more && last ? query({ cursor: encodeCursor(last.id) }) : undefined,
       firstPage: filter.after ? query({}) : undefined,
+      imported: importNotice(ctx.query),
     });
   };
 }

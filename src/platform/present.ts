@@ -1,5 +1,6 @@
-// What the Platform's pages show of a vehicle: the API's presentation, plus the plate and model from
-// `object_id` and the times as ISO strings for <time>.
+// What the Platform's pages show of a vehicle (the plate and model from `object_id`, the times as ISO
+// strings for <time>) and of the fleet users who acted (their email addresses).
+import type { AccountsRepository } from '../storage/accounts.ts';
 import type { FleetVehicle } from '../storage/fleet-vehicles.ts';
 
 export function vehicleRow(vehicle: FleetVehicle) {
@@ -14,4 +15,10 @@ export function vehicleRow(vehicle: FleetVehicle) {
     status: vehicle.status,
     changedAt: new Date(vehicle.statusChangedAt).toISOString(),
   };
+}
+
+/** The email address of each account id (an account gone since shows as nothing). */
+export async function emailsOf(accounts: AccountsRepository, ids: string[]): Promise<Map<string, string>> {
+  const found = await Promise.all([...new Set(ids)].map((id) => accounts.find(id)));
+  return new Map(found.flatMap((account) => (account ? [[account.id, account.email]] : [])));
 }

@@ -113,6 +113,7 @@ export function registerOnePage(deps: RegisterOneDependencies) {
         { ...deps, vehicles: deps.vehicles, documents: deps.documents },
         fleet,
         { vehicles: [itemOf(provider, form, documentId)] },
+        fleetUser(ctx).accountId,
       );
       if (!result || !('vehicle' in result)) return again(fieldErrors(result?.problems ?? []));
       ctx.status = 303;

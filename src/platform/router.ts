@@ -15,13 +15,16 @@ import type { FleetsRepository } from '../storage/fleets.ts';
 import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
 import { csrfProtection } from '../web/csrf.ts';
 import { multipartForms } from '../web/multipart.ts';
-import { platformSignIn, requireFleetUser } from './fleet-user.ts';
+import { platformSignIn, requireAdmin, requireFleetUser } from './fleet-user.ts';
+import { type IntegrationPageDependencies, integrationPageHandlers } from './integration-page.ts';
+import { type MembersDependencies, membersPage } from './members.ts';
 import { overviewPage } from './overview.ts';
 import { registerOnePage } from './register-one.ts';
 import { platformSignInPage } from './sign-in.ts';
+import { importForms, vehicleImportPage } from './vehicle-import.ts';
 import { vehiclePage } from './vehicle-page.ts';
 
-export interface PlatformDependencies {
+export interface PlatformDependencies extends IntegrationPageDependencies, MembersDependencies {
   accounts: AccountsRepository;
   sessions: OwnerSessionsRepository;
   signInThrottle: SignInThrottle;
@@ -39,6 +42,8 @@ const forms = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
 
 export function platformRouter(deps: PlatformDependencies): Router {
   const router = new Router({ prefix: '/platform' });
+  // Pasted CSV text (up to 1,000 vehicles) is read first with a larger limit; the 16 kB parser then skips it.
+  router.use('/vehicles/import', importForms);
   // A certificate upload is the one multipart form; its fields are read before the CSRF check, as any form's.
   router.use(forms, multipartForms({ maxFileBytes: maxDocumentBytes }), csrfProtection());
   const signIn = platformSignInPage(deps);
@@ -52,11 +57,31 @@ export function platformRouter(deps: PlatformDependencies): Router {
   const registerOne = registerOnePage(deps);
   router.get('/vehicles/new', signedIn, registerOne.show);
   router.post('/vehicles/new', signedIn, registerOne.submit);
+  const importMany = vehicleImportPage(deps);
+  router.get('/vehicles/import', signedIn, importMany.show);
+  router.get('/vehicles/import/template.csv', signedIn, importMany.template);
+  router.post('/vehicles/import', signedIn, importMany.preview);
+  router.post('/vehicles/import/confirm', signedIn, importMany.confirm);
+  const members = membersPage(deps);
+  router.get('/members', signedIn, requireAdmin, members.show);
+  router.post('/members/invite', signedIn, requireAdmin, members.invite);
+  router.post('/members/:accountId/remove', signedIn, requireAdmin, members.remove);
   router.get('/vehicles/:id', signedIn, vehicle.show);
   router.post('/vehicles/:id/validate', signedIn, vehicle.validate);
   router.post('/vehicles/:id/tracker-id', signedIn, vehicle.correct);
+  router.post('/vehicles/:id/details', signedIn, vehicle.details);
   router.get('/vehicles/:id/remove', signedIn, vehicle.confirmRemoval);
   router.post('/vehicles/:id/remove', signedIn, vehicle.remove);
+  const admin = [signedIn, requireAdmin];
+  const integration = integrationPageHandlers(deps);
+  router.get('/integration', ...admin, integration.show);
+  router.post('/integration/client-secret/rotate', ...admin, integration.rotateClientSecret);
+  router.post('/integration/client-secret/end-overlap', ...admin, integration.endClientSecretOverlap);
+  router.post('/integration/webhook/url', ...admin, integration.saveWebhookUrl);
+  router.post('/integration/webhook/secret/rotate', ...admin, integration.rotateWebhookSecret);
+  router.post('/integration/webhook/enable', ...admin, integration.enableWebhook);
+  router.post('/integration/webhook/test-event', ...admin, integration.sendTestEvent);
+  router.post('/integration/deliveries/:job/replay', ...admin, integration.replay);
   return router;
 }
 

@@ -8,12 +8,14 @@ import { Conflict, InvalidInput, NotFound } from '../errors.ts';
 import { removeVehicle, updateVehicle, validateVehicle } from '../fleets/vehicle-lifecycle.ts';
 import type { RelayStore } from '../relay/apply-clearance-event.ts';
 import type { RateLimit } from '../security/rate-limits.ts';
+import type { AccountsRepository } from '../storage/accounts.ts';
 import type { FleetVehicle, FleetVehiclesRepository } from '../storage/fleet-vehicles.ts';
 import { render } from '../web/views.ts';
 import { fleetUser } from './fleet-user.ts';
-import { vehicleRow } from './present.ts';
+import { emailsOf, vehicleRow } from './present.ts';
 
 export interface VehiclePageDependencies {
+  accounts: AccountsRepository;
   vehicles: FleetVehiclesRepository;
   relay: RelayStore;
   validations: RateLimit;
@@ -36,12 +38,20 @@ export function vehiclePage(deps: VehiclePageDependencies) {
     status = 200,
   ) {
     const changelog = await deps.vehicles.changelog(vehicle.id);
+    const actors = await emailsOf(
+      deps.accounts,
+      changelog.flatMap((entry) => (entry.actor ? [entry.actor] : [])),
+    );
     render(
       ctx,
       view,
       {
         vehicle: { ...vehicleRow(vehicle), odometer: vehicle.odometer, objectId: vehicle.objectId },
-        changelog: changelog.map((entry) => ({ ...entry, at: new Date(entry.timestamp).toISOString() })),
+        changelog: changelog.map((entry) => ({
+          ...entry,
+          at: new Date(entry.timestamp).toISOString(),
+          by: entry.actor ? actors.get(entry.actor) : undefined,
+        })),
         mayValidate: vehicle.status === 'pending' || isRetryable(vehicle.status),
         mayCorrectTrackerId: vehicle.status === 'pending' || vehicle.status === 'wrong_tracker_id',
         mayRemove: !isTerminal(vehicle.status),
@@ -69,7 +79,7 @@ export function vehiclePage(deps: VehiclePageDependencies) {
         return show(ctx, vehicle, { error: 'fleets:errors.too_many_validations' }, 429);
       }
       try {
-        await validateVehicle(deps.relay, vehicle);
+        await validateVehicle(deps.relay, vehicle, fleetUser(ctx).accountId);
       } catch (error) {
         if (!(error instanceof Conflict)) throw error;
         return show(ctx, await vehicleOf(ctx), { error: 'platform:vehicle.not_now' }, 409);
@@ -97,6 +107,29 @@ export function vehiclePage(deps: VehiclePageDependencies) {
       }
       done(ctx, vehicle, 'corrected');
     },
+    /** The vehicle's details (plate, make, model, and the odometer where the provider asks for it). */
+    async details(ctx: Context) {
+      const vehicle = await vehicleOf(ctx);
+      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+      const objectId: Record<string, unknown> = { ...vehicle.objectId };
+      for (const field of ['license_plate', 'make', 'model'] as const) {
+        const value = typeof body[field] === 'string' ? (body[field] as string).trim() : '';
+        if (value) objectId[field] = value;
+        else delete objectId[field];
+      }
+      const changes: Record<string, unknown> = { object_id: objectId };
+      if (typeof body.odometer === 'string' && body.odometer.trim() !== '') {
+        const odometer = body.odometer.trim();
+        changes.odometer = /^\d+$/.test(odometer) ? Number(odometer) : odometer;
+      }
+      try {
+        await updateVehicle(deps.vehicles, vehicle, changes);
+      } catch (error) {
+        if (!(error instanceof InvalidInput)) throw error;
+        return show(ctx, vehicle, { detailsError: error.problems[0]?.messageKey }, 400);
+      }
+      done(ctx, vehicle, 'details');
+    },
     async confirmRemoval(ctx: Context) {
       const vehicle = await vehicleOf(ctx);
       render(ctx, 'platform/remove.njk', { vehicle: vehicleRow(vehicle), page: pageOf(vehicle) });
@@ -104,7 +137,7 @@ export function vehiclePage(deps: VehiclePageDependencies) {
     async remove(ctx: Context) {
       const vehicle = await vehicleOf(ctx);
       try {
-        await removeVehicle(deps.relay, vehicle);
+        await removeVehicle(deps.relay, vehicle, fleetUser(ctx).accountId);
       } catch (error) {
         if (!(error instanceof Conflict)) throw error;
         return show(ctx, await vehicleOf(ctx), { error: 'platform:vehicle.not_now' }, 409);

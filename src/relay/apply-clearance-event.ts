@@ -46,6 +46,8 @@ export interface ClearanceEventInput {
   vin?: string;
   /** A person asked for it (a fleet validates or removes its vehicle), rather than the maker or a sweep. */
   manual?: boolean;
+  /** The fleet user who asked for it from the Platform (kept in the audit trail). */
+  actor?: string;
 }
 
 export type ApplyOutcome =
@@ -101,6 +103,7 @@ export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInpu
       cause: input.cause,
       sourceEventId: input.sourceEventId ?? null,
       occurredAt: occurredAt ?? null,
+      actor: input.actor ?? null,
     });
     const status = authorizationStatus(to);
     if (clearance.fleetId) {

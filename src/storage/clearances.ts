@@ -83,6 +83,8 @@ export interface NewClearance {
   grantExpiresAt: number | null;
   /** How the owner proved who they were when consenting (RFC 8176 `amr`); null for no owner journey. */
   authMethod: string | null;
+  /** The fleet user who registered it from the Platform. */
+  actor?: string | null;
 }
 
 export interface StatusChange {
@@ -93,6 +95,8 @@ export interface StatusChange {
   cause: string;
   sourceEventId: string | null;
   occurredAt: number | null;
+  /** The fleet user who asked for it from the Platform. */
+  actor?: string | null;
 }
 
 export function clearancesRepository(database: Database) {
@@ -107,8 +111,8 @@ export function clearancesRepository(database: Database) {
     'update clearances set status = ?, status_changed_at = ?, last_event_at = coalesce(?, last_event_at) where id = ?',
   );
   const appendTransition = database.statement<{ id: number }>(
-    `insert into clearance_transitions (clearance_id, from_status, to_status, cause, source_event_id, created_at)
-      values (?, ?, ?, ?, ?, ?) returning id`,
+    `insert into clearance_transitions (clearance_id, from_status, to_status, cause, source_event_id, created_at,
+      actor) values (?, ?, ?, ?, ?, ?, ?) returning id`,
   );
   const insertClearance = database.statement(
     `insert into clearances (id, grant_id, account_id, fleet_id, client_id, brand, provider, vin, scopes, status,
@@ -183,7 +187,7 @@ export function clearancesRepository(database: Database) {
         row.grant_expires_at,
         input.authMethod,
       );
-      await appendTransition.get(row.id, null, input.status, input.cause, null, now);
+      await appendTransition.get(row.id, null, input.status, input.cause, null, now, input.actor ?? null);
       return toClearance(row);
     },
     async find(id: string): Promise<Clearance | undefined> {
@@ -210,6 +214,7 @@ export function clearancesRepository(database: Database) {
         change.cause,
         change.sourceEventId,
         now,
+        change.actor ?? null,
       );
       return Number(row?.id);
     },

@@ -128,7 +128,22 @@ export function fleetVehiclesRepository(database: Database, clearances: Clearanc
     created_at: number | string;
     to_status: string;
     cause: string;
-  }>('select created_at, to_status, cause from clearance_transitions where clearance_id = ? order by id');
+    actor: string | null;
+  }>(
+    'select created_at, to_status, cause, actor from clearance_transitions where clearance_id = ? order by id',
+  );
+  const selectActivity = database.readStatement<{
+    clearance_id: string;
+    tracker_id: string;
+    created_at: number | string;
+    to_status: string;
+    cause: string;
+    actor: string;
+  }>(
+    `select t.clearance_id, v.tracker_id, t.created_at, t.to_status, t.cause, t.actor
+      from clearance_transitions t join fleet_vehicles v on v.id = t.clearance_id
+      where v.fleet_id = ? and t.actor is not null order by t.id desc limit ?`,
+  );
   const pages = new Map<string, Statement<VehicleRow>>();
   const pageStatement = (sql: string) => {
     let statement = pages.get(sql);
@@ -149,6 +164,7 @@ export function fleetVehiclesRepository(database: Database, clearances: Clearanc
       fleet: { id: string; clientId: string },
       vehicles: NewFleetVehicle[],
       scopes: string[],
+      actor?: string,
     ): Promise<{ vehicle: FleetVehicle; created: boolean }[]> {
       const order = vehicles
         .map((vehicle, index) => ({
@@ -187,6 +203,7 @@ export function fleetVehiclesRepository(database: Database, clearances: Clearanc
               cause: 'fleet_registered',
               grantExpiresAt: null,
               authMethod: null,
+              actor,
             });
             created++;
             results[index] = {
@@ -252,11 +269,26 @@ export function fleetVehiclesRepository(database: Database, clearances: Clearanc
       return counts;
     },
 
-    async changelog(id: string): Promise<{ timestamp: number; status: ClearanceStatus; reason: string }[]> {
+    async changelog(
+      id: string,
+    ): Promise<{ timestamp: number; status: ClearanceStatus; reason: string; actor: string | null }[]> {
       return (await selectChangelog.all(id)).map((row) => ({
         timestamp: Number(row.created_at),
         status: storedClearanceStatus(row.to_status, `fleet vehicle ${id}`),
         reason: row.cause,
+        actor: row.actor,
+      }));
+    },
+
+    /** What the fleet's users did from the Platform, newest first. */
+    async activity(fleetId: string, limit = 50) {
+      return (await selectActivity.all(fleetId, limit)).map((row) => ({
+        vehicleId: row.clearance_id,
+        trackerId: row.tracker_id,
+        timestamp: Number(row.created_at),
+        status: storedClearanceStatus(row.to_status, `fleet vehicle ${row.clearance_id}`),
+        reason: row.cause,
+        actor: row.actor,
       }));
     },
 

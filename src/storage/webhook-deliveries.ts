@@ -37,6 +37,14 @@ export function webhookDeliveriesRepository(database: Database) {
         rows.whereIn('job_id', knex()('outbox').select('id').whereNull('done_at'));
       return deleteOlderThan(knex(), 'webhook_deliveries', 'attempted_at', before, ofJobsStillDue);
     },
+    /** Whether the outbox job `jobId` was ever delivered to `clientId` (a receiver may replay only its own). */
+    async madeFor(clientId: string, jobId: number): Promise<boolean> {
+      const row = await knex()('webhook_deliveries')
+        .select('job_id')
+        .where({ client_id: clientId, job_id: jobId })
+        .first();
+      return row !== undefined;
+    },
     async list(filter: { clientId?: string; limit?: number } = {}): Promise<WebhookDelivery[]> {
       const query = knex()('webhook_deliveries')
         .orderBy('id', 'desc')

@@ -311,6 +311,8 @@ describe('keyturn CLI', () => {
 
   it('keyturn jobs list › counts the jobs by state and lists the abandoned ones with their error', async () => {
     const outbox = keyturn.repositories.outbox;
+    // Jobs queued by earlier commands (a new fleet's invitation mail) are done first, so the probe is claimed.
+    await keyturn.worker.drain();
     await outbox.enqueue('cli_probe', { n: 1 });
     await outbox.enqueue('cli_probe', { n: 2 });
     const [claimed] = await outbox.claim(1, 60_000);

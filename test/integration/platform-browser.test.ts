@@ -1,7 +1,7 @@
 // The fleet Platform in headless Chromium, on a phone and on a desktop screen, in English and German: the
-// admin signs in with the password set from the mailed link, opens the overview, a vehicle's page and the
-// disconnect confirmation. Each page passes axe-core's WCAG 2.1 A/AA rules and never scrolls sideways on
-// a phone; screenshots are kept in the OS temp folder.
+// admin signs in with the password set from the mailed link, opens the overview, a vehicle's page, the
+// disconnect confirmation, the registration form and the fleet's users. Each page passes axe-core's
+// WCAG 2.1 A/AA rules and never scrolls sideways on a phone; screenshots are kept in the OS temp folder.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessibilityViolations,
@@ -83,6 +83,14 @@ describe('fleet Platform in headless Chromium', () => {
           await page.click('a[href$="/remove"]');
           await page.waitForURL(/\/remove$/);
           await visit('remove');
+          await page.goto(`${keyturn.url}/platform/vehicles/new`);
+          await visit('register-choose');
+          await page.check('input[name=provider][value=mercedes-benz]');
+          await page.click('form button.primary[type=submit]');
+          await page.waitForURL(/provider=mercedes-benz/);
+          await visit('register-mercedes');
+          await page.goto(`${keyturn.url}/platform/members`);
+          await visit('members');
         } finally {
           await browser.close();
         }

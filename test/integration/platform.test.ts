@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetVins, pdfBytes, pngBytes, registerTestFleet, type TestFleet } from '../support/fleet.ts';
 import { type HttpBrowser, textOf } from '../support/http-browser.ts';
-import { newBrowser, passwordLinkFor } from '../support/journey.ts';
+import { mailsTo, newBrowser, passwordLinkFor } from '../support/journey.ts';
 import type { RunningKeyturn } from '../support/keyturn.ts';
 import { message } from '../support/locales.ts';
 import { type OemWorld, portalLink, startKeyturnWithOem, startOemWorld } from '../support/relay.ts';
@@ -125,6 +125,25 @@ describe('fleet Platform', () => {
     expect(textOf(saved.html)).toContain('WBA8E9G50GNT21077');
     const again = await admin.submit(saved, {}, '/validate');
     expect(textOf(again.html)).toContain(message('en', 'platform:status.pending_validation.label'));
+  });
+
+  it('POST /platform/vehicles/{id}/details › plate, make and model saved; a bad odometer refused and nothing changed', async () => {
+    const id = await vehicleIdOf(fleet, fleetVins.bmw);
+    const page = await open(admin, `/platform/vehicles/${id}`);
+    const refused = await admin.submit(page, { license_plate: 'M-XX 9', odometer: 'far' }, '/details');
+    expect(refused.status).toBe(400);
+    expect(textOf(refused.html)).toContain(message('en', 'fleets:problems.invalid_odometer'));
+    expect((await fleet.call('GET', `/v1/fleet/vehicles/${id}`)).body.object_id.license_plate).toBe('M-KT 1');
+    const saved = await admin.submit(
+      page,
+      { license_plate: 'M-KT 100', make: 'BMW', model: 'i4 eDrive40', odometer: '1200' },
+      '/details',
+    );
+    expect(new URL(saved.url).search).toBe('?done=details');
+    expect((await fleet.call('GET', `/v1/fleet/vehicles/${id}`)).body).toMatchObject({
+      object_id: { license_plate: 'M-KT 100', make: 'BMW', model: 'i4 eDrive40' },
+      odometer: 1200,
+    });
   });
 
   it('disconnect › asks for confirmation first; confirmed, the vehicle is disconnected and keeps its history', async () => {
@@ -248,6 +267,70 @@ describe('fleet Platform', () => {
     expect(textOf((await open(german, `/platform/vehicles/${id}`)).html)).toContain(
       message('de', 'platform:status.connected.label'),
     );
+  });
+
+  describe('fleet users', () => {
+    const colleague = 'colleague@rent-a-fleet.example';
+
+    it('POST /platform/members › an admin invites a colleague, who sets a password and signs in; members cannot manage users', async () => {
+      const page = await open(admin, '/platform/members');
+      expect(textOf(page.html)).toContain(adminEmail);
+      const bad = await admin.submit(page, { email: 'not-an-address' }, '/platform/members/invite');
+      expect(bad.status).toBe(400);
+      expect(textOf(bad.html)).toContain(message('en', 'platform:members.email_invalid'));
+      const invited = await admin.submit(page, { email: colleague }, '/platform/members/invite');
+      expect(new URL(invited.url).search).toBe('?done=invited');
+      expect(textOf(invited.html)).toContain(colleague);
+      const again = await admin.submit(invited, { email: colleague }, '/platform/members/invite');
+      expect(new URL(again.url).search).toBe('?done=already_member');
+      await keyturn.worker.drain();
+      expect(
+        (await mailsTo(keyturn.url, colleague)).filter((mail) => mail.subject.includes('Rent-a-Fleet')),
+      ).toHaveLength(1);
+
+      const member = await signedInAdmin(colleague);
+      expect(textOf((await open(member, '/platform')).html)).toContain('Rent-a-Fleet');
+      expect((await open(member, '/platform/members')).status).toBe(403);
+      const forged = await member.request(`${keyturn.url}/platform/members/invite`, {
+        form: {
+          csrf: /name="csrf" value="([^"]+)"/.exec((await open(member, '/platform')).html)?.[1] ?? '',
+          email: 'x@example.com',
+        },
+      });
+      expect(forged.status).toBe(403);
+    });
+
+    it('who did what › the activity names the user behind each change made from the Platform', async () => {
+      const page = await open(admin, '/platform/members');
+      const text = textOf(page.html);
+      expect(text).toContain(message('en', 'platform:reasons.fleet_validation_requested'));
+      expect(text).toContain(message('en', 'platform:reasons.fleet_removed'));
+      // Registered from the Platform's form: the registration names its user too.
+      expect(text).toContain('WBA8E9G50GNT31001');
+      expect(text).toContain(message('en', 'platform:reasons.fleet_registered'));
+      expect(text).toContain(adminEmail);
+      const id = await vehicleIdOf(fleet, fleetVins.bmw);
+      expect(textOf((await open(admin, `/platform/vehicles/${id}`)).html)).toContain(
+        message('en', 'platform:vehicle.by', { email: adminEmail }),
+      );
+    });
+
+    it('POST /platform/members/{id}/remove › the colleague loses access at once; an admin cannot remove themselves', async () => {
+      const page = await open(admin, '/platform/members');
+      const self = await admin.request(
+        `${keyturn.url}/platform/members/${(await keyturn.repositories.accounts.findByEmail(adminEmail))?.id}/remove`,
+        { form: { csrf: /name="csrf" value="([^"]+)"/.exec(page.html)?.[1] ?? '' } },
+      );
+      expect(self.status).toBe(409);
+      const member = await keyturn.repositories.accounts.findByEmail(colleague);
+      const removed = await admin.submit(page, {}, `/platform/members/${member?.id}/remove`);
+      expect(new URL(removed.url).search).toBe('?done=removed');
+      expect(textOf(removed.html)).not.toContain(colleague);
+      const twice = await admin.request(`${keyturn.url}/platform/members/${member?.id}/remove`, {
+        form: { csrf: /name="csrf" value="([^"]+)"/.exec(removed.html)?.[1] ?? '' },
+      });
+      expect(twice.status).toBe(404);
+    });
   });
 
   describe('access', () => {

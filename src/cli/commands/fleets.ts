@@ -1,8 +1,10 @@
 // `keyturn fleets …`: register fleet operators (an OAuth client for the fleet API, a webhook secret), list
-// them, enable a webhook endpoint disabled after 410 Gone.
+// them, rotate their client secret with an overlap, enable a webhook endpoint disabled after 410 Gone.
 import { parseArgs } from 'node:util';
 import { registerFleet } from '../../fleets/register-fleet.ts';
+import { rotateFleetClientSecret } from '../../fleets/rotate-client-secret.ts';
 import type { Fleet } from '../../storage/fleets.ts';
+import { overlapSecondsFrom } from '../../webhooks/signing-secrets.ts';
 import { type Command, isoTime, UsageError } from '../command.ts';
 
 /** A fleet as operators see it: never its secrets. */
@@ -54,6 +56,22 @@ export const fleetCommands: Record<string, Command> = {
   'fleets list': {
     usage: 'fleets list',
     run: async (container) => (await container.repositories.fleets.list()).map(presentFleet),
+  },
+  'fleets rotate-client-secret': {
+    usage: 'fleets rotate-client-secret --fleet FLEET_ID [--overlap SECONDS]   (default 86400: one day)',
+    async run(container, args) {
+      const { values } = parseArgs({
+        args,
+        options: { fleet: { type: 'string' }, overlap: { type: 'string' } },
+        strict: true,
+      });
+      if (!values.fleet)
+        throw new UsageError('fleets rotate-client-secret needs --fleet FLEET_ID (see fleets list)');
+      const overlap = overlapSecondsFrom(values.overlap);
+      const rotated = await rotateFleetClientSecret(container.repositories.fleets, values.fleet, overlap);
+      if (!rotated) throw new UsageError(`no fleet ${values.fleet} (see fleets list)`);
+      return rotated;
+    },
   },
   'fleets enable-webhook': {
     usage: 'fleets enable-webhook --fleet FLEET_ID   (after the endpoint answered 410 Gone)',
