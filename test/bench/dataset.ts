@@ -33,7 +33,7 @@ export interface DatasetMeta {
 // The schema version is part of the key: a cached data set from before a migration is seeded again. So is
 // the rows' format, raised when what the seeders write changes (2: PostgreSQL's clearances got the grant's
 // expiry, which only SQLite's had).
-const schemaVersion = readdirSync(new URL('../../migrations/', import.meta.url))
+export const schemaVersion = readdirSync(new URL('../../migrations/', import.meta.url))
   .filter((name) => /^\d{14}_/.test(name))
   .sort()
   .at(-1)
@@ -45,7 +45,7 @@ export const benchScope = 'location mileage';
 const year = 365 * 86_400;
 
 const kinds: Record<string, number> = { at: 1, code: 2, grant: 3, account: 4, clearance: 5 };
-const mix32 = (value: number) => {
+export const mix32 = (value: number) => {
   let h = value ^ (value >>> 16);
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -11,6 +11,8 @@ export interface BenchRequest {
   body?: string | (() => string);
   /** Per-request body and extra headers (e.g. signed callbacks); wins over `body`. */
   next?: () => { body: string; headers: Record<string, string> };
+  /** Per-request path and query (e.g. a random page cursor); `path` is then only its name in logs. */
+  nextPath?: () => string;
 }
 
 export interface LoadSpec {
@@ -54,6 +56,7 @@ export async function runLoad(spec: LoadSpec): Promise<Omit<Sample, 'cpuUsPerReq
   const { request } = spec;
   const makeBody = typeof request.body === 'function' ? request.body : undefined;
   const makeNext = request.next;
+  const makePath = request.nextPath;
   const started = performance.now();
   let lastResponse = started;
   const instance = autocannon({
@@ -72,9 +75,10 @@ export async function runLoad(spec: LoadSpec): Promise<Omit<Sample, 'cpuUsPerReq
         path: request.path,
         headers: request.headers,
         ...(typeof request.body === 'string' ? { body: request.body } : {}),
-        ...(makeBody || makeNext
+        ...(makeBody || makeNext || makePath
           ? {
               setupRequest: (req) => {
+                if (makePath) req.path = makePath();
                 if (makeNext) {
                   const next = makeNext();
                   req.body = next.body;

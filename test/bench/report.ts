@@ -1,6 +1,6 @@
 // Ratios against the baselines, Keyturn's performance targets, the stdout table and the JSON file.
 import { writeFileSync } from 'node:fs';
-import type { ScenarioResult } from './scenarios/common.ts';
+import { fleetListName, type ScenarioResult } from './scenarios/common.ts';
 
 export interface TargetCheck {
   target: string;
@@ -18,7 +18,8 @@ export function addRatios(rows: ScenarioResult[]): void {
     rows.filter((r) => r.system === 'peer' && r.engine === 'memory').map((r) => [r.kind, r]),
   );
   for (const r of rows) {
-    if (!finite(r.cpu_us_per_req) || r.cpu_us_per_req <= 0) continue;
+    // A row counted per vehicle has no request to compare with the baselines' requests.
+    if (!finite(r.cpu_us_per_req) || r.cpu_us_per_req <= 0 || r.unit) continue;
     if (koa && finite(koa.cpu_us_per_req)) r.ratio_vs_koa = koa.cpu_us_per_req / r.cpu_us_per_req;
     const peer = peers.get(r.kind);
     if (r.system === 'keyturn' && peer && finite(peer.cpu_us_per_req))
@@ -28,7 +29,10 @@ export function addRatios(rows: ScenarioResult[]): void {
 
 export const failed = (r: ScenarioResult) => r.errors > 0 || r.non2xx > 0 || !finite(r.rps) || r.rps <= 0;
 
-export function checkTargets(rows: ScenarioResult[], sizes: { big: number; small: number }): TargetCheck[] {
+export function checkTargets(
+  rows: ScenarioResult[],
+  sizes: { big: number; small: number; bigFleet?: number; smallFleet?: number },
+): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const add = (target: string, value: number | null | undefined, ok: (v: number) => boolean, unit = '') =>
     checks.push({
@@ -82,6 +86,32 @@ export function checkTargets(rows: ScenarioResult[], sizes: { big: number; small
     add('journey CPU ≤ 2× peer (ratio_vs_peer ≥ 0.5)', r.ratio_vs_peer, (v) => v >= 0.5);
   for (const r of rows.filter((x) => x.system === 'keyturn' && x.kind === 'code_exchange'))
     perCore('code + PKCE exchange ≥ 2,000/s per core', r);
+  // Batch registration: the API's vehicles per second against the same rows written by bare inserts on the
+  // same engine in the same run (CPU per vehicle shown beside it).
+  for (const api of rows.filter((r) => r.system === 'keyturn' && r.kind === 'fleet_registration')) {
+    const bare = rows.find((r) => r.system === 'bare' && r.kind === api.kind && r.engine === api.engine);
+    const ratio = bare ? api.rps / bare.rps : null;
+    const cpu = bare ? api.cpu_us_per_req / bare.cpu_us_per_req : null;
+    checks.push({
+      target: `fleet batch registration vehicles/s ≥ 25% of bare inserts (${api.engine})`,
+      value: finite(ratio)
+        ? `${ratio.toFixed(2)}× (${api.rps.toFixed(0)} vs ${bare?.rps.toFixed(0)} vehicles/s; CPU per vehicle ${fmt(cpu, 1)}× the inserts')`
+        : 'n/a',
+      met: finite(ratio) && ratio >= 0.25,
+    });
+  }
+  // Listing: a page from a fleet of the big data set as fast as from one of the small.
+  for (const engine of ['sqlite', 'postgres']) {
+    if (sizes.bigFleet === undefined || sizes.smallFleet === undefined) break;
+    const big = keyturnRow(fleetListName(sizes.bigFleet), engine);
+    const smallFleet = keyturnRow(fleetListName(sizes.smallFleet), engine);
+    if (big && smallFleet)
+      checks.push({
+        target: `fleet list big rps ≥ 90% of small (${engine})`,
+        value: `${(big.rps / smallFleet.rps).toFixed(2)}× (CPU per request ${fmt(big.cpu_us_per_req / smallFleet.cpu_us_per_req, 2)}× the small's)`,
+        met: big.rps / smallFleet.rps >= 0.9,
+      });
+  }
   const keyturnRss = rows.filter((r) => r.system === 'keyturn').map((r) => r.rss_mb);
   add(
     'peak RSS ≤ 250 MB (every Keyturn scenario)',
@@ -119,7 +149,7 @@ export function table(rows: ScenarioResult[]): string {
     '×peer',
   ];
   const body = rows.map((r) => [
-    r.name,
+    r.unit ? `${r.name} (per ${r.unit})` : r.name,
     r.system,
     r.engine,
     fmt(r.rps, 0),

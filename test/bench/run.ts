@@ -6,16 +6,24 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
 import { codeOf, type DatasetMeta, type DatasetSpec, tokenOf } from './dataset.ts';
+import { createBenchFleet, type FleetMeta, type FleetSpec } from './fleet-dataset.ts';
 import { keyturnJourney, peerJourney } from './flows.ts';
 import { addRatios, checkTargets, failed, fmt, table, targetsTable, writeJson } from './report.ts';
 import { benchWebhookSecret, callbacksScenario } from './scenarios/callbacks.ts';
 import { codeExchangeScenario } from './scenarios/code-exchange.ts';
 import type { ScenarioResult, Settings } from './scenarios/common.ts';
+import { bareInsertsScenario, fleetListScenario, fleetRegistrationScenario } from './scenarios/fleet.ts';
 import { helloScenario } from './scenarios/hello.ts';
 import { introspectionScenario } from './scenarios/introspection.ts';
 import { journeyScenario } from './scenarios/journey.ts';
-import { dropPostgresDatabase, postgresDataset, postgresWorkCopy } from './seed-postgres.ts';
-import { sqliteDataset, sqliteWorkCopy, sqliteWorkFile } from './seed-sqlite.ts';
+import {
+  dropPostgresDatabase,
+  postgresDataset,
+  postgresFleetDataset,
+  postgresWorkCopy,
+  postgresWorkDatabase,
+} from './seed-postgres.ts';
+import { sqliteDataset, sqliteFleetDataset, sqliteWorkCopy, sqliteWorkFile } from './seed-sqlite.ts';
 import { compiledDirectory, type ServerHandle, startServer } from './server-process.ts';
 import { warmPostgresTables, warmSqliteFile } from './warm-cache.ts';
 
@@ -43,6 +51,11 @@ const settings: Settings = {
   journeyConcurrency: quick ? 2 : 8,
   journeyWarmup: quick ? 10 : 1_500,
   sideRate: quick ? 50 : 200,
+  fleetBatchSize: quick ? 200 : 1_000,
+  fleetBatches: quick ? 3 : 10,
+  fleetWarmupBatches: quick ? 1 : 2,
+  bigFleet: quick ? 20_000 : 1_000_000,
+  smallFleet: quick ? 2_000 : 10_000,
   postgres: !flags['no-postgres'],
   profileDir: flags.profile ? resolve(flags.profile) : undefined,
   only: flags.only?.split(','),
@@ -126,8 +139,9 @@ const keyturn = (
 async function record(result: ScenarioResult | ScenarioResult[]) {
   for (const r of Array.isArray(result) ? result : [result]) {
     rows.push(r);
+    const per = r.unit ?? 'req';
     log(
-      `${r.system} ${r.name} (${r.engine}): ${r.rps.toFixed(0)}/s, ${fmt(r.cpu_us_per_req, 0)} µs CPU/req, p99 ${r.p99_ms.toFixed(2)} ms, rss ${r.rss_mb.toFixed(0)} MB, errors ${r.errors}, non2xx ${r.non2xx}`,
+      `${r.system} ${r.name} (${r.engine}): ${r.rps.toFixed(0)} ${per}/s, ${fmt(r.cpu_us_per_req, 0)} µs CPU/${per}, p99 ${r.p99_ms.toFixed(2)} ms, rss ${r.rss_mb.toFixed(0)} MB, errors ${r.errors}, non2xx ${r.non2xx}`,
     );
   }
 }
@@ -138,10 +152,10 @@ const tokenList = (meta: DatasetMeta, count: number) => {
 };
 
 /** Opens (seeding when not cached) a data set and logs how long it took. */
-async function loggedSet<T extends { fresh: boolean; meta: DatasetMeta }>(
+async function loggedSet<S, T extends { fresh: boolean; meta: { seedSeconds: number } }>(
   engine: 'sqlite' | 'postgres',
-  spec: DatasetSpec,
-  open: (spec: DatasetSpec) => Promise<T>,
+  spec: S,
+  open: (spec: S) => Promise<T>,
 ): Promise<T> {
   const t0 = performance.now();
   const set = await open(spec);
@@ -154,6 +168,8 @@ async function loggedSet<T extends { fresh: boolean; meta: DatasetMeta }>(
 
 const sqliteSet = (spec: DatasetSpec) => loggedSet('sqlite', spec, sqliteDataset);
 const postgresSet = (spec: DatasetSpec) => loggedSet('postgres', spec, postgresDataset);
+const sqliteFleetSet = (spec: FleetSpec) => loggedSet('sqlite', spec, sqliteFleetDataset);
+const postgresFleetSet = (spec: FleetSpec) => loggedSet('postgres', spec, postgresFleetDataset);
 
 interface PeerSeed {
   tokens: string[];
@@ -338,12 +354,89 @@ if (wanted('exchange') || wanted('journey')) {
   }
 }
 
+// ---- Keyturn: fleets ----
+if (wanted('fleet')) {
+  // Batch registration writes: the API and its baseline (bare inserts) each get a new migrated database of
+  // their own per engine, with the bench fleet in it.
+  {
+    const file = sqliteWorkFile('fleet-registration');
+    const fleet = await createBenchFleet({ sqliteFile: file });
+    await keyturn('fleet-registration-sqlite', { sqliteFile: file }, async (server) =>
+      record(await fleetRegistrationScenario(settings, server, { engine: 'sqlite', fleet })),
+    );
+    const bareFile = sqliteWorkFile('fleet-bare-inserts');
+    const bareFleet = await createBenchFleet({ sqliteFile: bareFile });
+    await record(
+      await bareInsertsScenario(settings, { engine: 'sqlite', sqliteFile: bareFile, fleet: bareFleet }),
+    );
+  }
+  if (settings.postgres) {
+    const url = await postgresWorkDatabase('fleet_registration');
+    try {
+      const fleet = await createBenchFleet({ databaseUrl: url });
+      await keyturn('fleet-registration-postgres', { databaseUrl: url }, async (server) =>
+        record(await fleetRegistrationScenario(settings, server, { engine: 'postgres', fleet })),
+      );
+    } finally {
+      await dropPostgresDatabase(url);
+    }
+    const bareUrl = await postgresWorkDatabase('fleet_bare_inserts');
+    try {
+      const fleet = await createBenchFleet({ databaseUrl: bareUrl });
+      await record(await bareInsertsScenario(settings, { engine: 'postgres', databaseUrl: bareUrl, fleet }));
+    } finally {
+      await dropPostgresDatabase(bareUrl);
+    }
+  }
+  // Listing reads the cached data sets (the server stores only the fleet's access token in them). Per engine
+  // the small and the big set's servers run side by side and are measured in turns (see fleetListScenario).
+  const listing = async (
+    engine: 'sqlite' | 'postgres',
+    open: (
+      vehicles: number,
+    ) => Promise<{ meta: FleetMeta; database: { sqliteFile?: string; databaseUrl?: string } }>,
+  ) => {
+    const [small, big] = [await open(settings.smallFleet), await open(settings.bigFleet)];
+    await keyturn(`fleet-list-${engine}-${settings.smallFleet}`, small.database, (smallServer) =>
+      keyturn(`fleet-list-${engine}-${settings.bigFleet}`, big.database, async (bigServer) =>
+        record(
+          await fleetListScenario(settings, [
+            { server: smallServer, engine, meta: small.meta },
+            { server: bigServer, engine, meta: big.meta },
+          ]),
+        ),
+      ),
+    );
+  };
+  await listing('sqlite', async (vehicles) => {
+    const set = await sqliteFleetSet({ vehicles });
+    warmSqliteFile(set.file);
+    return { meta: set.meta, database: { sqliteFile: set.file } };
+  });
+  if (settings.postgres)
+    await listing('postgres', async (vehicles) => {
+      const set = await postgresFleetSet({ vehicles });
+      await warmPostgresTables(set.url, [
+        'clearances',
+        'fleet_vehicles',
+        'fleet_vehicle_counts',
+        'oidc_payloads',
+      ]);
+      return { meta: set.meta, database: { databaseUrl: set.url } };
+    });
+}
+
 // ---- Report ----
 // Baselines first, whatever order the scenarios ran in (the peer's journey runs beside Keyturn's).
-const systemOrder = { koa: 0, peer: 1, keyturn: 2 } as const;
+const systemOrder = { koa: 0, peer: 1, bare: 2, keyturn: 3 } as const;
 rows.sort((a, b) => systemOrder[a.system] - systemOrder[b.system]);
 addRatios(rows);
-const checks = checkTargets(rows, { big: settings.bigGrants, small: settings.smallGrants });
+const checks = checkTargets(rows, {
+  big: settings.bigGrants,
+  small: settings.smallGrants,
+  bigFleet: settings.bigFleet,
+  smallFleet: settings.smallFleet,
+});
 process.stdout.write(`\n${table(rows)}\n\nTargets:\n${targetsTable(checks)}\n`);
 process.stdout.write(
   `\n${quick ? 'quick' : 'full'} run in ${process.uptime().toFixed(0)} s (the build and start-up included); load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}, at end ${loadavg()

@@ -19,6 +19,8 @@ const expected = [
   ['peer', 'code + PKCE exchange', 'sqlite'],
   ['peer', 'journey (dev login + consent) + exchange', 'memory'],
   ['peer', 'journey (dev login + consent) + exchange', 'sqlite'],
+  ['bare', 'fleet batch registration 3×200', 'sqlite'],
+  ['bare', 'fleet batch registration 3×200', 'postgres'],
   ['keyturn', 'introspection 1000 grants', 'sqlite'],
   ['keyturn', 'introspection 2000 grants', 'sqlite'],
   ['keyturn', 'introspection 2000 grants', 'postgres'],
@@ -28,16 +30,22 @@ const expected = [
   ['keyturn', 'introspection beside callbacks', 'postgres'],
   ['keyturn', 'code + PKCE exchange', 'sqlite'],
   ['keyturn', 'journey (landing → … → permissions) + exchange', 'sqlite'],
+  ['keyturn', 'fleet batch registration 3×200', 'sqlite'],
+  ['keyturn', 'fleet batch registration 3×200', 'postgres'],
+  ['keyturn', 'fleet list page of 100 by category, 2000 vehicles', 'sqlite'],
+  ['keyturn', 'fleet list page of 100 by category, 20000 vehicles', 'sqlite'],
+  ['keyturn', 'fleet list page of 100 by category, 2000 vehicles', 'postgres'],
+  ['keyturn', 'fleet list page of 100 by category, 20000 vehicles', 'postgres'],
 ];
 
-test('npm run bench -- --quick runs every scenario without errors', { timeout: 120_000 }, async () => {
+test('npm run bench -- --quick runs every scenario without errors', { timeout: 180_000 }, async () => {
   const out = join(folder, 'bench.json');
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development' };
   delete env.VITEST;
   await promisify(execFile)(
     process.execPath,
     ['--import', 'tsx', 'test/bench/run.ts', '--quick', '--out', out],
-    { cwd: root, env, timeout: 115_000, maxBuffer: 16 << 20 },
+    { cwd: root, env, timeout: 175_000, maxBuffer: 16 << 20 },
   );
   const rows = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>[];
   expect(rows.map((r) => [r.system, r.name, r.engine])).toEqual(expected);
@@ -52,6 +60,8 @@ test('npm run bench -- --quick runs every scenario without errors', { timeout: 1
         expect(typeof r[field], `${r.name} ${field}`).toBe('number');
     expect(r.errors, `${r.name} errors`).toBe(0);
     expect(r.non2xx, `${r.name} non2xx`).toBe(0);
+    // Batch registration is counted per vehicle, its baseline (bare inserts) too.
+    if (r.kind === 'fleet_registration') expect(r.unit, `${r.name} unit`).toBe('vehicle');
     expect(r).toHaveProperty('ratio_vs_koa');
     expect(r).toHaveProperty('ratio_vs_peer');
   }

@@ -1,46 +1,12 @@
 // The operator's `keyturn` command, run as a real child process against the test database: JSON on stdout,
 // every problem on stderr with a non-zero exit, nothing stored on bad input.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyturnCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { clientCredentialsToken } from '../support/fleet.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
 import { productionEnv } from '../support/production.ts';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function keyturnCli(
-  database: TestDatabase,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<CliRun> {
-  const { DATABASE_URL, KEYTURN_SQLITE_FILE, ...inherited } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli/bin.js', ...args], {
-      cwd: root,
-      env: { ...inherited, NODE_ENV: 'test', ...env, ...database.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const appWithWebhook = (webhookUrl: string) => [
   'apps',

@@ -1,5 +1,5 @@
-// The operator's `keyturn` command run as a real child process against a test database, as
-// test/integration/cli.test.ts runs it: JSON on stdout, problems on stderr, the exit code.
+// The operator's `keyturn` command run as a real child process against a test database: JSON on stdout,
+// problems on stderr, the exit code.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestDatabase } from './database.ts';

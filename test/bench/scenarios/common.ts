@@ -18,6 +18,13 @@ export interface Settings {
   journeyWarmup: number;
   /** Fixed introspection rate while measuring its latency beside callbacks. */
   sideRate: number;
+  /** Batch registration: vehicles per request, requests per measured run, and requests of warm-up. */
+  fleetBatchSize: number;
+  fleetBatches: number;
+  fleetWarmupBatches: number;
+  /** Vehicles of the one fleet in the listing's two data sets. */
+  bigFleet: number;
+  smallFleet: number;
   postgres: boolean;
   profileDir?: string;
   only?: string[];
@@ -29,8 +36,19 @@ export interface ScenarioResult {
   name: string;
   engine: Engine;
   /** Which peer figure this row compares with (peer rows' `kind`). */
-  kind: 'hello' | 'introspection' | 'code_exchange' | 'journey' | 'callbacks' | 'introspection_side';
-  system: 'keyturn' | 'peer' | 'koa';
+  kind:
+    | 'hello'
+    | 'introspection'
+    | 'code_exchange'
+    | 'journey'
+    | 'callbacks'
+    | 'introspection_side'
+    | 'fleet_registration'
+    | 'fleet_list';
+  /** `bare`: the same rows written by bare inserts, no HTTP (the batch registration's baseline). */
+  system: 'keyturn' | 'peer' | 'koa' | 'bare';
+  /** What rps and cpu_us_per_req count when not requests (batch registration: vehicles). */
+  unit?: 'vehicle';
   rps: number;
   cpu_us_per_req: number;
   p50_ms: number;
@@ -152,3 +170,6 @@ export async function repeatedConsuming(
   }
   return medianSample(samples);
 }
+
+/** The listing's row for a fleet of `vehicles` (one row per data set, compared by checkTargets). */
+export const fleetListName = (vehicles: number) => `fleet list page of 100 by category, ${vehicles} vehicles`;
