@@ -16,6 +16,12 @@ const fleetErrors =
 const sqlite = (knex: Knex) => knex.client.config.client !== 'pg';
 
 /**
+ * What a listed page shows of each clearance, after the keyset's (fleet_id, id): carried in the listing's
+ * indexes, so a page is read from the index alone, never from the clearances' rows.
+ */
+const listed = 'status, provider, vin, status_changed_at, created_at';
+
+/**
  * SQLite cannot change NOT NULL in place: the table is rebuilt with the same rows and indexes, with
  * fleet_id (nullable) or without it (not nullable).
  */
@@ -77,34 +83,56 @@ export async function up(knex: Knex): Promise<void> {
     `create index clearances_fleet_waiting_index on clearances (status_changed_at) where ${fleetWaiting}`,
   );
   await knex.raw(
-    'create index clearances_fleet_index on clearances (fleet_id, id) where fleet_id is not null',
+    `create index clearances_fleet_index on clearances (fleet_id, id, ${listed}) where fleet_id is not null`,
   );
   await knex.raw(
-    'create index clearances_fleet_status_index on clearances (fleet_id, status, id) where fleet_id is not null',
+    'create index clearances_fleet_status_index on clearances (fleet_id, status, id, provider, vin, status_changed_at, created_at) where fleet_id is not null',
   );
   await knex.raw(
-    `create index clearances_fleet_pending_index on clearances (fleet_id, id) where ${fleetPending}`,
+    `create index clearances_fleet_pending_index on clearances (fleet_id, id, ${listed}) where ${fleetPending}`,
   );
   await knex.raw(
-    `create index clearances_fleet_errors_index on clearances (fleet_id, id) where ${fleetErrors}`,
+    `create index clearances_fleet_errors_index on clearances (fleet_id, id, ${listed}) where ${fleetErrors}`,
   );
 
-  await knex.schema.createTable('fleet_vehicles', (t) => {
-    // The vehicle's id is its clearance's id.
-    t.string('id', 64).primary();
-    t.string('fleet_id', 64).notNullable();
-    t.string('tracker_id', 64).notNullable();
-    t.string('tracker_type', 8).notNullable();
-    t.text('object_id').notNullable();
-    t.integer('odometer');
-    t.string('registration_document_id', 64);
-    // provider + tracker id while the vehicle has not ended: one live registration per tracker and fleet.
-    t.string('registration_key', 120);
-    t.string('plate_key', 32);
-    t.unique(['fleet_id', 'registration_key']);
-    t.index(['fleet_id', 'tracker_id']);
-    t.index(['fleet_id', 'plate_key']);
-  });
+  // The vehicle's id is its clearance's id. provider + tracker id is its registration key while it has not
+  // ended: one live registration per tracker and fleet. SQLite keeps the rows in their key's tree (WITHOUT
+  // ROWID), so reading a page's vehicles by id is one lookup each, not two.
+  if (sqlite(knex)) {
+    await knex.raw(`create table fleet_vehicles (
+      id varchar(64) not null primary key,
+      fleet_id varchar(64) not null,
+      tracker_id varchar(64) not null,
+      tracker_type varchar(8) not null,
+      object_id text not null,
+      odometer integer,
+      registration_document_id varchar(64),
+      registration_key varchar(120),
+      plate_key varchar(32)
+    ) without rowid`);
+    await knex.raw(
+      'create unique index fleet_vehicles_fleet_id_registration_key_unique on fleet_vehicles (fleet_id, registration_key)',
+    );
+  } else {
+    await knex.schema.createTable('fleet_vehicles', (t) => {
+      t.string('id', 64).primary();
+      t.string('fleet_id', 64).notNullable();
+      t.string('tracker_id', 64).notNullable();
+      t.string('tracker_type', 8).notNullable();
+      t.text('object_id').notNullable();
+      t.integer('odometer');
+      t.string('registration_document_id', 64);
+      t.string('registration_key', 120);
+      t.string('plate_key', 32);
+      t.unique(['fleet_id', 'registration_key']);
+    });
+  }
+  await knex.raw(
+    'create index fleet_vehicles_fleet_id_tracker_id_index on fleet_vehicles (fleet_id, tracker_id)',
+  );
+  await knex.raw(
+    'create index fleet_vehicles_fleet_id_plate_key_index on fleet_vehicles (fleet_id, plate_key)',
+  );
 
   await knex.schema.createTable('fleet_vehicle_counts', (t) => {
     t.string('fleet_id', 64).notNullable();

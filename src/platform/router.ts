@@ -48,6 +48,7 @@ export function platformRouter(deps: PlatformDependencies): Router {
   router.use(forms, multipartForms({ maxFileBytes: maxDocumentBytes }), csrfProtection());
   const signIn = platformSignInPage(deps);
   const signedIn = requireFleetUser(deps);
+  const admin = [signedIn, requireAdmin];
   const vehicle = vehiclePage(deps);
 
   router.get('/sign-in', signIn.show);
@@ -63,16 +64,15 @@ export function platformRouter(deps: PlatformDependencies): Router {
   router.post('/vehicles/import', signedIn, importMany.preview);
   router.post('/vehicles/import/confirm', signedIn, importMany.confirm);
   const members = membersPage(deps);
-  router.get('/members', signedIn, requireAdmin, members.show);
-  router.post('/members/invite', signedIn, requireAdmin, members.invite);
-  router.post('/members/:accountId/remove', signedIn, requireAdmin, members.remove);
+  router.get('/members', ...admin, members.show);
+  router.post('/members/invite', ...admin, members.invite);
+  router.post('/members/:accountId/remove', ...admin, members.remove);
   router.get('/vehicles/:id', signedIn, vehicle.show);
   router.post('/vehicles/:id/validate', signedIn, vehicle.validate);
   router.post('/vehicles/:id/tracker-id', signedIn, vehicle.correct);
   router.post('/vehicles/:id/details', signedIn, vehicle.details);
   router.get('/vehicles/:id/remove', signedIn, vehicle.confirmRemoval);
   router.post('/vehicles/:id/remove', signedIn, vehicle.remove);
-  const admin = [signedIn, requireAdmin];
   const integration = integrationPageHandlers(deps);
   router.get('/integration', ...admin, integration.show);
   router.post('/integration/client-secret/rotate', ...admin, integration.rotateClientSecret);

@@ -244,18 +244,26 @@ export function fleetVehiclesRepository(database: Database, clearances: Clearanc
         conditions.push('c.provider = ?');
         values.push(filter.provider);
       }
-      if (filter.q) {
-        const key = searchKey(filter.q);
-        conditions.push('(v.tracker_id = ? or upper(v.tracker_id) = ? or c.vin = ? or v.plate_key = ?)');
-        values.push(filter.q.trim(), key, key, key);
-      }
       if (filter.after) {
         conditions.push('c.id > ?');
         values.push(filter.after);
       }
+      if (filter.q) {
+        // A search names one vehicle or a few: its own indexes find them.
+        const key = searchKey(filter.q);
+        conditions.push('(v.tracker_id = ? or upper(v.tracker_id) = ? or c.vin = ? or v.plate_key = ?)');
+        values.push(filter.q.trim(), key, key, key, fleetId, filter.limit);
+        const sql = `select ${columns} from clearances c join fleet_vehicles v on v.id = c.id
+          where c.fleet_id = ? and ${conditions.join(' and ')} and v.fleet_id = ? order by c.id limit ?`;
+        return (await pageStatement(sql).all(...values)).map(toVehicle);
+      }
+      // The page's clearances first, from the category's index alone (it carries what a page shows), then
+      // their registration details by id: a page costs the same wherever it starts in a fleet of any size.
       values.push(filter.limit);
-      const sql = `select ${columns} from clearances c join fleet_vehicles v on v.id = c.id
-        where c.fleet_id = ? and ${conditions.join(' and ')} order by c.id limit ?`;
+      const sql = `select ${columns} from (select c.id, c.fleet_id, c.provider, c.vin, c.status,
+          c.status_changed_at, c.created_at from clearances c
+          where c.fleet_id = ? and ${conditions.join(' and ')} order by c.id limit ?) c
+        join fleet_vehicles v on v.id = c.id order by c.id`;
       return (await pageStatement(sql).all(...values)).map(toVehicle);
     },
 
