@@ -1,7 +1,10 @@
 // Every setting Keyturn reads from the environment, once: its variable, what it does, and its schema with
 // the default (which may depend on the mode). The Config type (./load.ts), the defaults and the table in
 // docs/configuration.md (./docs-table.ts) all come from here.
+
 import { z } from 'zod';
+import { fleetProviderIds } from '../domain/fleet/providers.ts';
+import { providers as journeyProviders } from '../domain/vehicles/brands.ts';
 
 export type Mode = 'development' | 'production' | 'test';
 
@@ -232,29 +235,15 @@ export const settings = {
 
 /**
  * The providers whose clearance API is configured with OEM_<PROVIDER>_URL, _API_KEY and _WEBHOOK_SECRET:
- * the car makers of the consent journey, and the further makers and tracker providers fleets register
- * vehicles with.
+ * every provider a fleet registers vehicles with, the consent journey's makers among them.
  */
-export const oemProviderIds = [
-  'bmw',
-  'mercedes-benz',
-  'stellantis',
-  'silence',
-  'html5',
-  'targa',
-  'astrata',
-  'cartrack',
-] as const;
+export const oemProviderIds = fleetProviderIds;
 export type OemProviderId = (typeof oemProviderIds)[number];
 
 /**
  * The consent journey's makers: required in production (the journey offers their brands). The fleets'
  * further providers are optional; a fleet cannot register a vehicle with a provider that is not configured.
  */
-export const requiredInProduction: ReadonlySet<OemProviderId> = new Set([
-  'bmw',
-  'mercedes-benz',
-  'stellantis',
-]);
+export const requiredInProduction: ReadonlySet<OemProviderId> = new Set(journeyProviders);
 
 export const oemEnvPrefix = (provider: OemProviderId) => `OEM_${provider.toUpperCase().replace(/-/g, '_')}`;

@@ -110,7 +110,7 @@ export function registerOnePage(deps: RegisterOneDependencies) {
         }
       }
       const [result] = await registerVehicles(
-        { ...deps, vehicles: deps.vehicles, documents: deps.documents },
+        deps,
         fleet,
         { vehicles: [itemOf(provider, form, documentId)] },
         fleetUser(ctx).accountId,

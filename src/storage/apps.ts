@@ -6,9 +6,13 @@ import { ttlCache } from '../db/ttl-cache.ts';
 import {
   findWebhookSecrets,
   replaceWebhookSecrets,
+  toWebhookDisabled,
   toWebhookSecrets,
+  type WebhookDisabled,
+  type WebhookDisabledColumns,
   type WebhookSecretColumns,
   type WebhookSecrets,
+  webhookDisabledColumns,
   webhookSecretColumns,
 } from './webhook-secrets.ts';
 
@@ -23,11 +27,11 @@ export interface App {
   webhookUrl: string | null;
   webhookSecrets: WebhookSecrets;
   /** Set when the endpoint answered 410 Gone: nothing is delivered until an operator enables it again. */
-  webhookDisabled: { at: number; reason: string } | null;
+  webhookDisabled: WebhookDisabled;
   createdAt: number;
 }
 
-interface AppRow extends WebhookSecretColumns {
+interface AppRow extends WebhookSecretColumns, WebhookDisabledColumns {
   client_id: string;
   client_secret_hash: string;
   name: string;
@@ -36,8 +40,6 @@ interface AppRow extends WebhookSecretColumns {
   scopes: string;
   logo_uri: string | null;
   webhook_url: string | null;
-  webhook_disabled_at: number | null;
-  webhook_disabled_reason: string | null;
   created_at: number;
 }
 
@@ -51,10 +53,7 @@ const toApp = (row: AppRow): App => ({
   logoUri: row.logo_uri,
   webhookUrl: row.webhook_url,
   webhookSecrets: toWebhookSecrets(row),
-  webhookDisabled:
-    row.webhook_disabled_at === null
-      ? null
-      : { at: Number(row.webhook_disabled_at), reason: row.webhook_disabled_reason ?? '' },
+  webhookDisabled: toWebhookDisabled(row),
   createdAt: Number(row.created_at),
 });
 
@@ -75,8 +74,7 @@ export function appsRepository(database: Database) {
         logo_uri: app.logoUri,
         webhook_url: app.webhookUrl,
         ...webhookSecretColumns(app.webhookSecrets),
-        webhook_disabled_at: app.webhookDisabled?.at ?? null,
-        webhook_disabled_reason: app.webhookDisabled?.reason ?? null,
+        ...webhookDisabledColumns(app.webhookDisabled),
         created_at: app.createdAt,
       });
     },
@@ -97,16 +95,12 @@ export function appsRepository(database: Database) {
     },
     async disableWebhook(clientId: string, reason: string, at = Date.now()): Promise<void> {
       cache.forget(clientId);
-      await table()
-        .where({ client_id: clientId })
-        .update({ webhook_disabled_at: at, webhook_disabled_reason: reason.slice(0, 500) });
+      await table().where({ client_id: clientId }).update(webhookDisabledColumns({ at, reason }));
     },
     /** Enables a disabled endpoint again; false when there is no such app. */
     async enableWebhook(clientId: string): Promise<boolean> {
       cache.forget(clientId);
-      const updated = await table()
-        .where({ client_id: clientId })
-        .update({ webhook_disabled_at: null, webhook_disabled_reason: null });
+      const updated = await table().where({ client_id: clientId }).update(webhookDisabledColumns(null));
       return updated === 1;
     },
     /** The app's webhook signing secrets, read from the writer (a rotation reads them to replace them). */

@@ -7,9 +7,13 @@ import { ttlCache } from '../db/ttl-cache.ts';
 import {
   findWebhookSecrets,
   replaceWebhookSecrets,
+  toWebhookDisabled,
   toWebhookSecrets,
+  type WebhookDisabled,
+  type WebhookDisabledColumns,
   type WebhookSecretColumns,
   type WebhookSecrets,
+  webhookDisabledColumns,
   webhookSecretColumns,
 } from './webhook-secrets.ts';
 
@@ -23,11 +27,11 @@ export interface Fleet {
   previousClientSecret?: { hash: string; expiresAt: number } | null;
   webhookUrl: string | null;
   webhookSecrets: WebhookSecrets;
-  webhookDisabled: { at: number; reason: string } | null;
+  webhookDisabled: WebhookDisabled;
   createdAt: number;
 }
 
-interface FleetRow extends WebhookSecretColumns {
+interface FleetRow extends WebhookSecretColumns, WebhookDisabledColumns {
   id: string;
   name: string;
   admin_email: string;
@@ -37,8 +41,6 @@ interface FleetRow extends WebhookSecretColumns {
   /** PostgreSQL returns a bigint as a string. */
   previous_client_secret_expires_at: number | string | null;
   webhook_url: string | null;
-  webhook_disabled_at: number | string | null;
-  webhook_disabled_reason: string | null;
   created_at: number | string;
 }
 
@@ -54,10 +56,7 @@ const toFleet = (row: FleetRow): Fleet => ({
       : { hash: row.previous_client_secret_hash, expiresAt: Number(row.previous_client_secret_expires_at) },
   webhookUrl: row.webhook_url,
   webhookSecrets: toWebhookSecrets(row),
-  webhookDisabled:
-    row.webhook_disabled_at === null
-      ? null
-      : { at: Number(row.webhook_disabled_at), reason: row.webhook_disabled_reason ?? '' },
+  webhookDisabled: toWebhookDisabled(row),
   createdAt: Number(row.created_at),
 });
 
@@ -96,8 +95,7 @@ export function fleetsRepository(database: Database) {
         previous_client_secret_expires_at: fleet.previousClientSecret?.expiresAt ?? null,
         webhook_url: fleet.webhookUrl,
         ...webhookSecretColumns(fleet.webhookSecrets),
-        webhook_disabled_at: fleet.webhookDisabled?.at ?? null,
-        webhook_disabled_reason: fleet.webhookDisabled?.reason ?? null,
+        ...webhookDisabledColumns(fleet.webhookDisabled),
         created_at: fleet.createdAt,
       });
     },
@@ -117,16 +115,10 @@ export function fleetsRepository(database: Database) {
       return (await table().orderBy('created_at')).map(toFleet);
     },
     async disableWebhook(id: string, reason: string, at = Date.now()): Promise<void> {
-      await changing(id, () =>
-        table()
-          .where({ id })
-          .update({ webhook_disabled_at: at, webhook_disabled_reason: reason.slice(0, 500) }),
-      );
+      await changing(id, () => table().where({ id }).update(webhookDisabledColumns({ at, reason })));
     },
     async enableWebhook(id: string): Promise<boolean> {
-      const updated = await changing(id, () =>
-        table().where({ id }).update({ webhook_disabled_at: null, webhook_disabled_reason: null }),
-      );
+      const updated = await changing(id, () => table().where({ id }).update(webhookDisabledColumns(null)));
       return updated === 1;
     },
     /** Where the fleet's webhooks go; null: nowhere (the fleet gets none). */

@@ -1,6 +1,7 @@
-// The Standard Webhooks signing secrets kept by whoever receives webhooks (apps; fleets later): the current
-// secret and, during a rotation's overlap, the previous one until it expires. Stored in the columns
-// webhook_secret, previous_webhook_secret and previous_webhook_secret_expires_at of the owner's table.
+// What whoever receives webhooks (apps, fleets) keeps about its endpoint: the Standard Webhooks signing
+// secrets (the current secret and, during a rotation's overlap, the previous one until it expires; columns
+// webhook_secret, previous_webhook_secret, previous_webhook_secret_expires_at) and whether the endpoint is
+// disabled (webhook_disabled_at, webhook_disabled_reason), in the receiver's own table.
 import type { Database } from '../db/index.ts';
 
 export interface WebhookSecrets {
@@ -28,6 +29,26 @@ export const webhookSecretColumns = (secrets: WebhookSecrets): WebhookSecretColu
   webhook_secret: secrets.current,
   previous_webhook_secret: secrets.previous,
   previous_webhook_secret_expires_at: secrets.previousExpiresAt,
+});
+
+/** Set when the endpoint answered 410 Gone: nothing is delivered until an operator enables it again. */
+export type WebhookDisabled = { at: number; reason: string } | null;
+
+export interface WebhookDisabledColumns {
+  /** PostgreSQL returns a bigint as a string. */
+  webhook_disabled_at: number | string | null;
+  webhook_disabled_reason: string | null;
+}
+
+export const toWebhookDisabled = (row: WebhookDisabledColumns): WebhookDisabled =>
+  row.webhook_disabled_at === null
+    ? null
+    : { at: Number(row.webhook_disabled_at), reason: row.webhook_disabled_reason ?? '' };
+
+/** The columns of a disabled endpoint (reason cut to 500 characters), or of an enabled one (null). */
+export const webhookDisabledColumns = (disabled: WebhookDisabled): WebhookDisabledColumns => ({
+  webhook_disabled_at: disabled?.at ?? null,
+  webhook_disabled_reason: disabled ? disabled.reason.slice(0, 500) : null,
 });
 
 /** The secrets of the row whose `key` column is `id`; undefined when there is no such row. */
