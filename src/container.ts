@@ -11,6 +11,7 @@ import { ownerMailHandler, ownerMailJob } from './mail/owner-mail.ts';
 import type { JobRegistry } from './outbox/jobs.ts';
 import { outboxStore } from './outbox/store.ts';
 import { createWorker, type Worker } from './outbox/worker.ts';
+import { type VehicleEventStore, vehicleEventJob } from './relay/accept-vehicle-event.ts';
 import {
   authorizationChangedJob,
   fleetClearanceChangedJob,
@@ -34,9 +35,18 @@ import { journeysRepository } from './storage/journeys.ts';
 import { oidcPayloadsRepository } from './storage/oidc-payloads.ts';
 import { ownerSessionsRepository } from './storage/owner-sessions.ts';
 import { settingsRepository } from './storage/settings.ts';
+import { usageLedgerRepository } from './storage/usage-ledger.ts';
 import { webhookDeliveriesRepository } from './storage/webhook-deliveries.ts';
-import { webhookDeliveryHandler } from './webhooks/deliver.ts';
-import { appWebhooks, fleetPingJob, fleetPingWebhooks, fleetWebhooks } from './webhooks/kinds.ts';
+import { type WebhookKind, webhookDeliveryHandler } from './webhooks/deliver.ts';
+import {
+  appPingJob,
+  appPingWebhooks,
+  appWebhooks,
+  fleetPingJob,
+  fleetPingWebhooks,
+  fleetWebhooks,
+  vehicleEventWebhooks,
+} from './webhooks/kinds.ts';
 
 export function repositoriesFor(database: Database) {
   const clearances = clearancesRepository(database);
@@ -56,6 +66,7 @@ export function repositoriesFor(database: Database) {
     outbox: outboxStore(database),
     ownerSessions: ownerSessionsRepository(database),
     settings: settingsRepository(database),
+    usageLedger: usageLedgerRepository(database),
     webhookDeliveries: webhookDeliveriesRepository(database),
   };
 }
@@ -71,6 +82,8 @@ export interface Container {
   mailer: Mailer;
   connectors: ConnectorRegistry;
   relay: RelayStore;
+  /** The relay, with what taking in vehicle events needs besides: receivers, the usage ledger, prices. */
+  vehicleEvents: VehicleEventStore;
   worker: Worker;
   /** Housekeeping, as of `now`: expired artifacts and counts, stale journeys, old history, overdue clearances. */
   maintenance(
@@ -115,6 +128,23 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     outbox: repositories.outbox,
     oidcPayloads: repositories.oidcPayloads,
   };
+  const vehicleEvents: VehicleEventStore = {
+    ...relay,
+    usage: repositories.usageLedger,
+    pricing: config.pricing,
+    async receiverOf(clearance) {
+      return clearance.fleetId
+        ? repositories.fleets.find(clearance.fleetId)
+        : repositories.apps.find(clearance.clientId);
+    },
+  };
+  const webhookDelivery = (kind: WebhookKind) =>
+    webhookDeliveryHandler({
+      kind,
+      deliveries: repositories.webhookDeliveries,
+      targets: config.webhooks,
+      timeoutMs: config.webhooks.timeoutMs,
+    });
 
   const jobs: JobRegistry = {
     ...relayJobs({
@@ -126,29 +156,18 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       connectorFor: connectors.connectorFor,
       callbackUrl: (provider) => `${config.issuer}/callbacks/${provider}`,
     }),
-    [authorizationChangedJob]: {
-      run: webhookDeliveryHandler({
-        kind: appWebhooks(repositories.apps),
-        deliveries: repositories.webhookDeliveries,
-        targets: config.webhooks,
-        timeoutMs: config.webhooks.timeoutMs,
-      }),
-    },
+    [authorizationChangedJob]: { run: webhookDelivery(appWebhooks(repositories.apps)) },
     [fleetClearanceChangedJob]: {
-      run: webhookDeliveryHandler({
-        kind: fleetWebhooks(repositories.fleets, repositories.fleetVehicles),
-        deliveries: repositories.webhookDeliveries,
-        targets: config.webhooks,
-        timeoutMs: config.webhooks.timeoutMs,
-      }),
+      run: webhookDelivery(fleetWebhooks(repositories.fleets, repositories.fleetVehicles)),
     },
-    [fleetPingJob]: {
-      run: webhookDeliveryHandler({
-        kind: fleetPingWebhooks(repositories.fleets),
-        deliveries: repositories.webhookDeliveries,
-        targets: config.webhooks,
-        timeoutMs: config.webhooks.timeoutMs,
-      }),
+    [fleetPingJob]: { run: webhookDelivery(fleetPingWebhooks(repositories.fleets)) },
+    [appPingJob]: { run: webhookDelivery(appPingWebhooks(repositories.apps)) },
+    [vehicleEventJob]: {
+      run: webhookDelivery(vehicleEventWebhooks(repositories.apps, repositories.fleets)),
+      // Charged when queued; an event never delivered is credited back (a later replay is free).
+      abandoned: async (payload) => {
+        await repositories.usageLedger.creditUndelivered(String(payload.eventId), String(payload.clientId));
+      },
     },
     [ownerMailJob]: {
       run: ownerMailHandler({
@@ -193,6 +212,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     mailer,
     connectors,
     relay,
+    vehicleEvents,
     worker,
     maintenance,
     async close() {

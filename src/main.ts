@@ -1,7 +1,7 @@
 // Keyturn's server process: configuration → container → web app → listen. Runs the outbox worker
 // in-process (unless KEYTURN_RUN_WORKER=false) and the housekeeping. On SIGTERM or SIGINT it stops
-// accepting connections, lets the requests under way finish (for up to SHUTDOWN_GRACE), lets the worker
-// finish the jobs under way, closes the pools and exits 0.
+// accepting connections, stops the OEM simulator's cars and callbacks, lets the requests under way finish
+// (for up to SHUTDOWN_GRACE), lets the worker finish the jobs under way, closes the pools and exits 0.
 import type { Server } from 'node:http';
 import { configOrExit } from './config/index.ts';
 import { buildContainer } from './container.ts';
@@ -11,7 +11,7 @@ import { buildHttpApp } from './http/app.ts';
 const config = configOrExit();
 const container = await buildContainer(config);
 const { logger } = container;
-const { app } = await buildHttpApp(container);
+const { app, simulator } = await buildHttpApp(container);
 
 const server = app.listen(config.port, config.host, () => {
   logger.info(
@@ -46,6 +46,7 @@ function closeGracefully(http: Server, graceMs: number): Promise<void> {
 async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down');
   stopHousekeeping();
+  simulator?.close();
   await Promise.all([closeGracefully(server, config.shutdownGrace * 1000), container.worker.stop()]);
   await container.close();
   logger.info('stopped');

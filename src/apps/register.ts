@@ -2,6 +2,7 @@
 // Redirect URIs must be https, or http on a loopback host (RFC 8252 §7.3); no fragments (RFC 6749 §3.1.2).
 // A webhook URL must be a target the webhook target guard accepts under the configured policy.
 import { isDataPoint } from '../domain/data-points.ts';
+import { isVehicleEventType, type VehicleEventType, vehicleEventTypes } from '../domain/vehicle-events.ts';
 import { isBrandId } from '../domain/vehicles/brands.ts';
 import { InvalidInput } from '../errors.ts';
 import { hashSecret, randomToken } from '../security/secrets.ts';
@@ -17,6 +18,8 @@ export interface AppRegistration {
   scopes: string[];
   logoUri?: string;
   webhookUrl?: string;
+  /** The vehicle event types it receives (none unless asked for: each one delivered is charged). */
+  eventTypes?: string[];
 }
 
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -52,6 +55,7 @@ export function registrationProblems(input: AppRegistration): string[] {
   for (const brand of input.brands) if (!isBrandId(brand)) problems.push(`unknown brand ${brand}`);
   if (input.scopes.length === 0) problems.push('at least one --scope (data point) is required');
   for (const scope of input.scopes) if (!isDataPoint(scope)) problems.push(`unknown data point ${scope}`);
+  problems.push(...eventTypeProblems(input.eventTypes ?? []));
   if (input.logoUri !== undefined && parseUrl(input.logoUri)?.protocol !== 'https:')
     problems.push('logo URI must be an https URL');
   return problems;
@@ -92,6 +96,7 @@ export async function registerApp(
     webhookUrl: input.webhookUrl ?? null,
     webhookDisabled: null,
     webhookSecrets,
+    eventTypes: checkedEventTypes(input.eventTypes ?? []),
     createdAt: Date.now(),
   };
   await apps.insert(app);
@@ -113,3 +118,14 @@ export async function registerConsumer(
   });
   return { client_id: clientId, client_secret: clientSecret };
 }
+
+/** What is wrong with a list of event types to subscribe to, in words an operator can act on. */
+export function eventTypeProblems(types: readonly string[]): string[] {
+  return types
+    .filter((type) => !isVehicleEventType(type))
+    .map((type) => `unknown event type ${type} (one of ${vehicleEventTypes.join(', ')})`);
+}
+
+/** The event types of a checked list (see eventTypeProblems). */
+export const checkedEventTypes = (types: readonly string[]): VehicleEventType[] =>
+  types.filter(isVehicleEventType);

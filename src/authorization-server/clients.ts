@@ -1,5 +1,6 @@
 // Maps Keyturn's apps and data consumers to OAuth client metadata (RFC 7591 names) for oidc-provider.
-// Apps: authorization code + refresh token, exact redirect URIs, their data points as allowed scopes.
+// Apps: authorization code + refresh token, exact redirect URIs, their data points as allowed scopes; and
+// client credentials (RFC 6749 §4.4) for the scope of the app management API only.
 // Consumers: no grants at all; they only authenticate to introspect.
 // Fleets: client credentials only (RFC 6749 §4.4), for the scope of the fleet API; after a rotation of
 // their secret, the previous one is accepted beside it until its overlap ends.
@@ -14,6 +15,15 @@ export type ClientRole = 'app' | 'consumer' | 'fleet';
 
 /** The one scope a fleet's client credentials grant: its own vehicles' clearances. */
 export const fleetClearanceScope = 'fleet:clearance';
+
+/** The one scope an app's client credentials grant: its owners' clearances and the eligibility check. */
+export const appManagementScope = 'management';
+
+/** The scope each kind of client may get with its client credentials (no other kind may use them). */
+export const clientCredentialsScopes: Partial<Record<ClientRole, string>> = {
+  fleet: fleetClearanceScope,
+  app: appManagementScope,
+};
 
 export const clientMetadataProperties = [
   'keyturn_role',
@@ -30,10 +40,10 @@ export function appClientMetadata(app: App): Record<string, unknown> {
     client_name: app.name,
     ...(app.logoUri ? { logo_uri: app.logoUri } : {}),
     redirect_uris: app.redirectUris,
-    grant_types: ['authorization_code', 'refresh_token'],
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
-    scope: ['openid', ...app.scopes].join(' '),
+    scope: ['openid', ...app.scopes, appManagementScope].join(' '),
     keyturn_role: 'app',
     keyturn_brands: app.brands,
   };

@@ -1,5 +1,6 @@
 // The authorization server: oidc-provider 9 configured for Keyturn. Authorization code flow for apps with
-// PKCE S256, client credentials for fleets (RFC 6749 §4.4, scope `fleet:clearance`), exact redirect URIs, `iss` in responses (RFC 9207), opaque tokens that outlive the
+// PKCE S256, client credentials for fleets and apps (RFC 6749 §4.4, scopes `fleet:clearance` and `management`,
+// ./scope-rules.ts), exact redirect URIs, `iss` in responses (RFC 9207), opaque tokens that outlive the
 // browser session, refresh rotation with reuse detection, RFC 7009 revocation. RFC 7662 introspection is
 // served by Keyturn itself (./introspection.ts), restricted to data consumers, and advertised in discovery
 // here. Every authorization walks the journey (no silent re-consent).
@@ -26,12 +27,14 @@ import { pinToIssuer } from '../web/issuer-origin.ts';
 import { renderView } from '../web/views.ts';
 import { adapterFactory, type ClientLoader } from './adapter.ts';
 import {
+  appManagementScope,
   clientMetadataProperties,
   clientProperty,
   clientSecretMatches,
   fleetClearanceScope,
 } from './clients.ts';
 import { introspectionPath } from './introspection.ts';
+import { refuseManagementScopeInConsent, refuseOtherClientCredentialsScopes } from './scope-rules.ts';
 
 export interface AuthorizationServerDependencies {
   config: Config;
@@ -181,7 +184,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
     jwks: deps.jwks as Configuration['jwks'],
     // One Keygrip for the process: given an array, Koa's cookies would build a new one on every request.
     cookies: { keys: new Keygrip(deps.cookieKeys) as unknown as string[] },
-    scopes: ['openid', 'offline_access', ...dataPoints, fleetClearanceScope],
+    scopes: ['openid', 'offline_access', ...dataPoints, fleetClearanceScope, appManagementScope],
     // `amr` (RFC 8176) tells the app how the owner proved who they are: a password or a mailed code.
     claims: { openid: ['sub', 'amr'] },
     responseTypes: ['code'],
@@ -202,10 +205,21 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
           throw new errors.InvalidRequest('brand is unknown or not enabled for this app');
         }
       },
+      // Any value is kept for the journey, which checks it as a typed VIN against the brand chosen there
+      // (journey/requested-vehicle.ts): an unusable one is the owner's to correct, not an error for the app.
+      vin: null,
       async locale(_ctx, value) {
         if (value !== undefined && !isLocale(value))
           throw new errors.InvalidRequest('locale must be en or de');
       },
+      // A standard parameter, checked here as well: an owner's consent never grants the management scope.
+      scope: refuseManagementScopeInConsent,
+    },
+    // Keyturn adds no claims. This is the hook oidc-provider calls as it issues a token, before storing it:
+    // there a client credentials token asking for another scope than its client's one is refused.
+    extraTokenClaims: async (_ctx, token) => {
+      refuseOtherClientCredentialsScopes(token);
+      return undefined;
     },
     features: {
       devInteractions: { enabled: false },
@@ -228,7 +242,8 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
       introspection: { enabled: false },
-      // Fleets authenticate to the fleet API with their client credentials (RFC 6749 §4.4).
+      // Fleets authenticate to the fleet API, apps to their management API, with their client credentials
+      // (RFC 6749 §4.4).
       clientCredentials: { enabled: true },
       // Pushed authorization requests are not offered: the journey's parameters travel on the front channel.
       pushedAuthorizationRequests: { enabled: false },

@@ -1,31 +1,21 @@
 // POST /callbacks/:provider — the makers' signed events (Standard Webhooks: webhook-id, webhook-timestamp,
-// webhook-signature; HMAC-SHA256 compared in constant time; 5-minute tolerance). Bad or missing signature,
-// changed body, stale or future timestamp, another provider's secret → 401, nothing changes. Malformed
-// body or unknown status → 400. Unknown clearance → 404. Duplicates → 2xx and exactly one change.
+// webhook-signature; HMAC-SHA256 compared in constant time; 5-minute tolerance): `authorization_changed`
+// moves the clearance, a vehicle event (./vehicle-event-schema.ts) goes on to the receiver that subscribed.
+// Bad or missing signature, changed body, stale or future timestamp, another provider's secret → 401,
+// nothing changes. Malformed body, unknown event type or status → 400. Unknown clearance, or another
+// provider's or vehicle's → 404. Duplicates → 2xx and exactly one change, one webhook, one charge.
 import Router from '@koa/router';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { z } from 'zod';
 import type { ClearanceEvent } from '../domain/clearance/state-machine.ts';
 import { eventForOemStatus } from '../domain/clearance/state-machine.ts';
 import { InvalidInput, NotFound, Unauthorized } from '../errors.ts';
-import { applyClearanceEvent, type RelayStore } from '../relay/apply-clearance-event.ts';
+import { acceptVehicleEvent, type VehicleEventStore } from '../relay/accept-vehicle-event.ts';
+import { applyClearanceEvent } from '../relay/apply-clearance-event.ts';
 import { type BulkQueue, bulkQueue } from '../web/bulk-queue.ts';
 import { readRawBody } from '../web/raw-body.ts';
+import { callbackSchema } from './vehicle-event-schema.ts';
 
 const maxBodyBytes = 64 * 1024;
-
-const callbackSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('authorization_changed'),
-    timestamp: z.iso.datetime({ offset: true }),
-    data: z.object({ clearance_id: z.string().min(1).max(255), vin: z.string().max(17), status: z.string() }),
-  }),
-  z.object({
-    type: z.literal('vehicle_location_changed'),
-    timestamp: z.iso.datetime({ offset: true }),
-    data: z.object({ clearance_id: z.string().min(1).max(255), vin: z.string().max(17) }).loose(),
-  }),
-]);
 
 /**
  * Callbacks run as many at a time as keep the database busy (its write concurrency), and no more: more
@@ -37,7 +27,7 @@ export function callbackQueue(writeConcurrency: number): BulkQueue {
 }
 
 export function callbacksRouter(
-  store: RelayStore,
+  store: VehicleEventStore,
   secretFor: (provider: string) => string | undefined,
   queue: BulkQueue,
 ): Router {
@@ -85,19 +75,34 @@ export function callbacksRouter(
     const checked = callbackSchema.safeParse(payload);
     if (!checked.success) throw new InvalidInput({ messageKey: 'errors:invalid_callback' });
     const parsed = checked.data;
-    let event: ClearanceEvent | undefined;
-    if (parsed.type === 'authorization_changed') event = eventForOemStatus(parsed.data.status);
-    else event = 'data_received';
+    const sourceEventId = `${provider}:${headers['webhook-id']}`;
+    const vin = parsed.data.vin.toUpperCase();
+    const occurredAt = Date.parse(parsed.timestamp);
+    if (parsed.type !== 'authorization_changed') {
+      const { clearance_id: clearanceId, vin: _vin, ...data } = parsed.data;
+      const result = await acceptVehicleEvent(store, {
+        clearanceId,
+        provider,
+        vin,
+        sourceEventId,
+        type: parsed.type,
+        occurredAt,
+        receivedAt: Date.now(),
+        data,
+      });
+      if (result.outcome === 'not_found') throw new NotFound('unknown_clearance');
+      return result;
+    }
+    const event: ClearanceEvent | undefined = eventForOemStatus(parsed.data.status);
     if (!event) throw new InvalidInput({ messageKey: 'errors:invalid_callback' });
-
     const result = await applyClearanceEvent(store, {
       clearanceId: parsed.data.clearance_id,
       event,
-      cause: parsed.type === 'authorization_changed' ? `oem_${parsed.data.status}` : 'oem_first_position',
-      sourceEventId: `${provider}:${headers['webhook-id']}`,
+      cause: `oem_${parsed.data.status}`,
+      sourceEventId,
       provider,
-      vin: parsed.data.vin.toUpperCase(),
-      occurredAt: Date.parse(parsed.timestamp),
+      vin,
+      occurredAt,
     });
     if (result.outcome === 'not_found') throw new NotFound('unknown_clearance');
     return { outcome: result.outcome };

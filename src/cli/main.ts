@@ -11,6 +11,7 @@ import { runWorker } from '../worker.ts';
 import { type Command, UsageError } from './command.ts';
 import { appCommands } from './commands/apps.ts';
 import { consumerCommands } from './commands/consumers.ts';
+import { eventCommands } from './commands/events.ts';
 import { fleetCommands } from './commands/fleets.ts';
 import { jobCommands } from './commands/jobs.ts';
 
@@ -19,6 +20,7 @@ const commands: Record<string, Command> = {
   ...consumerCommands,
   ...fleetCommands,
   ...jobCommands,
+  ...eventCommands,
 };
 
 const usage = [
@@ -68,8 +70,11 @@ async function main(argv: string[]): Promise<number> {
     print(usage);
     return argv.length === 0 ? 2 : 0;
   }
-  const [group, action, ...args] = argv;
-  const name = `${group} ${action ?? ''}`.trim();
+  // A command is one word (`usage`) or two (`apps add`); its options start with `--`.
+  const [group, second, ...rest] = argv;
+  const oneWord = second === undefined || second.startsWith('--');
+  const name = oneWord ? String(group) : `${group} ${second}`;
+  const args = oneWord ? argv.slice(1) : rest;
   if (name === 'config table') {
     print(configurationTable());
     return 0;

@@ -3,6 +3,7 @@
 // makers, no development tools).
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { type Pricing, parseDiscountTiers } from '../usage/pricing.ts';
 import {
   type Mode,
   type OemProviderId,
@@ -115,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     trustProxy: e.TRUST_PROXY,
     logLevel: mode === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
     devTools: e.KEYTURN_DEV_TOOLS,
+    /** The OEM simulator's cars send their position this often (seconds; 0: only the first). */
+    simulatorLocationInterval: e.SIMULATOR_LOCATION_INTERVAL,
     runWorker: e.KEYTURN_RUN_WORKER,
     shutdownGrace: e.SHUTDOWN_GRACE,
     /** Makers' clearance APIs; one left out is served by the OEM simulator in development. */
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       consentsPerApp: e.CONSENTS_PER_APP,
       validationsPerFleet: e.VALIDATIONS_PER_FLEET,
       invitationsPerFleet: e.INVITATIONS_PER_FLEET,
+      eligibilityChecksPerApp: e.ELIGIBILITY_CHECKS_PER_APP,
     },
     emailCode: { ttlSeconds: e.EMAIL_CODE_TTL, attempts: e.EMAIL_CODE_ATTEMPTS },
     historyRetention: e.HISTORY_RETENTION,
@@ -153,6 +157,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       requireHttps: mode === 'production',
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
+    pricing: {
+      currency: 'EUR',
+      eventPriceCents: e.USAGE_EVENT_PRICE_CENTS,
+      monthlyCapCents: e.USAGE_MONTHLY_CAP_CENTS,
+      discountTiers: parseDiscountTiers(e.USAGE_DISCOUNT_TIERS) ?? [],
+    } satisfies Pricing,
     ttl: {
       accessToken: e.ACCESS_TOKEN_TTL,
       refreshToken: e.REFRESH_TOKEN_TTL,

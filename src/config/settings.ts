@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { fleetProviderIds } from '../domain/fleet/providers.ts';
 import { providers as journeyProviders } from '../domain/vehicles/brands.ts';
+import { parseDiscountTiers } from '../usage/pricing.ts';
 
 export type Mode = 'development' | 'production' | 'test';
 
@@ -68,6 +69,16 @@ export const settings = {
     'Server',
     'Mount the OEM simulator, the demo app and the dev mailbox (never allowed in production).',
     flag((mode) => !production(mode)),
+  ),
+  SIMULATOR_LOCATION_INTERVAL: setting(
+    'Server',
+    'Seconds between the positions the OEM simulator sends for each approved clearance; 0: only the first (the default in tests).',
+    (mode) =>
+      z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(mode === 'test' ? 0 : 60),
   ),
   KEYTURN_RUN_WORKER: setting(
     'Server',
@@ -185,7 +196,7 @@ export const settings = {
   SIGN_IN_WINDOW: setting('Limits', 'Seconds the sign-in limits count over.', seconds(15 * 60)),
   LIMIT_WINDOW: setting(
     'Limits',
-    "Seconds the journey's and fleets' limits below count over.",
+    "Seconds the journey's, fleets' and apps' limits below count over.",
     seconds(3600),
   ),
   CODE_MAILS_PER_EMAIL: setting('Limits', 'Journey code mails per email address.', count(5)),
@@ -203,6 +214,11 @@ export const settings = {
     'Limits',
     "Vehicle validations per fleet (each asks a provider, whose portal may mail the fleet's admin).",
     count(10_000),
+  ),
+  ELIGIBILITY_CHECKS_PER_APP: setting(
+    'Limits',
+    'Eligibility checks per app (POST /v1/eligibility).',
+    count(1_000),
   ),
   // Relay
   CLEARANCE_DEADLINE: setting(
@@ -231,6 +247,28 @@ export const settings = {
     flag((mode) => !production(mode)),
   ),
   WEBHOOK_TIMEOUT_MS: setting('Webhooks', 'Timeout of one webhook delivery attempt.', count(10_000)),
+  // Usage
+  USAGE_EVENT_PRICE_CENTS: setting(
+    'Usage',
+    'Price in euro cents of each vehicle event webhook queued for a receiver (status webhooks and pings are free).',
+    () => z.coerce.number().int().min(0).default(12),
+  ),
+  USAGE_MONTHLY_CAP_CENTS: setting(
+    'Usage',
+    'Most a receiver is charged per vehicle and calendar month (UTC), in euro cents.',
+    () => z.coerce.number().int().min(0).default(669),
+  ),
+  USAGE_DISCOUNT_TIERS: setting(
+    'Usage',
+    "Volume discounts of a month's statement, `vehicles:percent` comma-separated (the highest tier reached applies), or `none`.",
+    () =>
+      z
+        .string()
+        .default('100:5,1000:10,10000:15')
+        .refine((value) => parseDiscountTiers(value) !== undefined, {
+          message: 'expected vehicles:percent pairs, e.g. 100:5,1000:10, or none',
+        }),
+  ),
 } satisfies Record<string, Setting>;
 
 /**

@@ -5,6 +5,7 @@ import type Router from '@koa/router';
 import { simulatorMountPath } from '../connectors/registry.ts';
 import type { Container } from '../container.ts';
 import { demoRouter } from './demo/app.ts';
+import { receivedEvents } from './demo/received-events.ts';
 import { ensureDemoApp } from './demo/register.ts';
 import { demoWebhookEndpoint } from './demo/webhooks.ts';
 import { devMailboxRouter } from './mailbox/mailbox.ts';
@@ -27,14 +28,19 @@ export async function devTools(container: Container): Promise<DevTools> {
           publicUrl: `${config.issuer}${simulatorMountPath}`,
           providers: connectors.simulated,
           sendMail: (mail) => mailer.send(mail),
+          locationIntervalMs: config.simulatorLocationInterval * 1000,
           logger: logger.child({ component: 'oem-simulator' }),
         });
 
   const demo = await ensureDemoApp(repositories.settings, repositories.apps, config.issuer, config.webhooks);
   if (demo.webhookProblems.length > 0)
     logger.warn({ problems: demo.webhookProblems }, 'the demo app runs without webhooks');
-  const demoRoutes = demoRouter({ issuer: config.issuer, ...demo });
-  demoRoutes.post('/webhooks', demoWebhookEndpoint(demo.webhookSecret, logger.child({ component: 'demo' })));
+  const events = receivedEvents();
+  const demoRoutes = demoRouter({ issuer: config.issuer, ...demo, events });
+  demoRoutes.post(
+    '/webhooks',
+    demoWebhookEndpoint(demo.webhookSecret, events, logger.child({ component: 'demo' })),
+  );
 
   return {
     simulator,

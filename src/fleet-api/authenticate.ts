@@ -3,7 +3,7 @@
 // expired or revoked one, a token of a client that is no fleet) → 401 `invalid_token`.
 import type { Context, Next } from 'koa';
 import type AuthorizationServer from 'oidc-provider';
-import { bearerToken } from '../authorization-server/authorization-status.ts';
+import { clientOfBearer } from '../authorization-server/client-credentials-bearer.ts';
 import { fleetClearanceScope } from '../authorization-server/clients.ts';
 import { Unauthorized } from '../errors.ts';
 import type { Fleet, FleetsRepository } from '../storage/fleets.ts';
@@ -13,11 +13,8 @@ export function authenticateFleet(deps: {
   fleets: FleetsRepository;
 }) {
   return async function authenticateFleet(ctx: Context, next: Next) {
-    const value = bearerToken(ctx);
-    const token = value ? await deps.authorizationServer.ClientCredentials.find(value) : undefined;
-    if (!token?.isValid || !token.clientId || !token.scope?.split(' ').includes(fleetClearanceScope))
-      throw new Unauthorized('invalid_token');
-    const fleet = await deps.fleets.findByClientId(token.clientId);
+    const clientId = await clientOfBearer(ctx, deps.authorizationServer, fleetClearanceScope);
+    const fleet = await deps.fleets.findByClientId(clientId);
     if (!fleet) throw new Unauthorized('invalid_token');
     ctx.state.fleet = fleet;
     await next();

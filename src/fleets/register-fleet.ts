@@ -62,6 +62,7 @@ export async function registerFleet(
     webhookUrl: input.webhookUrl ?? null,
     webhookSecrets,
     webhookDisabled: null,
+    eventTypes: [],
     createdAt: Date.now(),
   };
   await deps.transactions.transaction(async () => {

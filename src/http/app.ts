@@ -10,6 +10,7 @@ import mount from 'koa-mount';
 import type AuthorizationServer from 'oidc-provider';
 import { dashboardRouter } from '../account/dashboard.ts';
 import { endOwnerSessionOnLogout } from '../account/login-session.ts';
+import { appManagementRouter } from '../app-api/router.ts';
 import { appApiRouter } from '../authorization-server/authorization-status.ts';
 import { clientLoader } from '../authorization-server/clients.ts';
 import { introspectionEndpoint, introspectionPath } from '../authorization-server/introspection.ts';
@@ -135,6 +136,11 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
     { points: config.limits.validationsPerFleet, windowSeconds: config.limits.windowSeconds },
     sharedCounters,
   );
+  const eligibilityChecks = rateLimit(
+    'app-eligibility-checks',
+    { points: config.limits.eligibilityChecksPerApp, windowSeconds: config.limits.windowSeconds },
+    sharedCounters,
+  );
   const pages: Middleware[] = [securityHeaders(), chooseLocale(), errorHandler(logger)];
   const jsonErrors: Middleware[] = [errorHandler(logger)];
 
@@ -162,11 +168,30 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
     routers('health', [], [healthRouter(database)]),
     routers('OpenAPI document', jsonErrors, [openApiRouter(config.issuer)]),
     routers('makers’ callbacks', jsonErrors, [
-      callbacksRouter(relay, connectors.webhookSecretFor, callbackQueue(database.writeConcurrency)),
+      callbacksRouter(
+        container.vehicleEvents,
+        connectors.webhookSecretFor,
+        callbackQueue(database.writeConcurrency),
+      ),
     ]),
     routers('app API', jsonErrors, [
       appApiRouter({ authorizationServer, clearances: repositories.clearances }),
     ]),
+    routers(
+      'app management API',
+      [acceptLanguage(), ...jsonErrors],
+      [
+        appManagementRouter({
+          authorizationServer,
+          apps: repositories.apps,
+          clearances: repositories.clearances,
+          relay,
+          eligibilityChecks,
+          usageLedger: repositories.usageLedger,
+          pricing: config.pricing,
+        }),
+      ],
+    ),
     routers(
       'fleet API',
       [acceptLanguage(), ...jsonErrors],
@@ -213,6 +238,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         deliveries: repositories.webhookDeliveries,
         webhookTargets: config.webhooks,
         testEvents: rateLimit('fleet-test-events', testEventAllowance, sharedCounters),
+        pricing: config.pricing,
         transactions: database,
         invitations: rateLimit(
           'fleet-invitations',

@@ -6,13 +6,13 @@ import type { Context, Next } from 'koa';
 import type AuthorizationServer from 'oidc-provider';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { provenBy } from '../domain/auth-methods.ts';
-import { findBrand, isBrandId } from '../domain/vehicles/brands.ts';
 import { InteractionExpired } from '../errors.ts';
 import { isLocale, type Locale } from '../i18n/index.ts';
 import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { App, AppsRepository } from '../storage/apps.ts';
 import type { Journey, JourneysRepository } from '../storage/journeys.ts';
+import { presetBrand } from './requested-vehicle.ts';
 
 export interface InteractionView {
   uid: string;
@@ -75,7 +75,6 @@ export function loadJourney(deps: JourneyDependencies) {
     const proof = provenBy(session?.amr);
     const sessionAccount =
       session?.accountId && proof ? await deps.accounts.find(session.accountId) : undefined;
-    const presetBrand = isBrandId(params.brand) && findBrand(params.brand) ? params.brand : null;
     let journey = await deps.journeys.findOrStart({
       uid,
       clientId: app.clientId,
@@ -88,7 +87,7 @@ export function loadJourney(deps: JourneyDependencies) {
       accountId: sessionAccount?.id ?? null,
       accountIsNew: false,
       authMethod: sessionAccount ? (proof ?? null) : null,
-      brand: presetBrand,
+      brand: presetBrand(params, app.brands),
       expiresAt: details.exp * 1000,
     });
 

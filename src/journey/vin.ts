@@ -1,5 +1,7 @@
 // Step 4 — VIN entry: type a VIN (normalized; 17 characters, no I/O/Q, the maker's WMI) or pick one the
-// owner saved earlier for this brand.
+// owner saved earlier for this brand. When the app named a usable `vin` on its request, that VIN is shown
+// fixed and is the one consented to, whatever the form carries; an unusable one is shown with its problem
+// and the owner types (or picks) a VIN as usual.
 import type { Context } from 'koa';
 import { type BrandId, findBrand } from '../domain/vehicles/brands.ts';
 import { checkVin } from '../domain/vehicles/vin.ts';
@@ -7,10 +9,15 @@ import type { AccountsRepository } from '../storage/accounts.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
 import type { JourneyState } from './context.ts';
 import { field, guarded, redirectToOpenStep, renderStep } from './page.ts';
+import { checkRequestedVin, requestedVin } from './requested-vehicle.ts';
 
 export interface VinStepDependencies {
   accounts: AccountsRepository;
   journeys: JourneysRepository;
+}
+
+interface VinForm {
+  vin?: string;
 }
 
 export function vinStep(deps: VinStepDependencies) {
@@ -24,8 +31,9 @@ export function vinStep(deps: VinStepDependencies) {
   async function show(
     ctx: Context,
     state: JourneyState,
-    form: { vin?: string },
+    form: VinForm,
     errors: Record<string, string> = {},
+    options: { status?: number; requestedRefused?: boolean } = {},
   ) {
     const brand = findBrand(state.journey.brand ?? '');
     renderStep(
@@ -37,18 +45,43 @@ export function vinStep(deps: VinStepDependencies) {
         form,
         errors,
         brandName: brand?.name,
+        requestedRefused: options.requestedRefused ?? false,
       },
-      Object.keys(errors).length > 0 ? 400 : 200,
+      options.status ?? (Object.keys(errors).length > 0 ? 400 : 200),
     );
   }
 
+  /** The app's VIN, not editable: the owner continues with it or denies on the next step. */
+  function showFixed(ctx: Context, state: JourneyState, vin: string) {
+    const brand = findBrand(state.journey.brand ?? '');
+    renderStep(ctx, 'vin', {
+      brand: brand ? { id: brand.id, name: brand.name } : undefined,
+      fixedVin: vin,
+      brandName: brand?.name,
+    });
+  }
+
   return {
-    show: guarded('vin', async (ctx, state) => show(ctx, state, { vin: state.journey.vin ?? undefined })),
+    show: guarded('vin', async (ctx, state) => {
+      const requested = checkRequestedVin(state.interaction.params, state.journey.brand as BrandId);
+      if (requested?.ok) return showFixed(ctx, state, requested.vin);
+      // The app's VIN cannot be used: its problem is shown until the owner has given a VIN of their own.
+      if (requested && state.journey.vin === null) {
+        const form = { vin: requestedVin(state.interaction.params) };
+        const errors = { vin: `domain:vinProblems.${requested.problem}` };
+        return show(ctx, state, form, errors, { status: 200, requestedRefused: true });
+      }
+      return show(ctx, state, { vin: state.journey.vin ?? undefined });
+    }),
     submit: guarded('vin', async (ctx, state) => {
       const brandId = state.journey.brand as BrandId;
+      const requested = checkRequestedVin(state.interaction.params, brandId);
       const saved = field(ctx, 'saved_vin');
       let vin: string;
-      if (saved) {
+      if (requested?.ok) {
+        // The form's fields cannot change the VIN the app asked for.
+        vin = requested.vin;
+      } else if (saved) {
         const offered = await savedVehicles(state);
         if (!offered.some((vehicle) => vehicle.vin === saved)) {
           return show(ctx, state, {}, { vin: 'domain:vinProblems.missing' });

@@ -40,9 +40,9 @@ export interface ListedJob {
 
 export function outboxStore(database: Database) {
   const knex = () => database.query();
-  const insertJob = database.statement(
+  const insertJob = database.statement<{ id: number | string }>(
     `insert into outbox (kind, payload, dedupe_key, attempts, run_at, created_at) values (?, ?, ?, 0, ?, ?)
-      on conflict (dedupe_key) do nothing`,
+      on conflict (dedupe_key) do nothing returning id`,
   );
   // One statement claims: it takes the due jobs' lease and counts the attempt. Where instances race for
   // jobs, the rows it reads are locked and rows another worker holds are skipped.
@@ -54,20 +54,24 @@ export function outboxStore(database: Database) {
       returning id, kind, payload, attempts`,
   );
   return {
-    /** Adds a job; with a dedupe key, a second job with the same key is silently dropped. */
+    /**
+     * Adds a job and resolves to its id; with a dedupe key, a second job with the same key is silently
+     * dropped (undefined).
+     */
     async enqueue(
       kind: string,
       payload: Record<string, unknown>,
       options: { dedupeKey?: string; runAt?: number } = {},
-    ) {
+    ): Promise<number | undefined> {
       const now = Date.now();
-      await insertJob.run(
+      const row = await insertJob.get(
         kind,
         JSON.stringify(payload),
         options.dedupeKey ?? null,
         options.runAt ?? now,
         now,
       );
+      return row === undefined ? undefined : Number(row.id);
     },
 
     /** Claims up to `limit` due jobs for `leaseMs`; a claimed job is invisible to other workers until then. */

@@ -2,16 +2,20 @@
 // of ./fleet-user.ts: a member gets 403):
 // the fleet API's credentials with a client secret rotation that keeps the previous secret working for a
 // while, the webhook URL (checked by the same target guard as `keyturn fleets add`), the webhook signing
-// secret's rotation, the delivery log with a replay per delivery, and a signed test event. A new secret is
+// secret's rotation, the vehicle events the fleet receives (each one charged), the delivery log with a
+// replay per delivery, and a signed test event. A new secret is
 // shown once, in the answer to the POST that made it (never in a redirect, never logged); every other
 // change answers 303 back to the page with a notice.
 import type { Context } from 'koa';
+import { checkedEventTypes, eventTypeProblems } from '../apps/register.ts';
+import { vehicleEventTypes } from '../domain/vehicle-events.ts';
 import { InvalidInput, NotFound } from '../errors.ts';
 import { rotateFleetClientSecret } from '../fleets/rotate-client-secret.ts';
 import type { OutboxStore } from '../outbox/store.ts';
 import type { RateLimit } from '../security/rate-limits.ts';
 import type { Fleet, FleetsRepository } from '../storage/fleets.ts';
 import type { WebhookDeliveriesRepository } from '../storage/webhook-deliveries.ts';
+import type { Pricing } from '../usage/pricing.ts';
 import { render } from '../web/views.ts';
 import { fleetPingJob } from '../webhooks/kinds.ts';
 import { defaultOverlapSeconds, rotateWebhookSecret } from '../webhooks/signing-secrets.ts';
@@ -26,6 +30,8 @@ export interface IntegrationPageDependencies {
   webhookTargets: TargetPolicy;
   /** Test events per fleet (see `testEventAllowance`). */
   testEvents: RateLimit;
+  /** What vehicle events cost (shown beside the choice). */
+  pricing: Pricing;
 }
 
 export const integrationPage = '/platform/integration';
@@ -50,6 +56,7 @@ const notices = new Set([
   'test_event_sent',
   'replayed',
   'overlap_ended',
+  'events_saved',
 ]);
 
 const longestWebhookUrl = 2000;
@@ -71,6 +78,19 @@ async function webhookUrlProblem(url: string, policy: TargetPolicy): Promise<str
 }
 
 const isoTime = (epochMs: number) => new Date(epochMs).toISOString();
+
+const euros = (locale: unknown, cents: number) =>
+  new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(
+    cents / 100,
+  );
+
+/** The event types a form posted (one checkbox: a string; several: an array; none: absent). */
+function postedEventTypes(ctx: Context): string[] {
+  const raw = ((ctx.request.body ?? {}) as Record<string, unknown>).event_types;
+  if (raw === undefined) return [];
+  const values = Array.isArray(raw) ? raw : [raw];
+  return values.map(String);
+}
 
 export function integrationPageHandlers(deps: IntegrationPageDependencies) {
   /** The signed-in admin's fleet as stored now (a change made by this request included). */
@@ -113,6 +133,9 @@ export function integrationPageHandlers(deps: IntegrationPageDependencies) {
           previous !== null && previousExpiresAt !== null && previousExpiresAt > now
             ? isoTime(previousExpiresAt)
             : undefined,
+        eventChoices: vehicleEventTypes.map((type) => ({ type, checked: fleet.eventTypes.includes(type) })),
+        eventPrice: euros(ctx.state.locale, deps.pricing.eventPriceCents),
+        eventCap: euros(ctx.state.locale, deps.pricing.monthlyCapCents),
         overlapChoices: overlapChoices.map((choice) => ({
           ...choice,
           selected: choice.seconds === defaultOverlapSeconds,
@@ -190,6 +213,13 @@ export function integrationPageHandlers(deps: IntegrationPageDependencies) {
               : undefined,
         },
       });
+    },
+
+    async saveEventTypes(ctx: Context) {
+      const posted = postedEventTypes(ctx);
+      if (eventTypeProblems(posted).length > 0) throw new InvalidInput();
+      await deps.fleets.setEventTypes(fleetUser(ctx).fleet.id, checkedEventTypes(posted));
+      done(ctx, 'events_saved');
     },
 
     async enableWebhook(ctx: Context) {

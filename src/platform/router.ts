@@ -80,6 +80,7 @@ export function platformRouter(deps: PlatformDependencies): Router {
   router.post('/integration/webhook/url', ...admin, integration.saveWebhookUrl);
   router.post('/integration/webhook/secret/rotate', ...admin, integration.rotateWebhookSecret);
   router.post('/integration/webhook/enable', ...admin, integration.enableWebhook);
+  router.post('/integration/webhook/events', ...admin, integration.saveEventTypes);
   router.post('/integration/webhook/test-event', ...admin, integration.sendTestEvent);
   router.post('/integration/deliveries/:job/replay', ...admin, integration.replay);
   return router;

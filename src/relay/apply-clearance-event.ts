@@ -67,17 +67,8 @@ export const oemRevokeJob = 'oem_revoke';
 
 export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInput): Promise<ApplyOutcome> {
   return store.transactions.transaction(async (): Promise<ApplyOutcome> => {
-    const clearance = await store.clearances.findForUpdate(input.clearanceId);
-    if (!clearance) return { outcome: 'not_found' };
-    if (input.provider !== undefined && clearance.provider !== input.provider)
-      return { outcome: 'not_found' };
-    if (input.vin !== undefined && clearance.vin !== input.vin) return { outcome: 'not_found' };
-    if (
-      input.sourceEventId &&
-      !(await store.inboundEvents.firstSighting(input.sourceEventId, input.provider ?? clearance.provider))
-    ) {
-      return { outcome: 'duplicate' };
-    }
+    const clearance = await lockClearanceFor(store, input);
+    if (!('id' in clearance)) return clearance;
     const occurredAt =
       input.occurredAt === undefined ? undefined : Math.min(input.occurredAt, input.receivedAt ?? Date.now());
     if (
@@ -88,58 +79,96 @@ export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInpu
     ) {
       return { outcome: 'stale' };
     }
-    const from = clearance.status;
-    const result = transition(from, input.event);
-    if (!result.ok) return { outcome: 'refused' };
-    if (!result.changed) {
-      if (occurredAt !== undefined) await store.clearances.noteEventTime(clearance.id, occurredAt);
-      return { outcome: 'unchanged' };
-    }
-    const to = result.to;
-    const transitionId = await store.clearances.changeStatus(clearance.id, {
-      fleetId: clearance.fleetId,
-      from,
-      to,
-      cause: input.cause,
-      sourceEventId: input.sourceEventId ?? null,
-      occurredAt: occurredAt ?? null,
-      actor: input.actor ?? null,
-    });
-    const status = authorizationStatus(to);
-    if (clearance.fleetId) {
-      await store.outbox.enqueue(
-        fleetClearanceChangedJob,
-        {
-          fleetId: clearance.fleetId,
-          clearanceId: clearance.id,
-          vin: clearance.vin,
-          status: to,
-          action: input.manual ? 'manual' : 'automatic',
-          occurredAt: occurredAt ?? Date.now(),
-        },
-        { dedupeKey: `fleet_clearance_changed:${clearance.id}:${transitionId}` },
-      );
-    } else if (status !== authorizationStatus(from)) {
-      await store.outbox.enqueue(
-        authorizationChangedJob,
-        {
-          clearanceId: clearance.id,
-          clientId: clearance.clientId,
-          vin: clearance.vin,
-          status,
-          occurredAt: occurredAt ?? Date.now(),
-        },
-        { dedupeKey: `authorization_changed:${clearance.id}:${transitionId}` },
-      );
-    }
-    if (keyturnEndingEvents.has(input.event)) await askMakerToRevoke(store, clearance.id, `${transitionId}`);
-    return { outcome: 'changed', clearance: { ...clearance, status: to }, from, to, transitionId };
+    return moveClearance(store, clearance, input, occurredAt);
   });
 }
 
+/**
+ * Moves a clearance the caller holds locked in its transaction by `input.event`: the state machine decides,
+ * the audit trail records the change, and what the change means for others is queued with it.
+ */
+export async function moveClearance(
+  store: RelayStore,
+  clearance: Clearance,
+  input: ClearanceEventInput,
+  occurredAt: number | undefined,
+): Promise<ApplyOutcome> {
+  const from = clearance.status;
+  const result = transition(from, input.event);
+  if (!result.ok) return { outcome: 'refused' };
+  if (!result.changed) {
+    if (occurredAt !== undefined) await store.clearances.noteEventTime(clearance.id, occurredAt);
+    return { outcome: 'unchanged' };
+  }
+  const to = result.to;
+  const transitionId = await store.clearances.changeStatus(clearance.id, {
+    fleetId: clearance.fleetId,
+    from,
+    to,
+    cause: input.cause,
+    sourceEventId: input.sourceEventId ?? null,
+    occurredAt: occurredAt ?? null,
+    actor: input.actor ?? null,
+  });
+  const status = authorizationStatus(to);
+  if (clearance.fleetId) {
+    await store.outbox.enqueue(
+      fleetClearanceChangedJob,
+      {
+        fleetId: clearance.fleetId,
+        clearanceId: clearance.id,
+        vin: clearance.vin,
+        status: to,
+        action: input.manual ? 'manual' : 'automatic',
+        occurredAt: occurredAt ?? Date.now(),
+      },
+      { dedupeKey: `fleet_clearance_changed:${clearance.id}:${transitionId}` },
+    );
+  } else if (status !== authorizationStatus(from)) {
+    await store.outbox.enqueue(
+      authorizationChangedJob,
+      {
+        clearanceId: clearance.id,
+        clientId: clearance.clientId,
+        vin: clearance.vin,
+        status,
+        occurredAt: occurredAt ?? Date.now(),
+      },
+      { dedupeKey: `authorization_changed:${clearance.id}:${transitionId}` },
+    );
+  }
+  if (keyturnEndingEvents.has(input.event)) await askMakerToRevoke(store, clearance.id, `${transitionId}`);
+  return { outcome: 'changed', clearance: { ...clearance, status: to }, from, to, transitionId };
+}
+
+/**
+ * The clearance an event concerns, locked until the transaction ends, once the event is known to be its
+ * first delivery; `not_found` when there is no such clearance (or another provider's, or another vehicle's).
+ */
+export async function lockClearanceFor(
+  store: RelayStore,
+  input: Pick<ClearanceEventInput, 'clearanceId' | 'provider' | 'vin' | 'sourceEventId'>,
+): Promise<Clearance | { outcome: 'not_found' | 'duplicate' }> {
+  const clearance = await store.clearances.findForUpdate(input.clearanceId);
+  if (!clearance) return { outcome: 'not_found' };
+  if (input.provider !== undefined && clearance.provider !== input.provider) return { outcome: 'not_found' };
+  if (input.vin !== undefined && clearance.vin !== input.vin) return { outcome: 'not_found' };
+  if (
+    input.sourceEventId &&
+    !(await store.inboundEvents.firstSighting(input.sourceEventId, input.provider ?? clearance.provider))
+  ) {
+    return { outcome: 'duplicate' };
+  }
+  return clearance;
+}
+
 /** Queues the revocation at the maker (retried until it succeeds); `occasion` keeps each request apart. */
-export function askMakerToRevoke(store: RelayStore, clearanceId: string, occasion: string): Promise<void> {
-  return store.outbox.enqueue(
+export async function askMakerToRevoke(
+  store: RelayStore,
+  clearanceId: string,
+  occasion: string,
+): Promise<void> {
+  await store.outbox.enqueue(
     oemRevokeJob,
     { clearanceId },
     { dedupeKey: `${oemRevokeJob}:${clearanceId}:${occasion}` },

@@ -35,12 +35,12 @@ export interface RequestClearanceDependencies extends RelayStore {
 }
 
 /** Queues the request for a clearance that is `pending` (new, or requested again). */
-export function enqueueClearanceRequest(
+export async function enqueueClearanceRequest(
   store: RelayStore,
   clearance: Pick<Clearance, 'id'>,
   occasion = 'first',
-) {
-  return store.outbox.enqueue(
+): Promise<void> {
+  await store.outbox.enqueue(
     clearanceRequestJob,
     { clearanceId: clearance.id, occasion },
     { dedupeKey: `${clearanceRequestJob}:${clearance.id}:${occasion}` },

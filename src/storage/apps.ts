@@ -3,9 +3,12 @@
 // repository's own writes forget it at once (another process's are seen within those ten seconds).
 import type { Database } from '../db/index.ts';
 import { ttlCache } from '../db/ttl-cache.ts';
+import type { VehicleEventType } from '../domain/vehicle-events.ts';
 import {
+  eventTypesColumn,
   findWebhookSecrets,
   replaceWebhookSecrets,
+  toEventTypes,
   toWebhookDisabled,
   toWebhookSecrets,
   type WebhookDisabled,
@@ -28,10 +31,13 @@ export interface App {
   webhookSecrets: WebhookSecrets;
   /** Set when the endpoint answered 410 Gone: nothing is delivered until an operator enables it again. */
   webhookDisabled: WebhookDisabled;
+  /** The vehicle event types it receives (the free status webhooks always go out). */
+  eventTypes: VehicleEventType[];
   createdAt: number;
 }
 
 interface AppRow extends WebhookSecretColumns, WebhookDisabledColumns {
+  event_types: string;
   client_id: string;
   client_secret_hash: string;
   name: string;
@@ -54,6 +60,7 @@ const toApp = (row: AppRow): App => ({
   webhookUrl: row.webhook_url,
   webhookSecrets: toWebhookSecrets(row),
   webhookDisabled: toWebhookDisabled(row),
+  eventTypes: toEventTypes(row),
   createdAt: Number(row.created_at),
 });
 
@@ -75,6 +82,7 @@ export function appsRepository(database: Database) {
         webhook_url: app.webhookUrl,
         ...webhookSecretColumns(app.webhookSecrets),
         ...webhookDisabledColumns(app.webhookDisabled),
+        ...eventTypesColumn(app.eventTypes),
         created_at: app.createdAt,
       });
     },
@@ -101,6 +109,12 @@ export function appsRepository(database: Database) {
     async enableWebhook(clientId: string): Promise<boolean> {
       cache.forget(clientId);
       const updated = await table().where({ client_id: clientId }).update(webhookDisabledColumns(null));
+      return updated === 1;
+    },
+    /** Makes `types` the vehicle event types the app receives; false when there is no such app. */
+    async setEventTypes(clientId: string, types: readonly VehicleEventType[]): Promise<boolean> {
+      cache.forget(clientId);
+      const updated = await table().where({ client_id: clientId }).update(eventTypesColumn(types));
       return updated === 1;
     },
     /** The app's webhook signing secrets, read from the writer (a rotation reads them to replace them). */

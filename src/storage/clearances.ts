@@ -87,6 +87,26 @@ export interface NewClearance {
   actor?: string | null;
 }
 
+/** A page of an app's owner clearances, newest first: optional filters and the keyset of the last one seen. */
+export interface AppClearanceFilter {
+  status?: ClearanceStatus;
+  vin?: string;
+  limit: number;
+  /** The last clearance of the previous page. */
+  after?: ClearancePosition;
+}
+
+export interface ClearancePosition {
+  createdAt: number;
+  id: string;
+}
+
+export interface ChangelogEntry {
+  timestamp: number;
+  status: ClearanceStatus;
+  reason: string;
+}
+
 export interface StatusChange {
   /** The fleet of the vehicle whose status changes, if it is a fleet's (its counts follow the change). */
   fleetId?: string | null;
@@ -252,6 +272,48 @@ export function clearancesRepository(database: Database) {
     async findByGrantId(grantId: string): Promise<Clearance | undefined> {
       const row = await selectByGrant.get(grantId);
       return row ? toClearance(row) : undefined;
+    },
+    /** An owner's clearance with an app, by id; another app's or a fleet's vehicle is undefined. */
+    async findForApp(clientId: string, id: string): Promise<Clearance | undefined> {
+      const row = await db()<ClearanceRow>('clearances')
+        .where({ id, client_id: clientId })
+        .whereNull('fleet_id')
+        .first();
+      return row ? toClearance(row) : undefined;
+    },
+    /** An app's owner clearances, newest first (ties by id), filtered, one page after `after`. */
+    async listForApp(clientId: string, filter: AppClearanceFilter): Promise<Clearance[]> {
+      const query = db()<ClearanceRow>('clearances').where({ client_id: clientId }).whereNull('fleet_id');
+      if (filter.status) query.andWhere({ status: filter.status });
+      if (filter.vin) query.andWhere({ vin: filter.vin });
+      const after = filter.after;
+      if (after)
+        query.andWhere((older) =>
+          older
+            .where('created_at', '<', after.createdAt)
+            .orWhere((tie) => tie.where('created_at', after.createdAt).andWhere('id', '<', after.id)),
+        );
+      const rows = await query
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(filter.limit);
+      return rows.map(toClearance);
+    },
+    /** Every status the clearance took, oldest first, with the cause of each change. */
+    async changelog(id: string): Promise<ChangelogEntry[]> {
+      const rows: { created_at: number | string; to_status: string; cause: string }[] = await db()(
+        'clearance_transitions',
+      )
+        .where({ clearance_id: id })
+        .orderBy('id')
+        .select('created_at', 'to_status', 'cause');
+      return rows.map((row) => ({
+        timestamp: Number(row.created_at),
+        status: storedClearanceStatus(row.to_status, `clearance ${id}`),
+        reason: row.cause,
+      }));
     },
     async listForAccount(accountId: string): Promise<Clearance[]> {
       const rows = await db()<ClearanceRow>('clearances')

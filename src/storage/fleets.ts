@@ -4,9 +4,12 @@
 // kept), telling whoever keeps a copy of their own (the OAuth client loader) through `onChange`.
 import type { Database } from '../db/index.ts';
 import { ttlCache } from '../db/ttl-cache.ts';
+import type { VehicleEventType } from '../domain/vehicle-events.ts';
 import {
+  eventTypesColumn,
   findWebhookSecrets,
   replaceWebhookSecrets,
+  toEventTypes,
   toWebhookDisabled,
   toWebhookSecrets,
   type WebhookDisabled,
@@ -28,10 +31,13 @@ export interface Fleet {
   webhookUrl: string | null;
   webhookSecrets: WebhookSecrets;
   webhookDisabled: WebhookDisabled;
+  /** The vehicle event types it receives (the free status webhooks always go out). */
+  eventTypes: VehicleEventType[];
   createdAt: number;
 }
 
 interface FleetRow extends WebhookSecretColumns, WebhookDisabledColumns {
+  event_types: string;
   id: string;
   name: string;
   admin_email: string;
@@ -57,6 +63,7 @@ const toFleet = (row: FleetRow): Fleet => ({
   webhookUrl: row.webhook_url,
   webhookSecrets: toWebhookSecrets(row),
   webhookDisabled: toWebhookDisabled(row),
+  eventTypes: toEventTypes(row),
   createdAt: Number(row.created_at),
 });
 
@@ -96,6 +103,7 @@ export function fleetsRepository(database: Database) {
         webhook_url: fleet.webhookUrl,
         ...webhookSecretColumns(fleet.webhookSecrets),
         ...webhookDisabledColumns(fleet.webhookDisabled),
+        ...eventTypesColumn(fleet.eventTypes),
         created_at: fleet.createdAt,
       });
     },
@@ -124,6 +132,11 @@ export function fleetsRepository(database: Database) {
     /** Where the fleet's webhooks go; null: nowhere (the fleet gets none). */
     async setWebhookUrl(id: string, url: string | null): Promise<boolean> {
       const updated = await changing(id, () => table().where({ id }).update({ webhook_url: url }));
+      return updated === 1;
+    },
+    /** Makes `types` the vehicle event types the fleet receives; false when there is no such fleet. */
+    async setEventTypes(id: string, types: readonly VehicleEventType[]): Promise<boolean> {
+      const updated = await changing(id, () => table().where({ id }).update(eventTypesColumn(types)));
       return updated === 1;
     },
     findWebhookSecrets(id: string): Promise<WebhookSecrets | undefined> {

@@ -1,8 +1,10 @@
 // What whoever receives webhooks (apps, fleets) keeps about its endpoint: the Standard Webhooks signing
 // secrets (the current secret and, during a rotation's overlap, the previous one until it expires; columns
 // webhook_secret, previous_webhook_secret, previous_webhook_secret_expires_at) and whether the endpoint is
-// disabled (webhook_disabled_at, webhook_disabled_reason), in the receiver's own table.
+// disabled (webhook_disabled_at, webhook_disabled_reason), and the vehicle event types it subscribed to
+// (event_types, a JSON list), in the receiver's own table.
 import type { Database } from '../db/index.ts';
+import { isVehicleEventType, type VehicleEventType } from '../domain/vehicle-events.ts';
 
 export interface WebhookSecrets {
   current: string;
@@ -85,3 +87,11 @@ export async function replaceWebhookSecrets(
     .update(webhookSecretColumns(next));
   return updated === 1;
 }
+
+/** The vehicle event types a receiver subscribed to (a type no longer known is left out). */
+export const toEventTypes = (row: { event_types: string }): VehicleEventType[] =>
+  (JSON.parse(row.event_types) as unknown[]).filter(isVehicleEventType);
+
+export const eventTypesColumn = (types: readonly VehicleEventType[]) => ({
+  event_types: JSON.stringify([...new Set(types)].sort()),
+});

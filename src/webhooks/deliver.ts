@@ -1,4 +1,4 @@
-// Outbound webhooks: apps' `authorization_changed` and fleets' `fleet_clearance_changed`, signed per
+// Outbound webhooks (status changes, vehicle events, pings; see ./kinds.ts), signed per
 // Standard Webhooks with the receiver's secret (and its previous one during a rotation's overlap), sent only
 // to targets the target guard accepts (checked again at every attempt and when connecting). At-least-once
 // from the outbox: the same `webhook-id` on every redelivery; only 2xx counts (3xx is a failure, redirects
@@ -30,6 +30,8 @@ export interface WebhookReceiver {
 /** One kind of webhook: whom a job's payload goes to, and what it says. */
 export interface WebhookKind {
   eventType: string;
+  /** The event type of one job, where the kind carries several (the delivery log names it). */
+  eventTypeOf?(payload: Record<string, unknown>): string;
   receiverOf(payload: Record<string, unknown>): Promise<WebhookReceiver | undefined>;
   body(payload: Record<string, unknown>, receivedAt: Date): Promise<unknown> | unknown;
   /** Stops deliveries to a receiver whose endpoint is gone for good. */
@@ -110,7 +112,7 @@ export function webhookDeliveryHandler(deps: WebhookDeliveryDependencies) {
       clientId: receiver.clientId,
       jobId: job.id,
       webhookId,
-      eventType: deps.kind.eventType,
+      eventType: deps.kind.eventTypeOf?.(payload) ?? deps.kind.eventType,
       url,
       statusCode,
       error,

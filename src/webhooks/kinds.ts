@@ -2,8 +2,12 @@
 // - `authorization_changed` to an app: `{vehicle:{vin}, event, application:{id}, authorization:{status}}`;
 // - `fleet_clearance_changed` to a fleet: `{vehicle:{id, tracker_id, vin}, event, fleet:{id},
 //   clearance:{status}}`;
-// - `ping` to a fleet, a test event its admin sends from the Platform: `{event:{type, received_at},
-//   fleet:{id}}`.
+// - a vehicle event (`accident_reported`, `vehicle_location_changed`, …) to the app or fleet that subscribed:
+//   `{vehicle:{vin, serial_number}, event, application:{id}, data}` (a fleet's names `fleet:{id}` instead of
+//   `application`), `serial_number` being Keyturn's id of the clearance (a fleet's vehicle id) and `data` the
+//   properties the grant covers, chosen when the event was taken in;
+// - `ping` to an app or a fleet, a test event an operator (CLI) or a fleet's admin (Platform) sends:
+//   `{event:{type, received_at}, application:{id}}` or `{…, fleet:{id}}`.
 // `event` is `{type, received_at, action}` (a ping's has no `action`): `action` is `manual` when a person
 // asked for the change (a fleet validating or removing its vehicle), `automatic` otherwise.
 import type { AppsRepository } from '../storage/apps.ts';
@@ -11,8 +15,9 @@ import type { FleetVehiclesRepository } from '../storage/fleet-vehicles.ts';
 import type { FleetsRepository } from '../storage/fleets.ts';
 import type { WebhookKind, WebhookReceiver } from './deliver.ts';
 
-/** The outbox job kind of a fleet's test event (stored with each job: it never changes). */
+/** The outbox job kinds of test events (stored with each job: they never change). */
 export const fleetPingJob = 'fleet_webhook_ping';
+export const appPingJob = 'app_webhook_ping';
 
 export function authorizationChangedBody(payload: Record<string, unknown>, receivedAt: Date) {
   return {
@@ -72,5 +77,50 @@ export function fleetPingWebhooks(fleets: FleetsRepository): WebhookKind {
     receiverOf: (payload) => fleets.find(String(payload.fleetId)),
     body: fleetPingBody,
     disable: disableFleetWebhook(fleets),
+  };
+}
+
+export function appPingBody(payload: Record<string, unknown>, receivedAt: Date) {
+  return {
+    event: { type: 'ping', received_at: receivedAt.toISOString() },
+    application: { id: payload.clientId },
+  };
+}
+
+/** An app's test event (`keyturn webhooks test`): signed, delivered and logged as its other webhooks are. */
+export function appPingWebhooks(apps: AppsRepository): WebhookKind {
+  return {
+    eventType: 'ping',
+    receiverOf: (payload) => apps.find(String(payload.clientId)),
+    body: appPingBody,
+    disable: (app, reason) => apps.disableWebhook(app.clientId, reason),
+  };
+}
+
+export function vehicleEventBody(payload: Record<string, unknown>, receivedAt: Date) {
+  const receiver = payload.fleetId
+    ? { fleet: { id: payload.fleetId } }
+    : { application: { id: payload.clientId } };
+  return {
+    vehicle: { vin: payload.vin, serial_number: payload.clearanceId },
+    event: { type: payload.type, received_at: receivedAt.toISOString(), action: 'automatic' },
+    ...receiver,
+    data: payload.data ?? {},
+  };
+}
+
+/** Vehicle events, to the app or the fleet holding the clearance (whichever the job names). */
+export function vehicleEventWebhooks(apps: AppsRepository, fleets: FleetsRepository): WebhookKind {
+  const disableFleet = disableFleetWebhook(fleets);
+  return {
+    eventType: 'vehicle_event',
+    eventTypeOf: (payload) => String(payload.type),
+    receiverOf: (payload) =>
+      payload.fleetId ? fleets.find(String(payload.fleetId)) : apps.find(String(payload.clientId)),
+    body: vehicleEventBody,
+    async disable(receiver, reason) {
+      if (await apps.find(receiver.clientId)) await apps.disableWebhook(receiver.clientId, reason);
+      else await disableFleet(receiver, reason);
+    },
   };
 }

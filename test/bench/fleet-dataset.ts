@@ -197,6 +197,7 @@ export async function createBenchFleet(database: {
       webhookUrl: null,
       webhookSecrets: freshWebhookSecrets(),
       webhookDisabled: null,
+      eventTypes: [],
       createdAt: Date.now(),
     });
     return fleet;

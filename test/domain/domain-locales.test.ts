@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { authorizationStatuses, clearanceStatuses } from '../../src/domain/clearance/status.ts';
 import { dataPoints } from '../../src/domain/data-points.ts';
+import { vehicleEventTypes } from '../../src/domain/vehicle-events.ts';
 import { vinProblems } from '../../src/domain/vehicles/vin.ts';
 
 function keysOf(value: unknown, prefix = ''): string[] {
@@ -20,6 +21,7 @@ const required = [
   ...vinProblems.map((problem) => `vinProblems.${problem}`),
   ...clearanceStatuses.map((status) => `clearanceStatus.${status}`),
   ...authorizationStatuses.map((status) => `authorizationStatus.${status}`),
+  ...vehicleEventTypes.map((type) => `vehicle_events.${type}`),
 ];
 
 describe('locales/*/domain.json', () => {
@@ -27,7 +29,7 @@ describe('locales/*/domain.json', () => {
     expect(keysOf(de).sort()).toEqual(keysOf(en).sort());
   });
 
-  it('labels every data point, VIN problem and status, and nothing else', () => {
+  it('labels every data point, VIN problem, status and vehicle event type, and nothing else', () => {
     expect(keysOf(en).sort()).toEqual([...required].sort());
   });
 

@@ -1,12 +1,13 @@
 // POST /callbacks/:provider — the makers' signed `authorization_changed` events, signed here from the
 // Standard Webhooks spec with node:crypto (independent of the library Keyturn verifies with).
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
 import { applyClearanceEvent } from '../../src/relay/apply-clearance-event.ts';
 import type { RunningKeyturn } from '../support/keyturn.ts';
 import { registerTestApp, registerTestConsumer } from '../support/keyturn.ts';
+import { newWebhookId, standardWebhookSignature } from '../support/maker-callbacks.ts';
 import {
   authorizationOf,
   clearanceStatus,
@@ -31,13 +32,6 @@ interface CallbackOptions {
   omit?: ('webhook-id' | 'webhook-timestamp' | 'webhook-signature')[];
   signature?: string;
 }
-
-function standardWebhookSignature(secret: string, id: string, timestamp: number, body: string): string {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
-}
-
-const newWebhookId = () => `msg_${randomBytes(12).toString('hex')}`;
 
 function authorizationChanged(
   clearance: { id: string; vin: string },
@@ -445,7 +439,7 @@ describe('POST /callbacks/:provider', () => {
     expect(approved.status).toBe(200);
     // A data event right after, truthfully stamped: not earlier than the approval's time of receipt.
     const located = await postCallback(locationChanged(granted.clearance, new Date()));
-    expect(await located.json()).toEqual({ outcome: 'changed' });
+    expect(await located.json()).toMatchObject({ outcome: 'changed' });
     expect(await clearanceStatus(keyturn, granted.clearance.id)).toBe('connected');
     const revoked = await postCallback(authorizationChanged(granted.clearance, 'revoked', new Date()));
     expect(await revoked.json()).toEqual({ outcome: 'changed' });

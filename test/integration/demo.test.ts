@@ -1,9 +1,13 @@
 // The demo app that `npm start` serves, walked as a newcomer would follow README's "Walk the demo": the
 // demo app starts the journey with PKCE, exchanges the code with openid-client and shows the token's
 // status; the maker's mail in the dev mailbox leads to its portal, and approving there turns the demo's
-// status to approved; revoking in the owner's dashboard then ends the demo's token. Everything in one
+// status to approved; revoking in the owner's dashboard then ends the demo's token. The webhooks it
+// receives are listed on its pages, each marked whether its signature verified. Everything in one
 // Keyturn, with the OEM simulator mounted in it, as on a laptop.
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoClientId } from '../../src/dev-tools/demo/app.ts';
 import { type HttpBrowser, textOf } from '../support/http-browser.ts';
 import {
   bmwVin,
@@ -55,7 +59,7 @@ describe('the demo app of npm start', () => {
       .flatMap((mail) => mail.links)
       .find((href) => href.includes('/portal/'));
     if (!portal) throw new Error(`no maker mail with a portal link for ${email}`);
-    await browser.submit(await browser.follow(portal), { decision: 'approve' });
+    const portalPage = await browser.submit(await browser.follow(portal), { decision: 'approve' });
 
     const approved = await until(async () => {
       const result = await resultPage(browser);
@@ -63,6 +67,28 @@ describe('the demo app of npm start', () => {
       return text.includes(message('de', 'domain:authorizationStatus.approved')) ? text : undefined;
     }, 'the approved status on the demo page');
     expect(approved).toContain(message('de', 'demo:result.approved_note'));
+    // Keyturn's own webhook told the demo too, and its signature verified.
+    const told = await until(async () => {
+      await keyturn.worker.drain();
+      const row = await eventRow('authorization_changed');
+      return row?.includes('status: approved') ? row : undefined;
+    }, 'the approved webhook on the demo page');
+    expect(told).toContain(bmwVin);
+    expect(told).toContain(message('en', 'demo:events.verified'));
+
+    // The maker's portal reports an accident: Keyturn forwards it to the demo (subscribed), signed, charged.
+    await browser.submit(portalPage, { event: 'accident_reported' }, '/events');
+    const accident = await until(async () => {
+      await keyturn.worker.drain();
+      return eventRow('accident_reported');
+    }, 'the accident on the demo page');
+    expect(accident).toContain(bmwVin);
+    expect(accident).toContain('latitude');
+    expect(accident).toContain(message('en', 'demo:events.verified'));
+    const charged = await keyturn.database
+      .query()('usage_ledger')
+      .where({ vin: bmwVin, event_type: 'accident_reported' });
+    expect(charged.map((line) => Number(line.amount_cents))).toEqual([12]);
 
     // README's last step: set a password from Keyturn's mail, sign in, revoke; the demo's token is dead.
     const passphrase = 'a long and secret passphrase';
@@ -78,6 +104,75 @@ describe('the demo app of npm start', () => {
     expect(revoked.status).toBe(200);
     expect(textOf(revoked.html)).toContain(message('de', 'demo:result.token_rejected'));
     expect(textOf(revoked.html)).not.toContain(message('de', 'demo:result.error_intro'));
+  });
+
+  /** Posts `body` to the demo's webhook endpoint, signed per Standard Webhooks with `secret`. */
+  async function postWebhook(body: Record<string, unknown>, secret: string) {
+    const id = `msg_${randomBytes(8).toString('hex')}`;
+    const now = new Date();
+    const payload = JSON.stringify(body);
+    return fetch(`${keyturn.url}/demo/webhooks`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign(id, now, payload),
+      },
+      body: payload,
+    });
+  }
+
+  const vehicleEvent = (type: string, data: Record<string, unknown>) => ({
+    vehicle: { vin: bmwVin, serial_number: null },
+    event: { type, received_at: new Date().toISOString(), action: 'automatic' },
+    application: { id: demoClientId },
+    data,
+  });
+
+  /** The text of the demo page's event table row that names `type`. */
+  async function eventRow(type: string): Promise<string | undefined> {
+    const page = await newBrowser('en').follow(`${keyturn.url}/demo`);
+    const rows = [...page.html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => textOf(row[1] ?? ''));
+    return rows.find((row) => row.includes(type));
+  }
+
+  it('POST /demo/webhooks › a signed vehicle event is acknowledged and listed on the demo page as verified', async () => {
+    const demo = await keyturn.repositories.apps.find(demoClientId);
+    if (!demo) throw new Error('the demo app is not registered');
+    const response = await postWebhook(
+      vehicleEvent('accident_reported', { latitude: 48.13743, longitude: 11.57549, vehicle_moving: false }),
+      demo.webhookSecrets.current,
+    );
+    expect(response.status).toBe(204);
+
+    const row = await eventRow('accident_reported');
+    expect(row).toContain(bmwVin);
+    expect(row).toContain('latitude: 48.13743, longitude: 11.57549, vehicle_moving: false');
+    expect(row).toContain(message('en', 'demo:events.verified'));
+    expect(row).not.toContain(message('en', 'demo:events.not_verified'));
+  });
+
+  it('POST /demo/webhooks › a badly signed event is refused with 401 and listed as not verified', async () => {
+    const stranger = `whsec_${randomBytes(24).toString('base64')}`;
+    const response = await postWebhook(
+      vehicleEvent('emergency_reported', { mobile_connection: true }),
+      stranger,
+    );
+    expect(response.status).toBe(401);
+
+    const row = await eventRow('emergency_reported');
+    expect(row).toContain(bmwVin);
+    expect(row).toContain(message('en', 'demo:events.not_verified'));
+  });
+
+  it('GET /demo › lists the webhooks in German with a refresh link, and no automatic refresh', async () => {
+    const page = await newBrowser('de').follow(`${keyturn.url}/demo?lang=de`);
+    const text = textOf(page.html);
+    expect(text).toContain(message('de', 'demo:events.heading'));
+    expect(text).toContain(message('de', 'demo:events.signature'));
+    expect(page.html).toContain(`href="/demo#events">${message('de', 'demo:events.refresh')}</a>`);
+    expect(page.html).not.toContain('http-equiv="refresh"');
   });
 
   it('answers a forged callback with its localized error page, and no tokens', async () => {

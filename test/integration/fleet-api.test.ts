@@ -73,10 +73,10 @@ describe('fleet API', () => {
       other.token = await clientCredentialsToken(keyturn.url, other);
     });
 
-    it('POST /token › an app cannot get client credentials; a fleet cannot get another scope', async () => {
+    it('POST /token › an app cannot get client credentials for fleet:clearance; a fleet cannot get another scope', async () => {
       const app = await registerTestApp(keyturn);
       await expect(clientCredentialsToken(keyturn.url, app)).rejects.toMatchObject({
-        error: 'unauthorized_client',
+        error: 'invalid_scope',
       });
       await expect(clientCredentialsToken(keyturn.url, fleet, 'location')).rejects.toBeInstanceOf(
         oauth.ResponseBodyError,

@@ -11,6 +11,7 @@ import {
 } from '../support/fleet.ts';
 import { newBrowser } from '../support/journey.ts';
 import type { RunningKeyturn } from '../support/keyturn.ts';
+import { callbackBody, everyProperty, postSignedCallback } from '../support/maker-callbacks.ts';
 import {
   type OemWorld,
   portalLink,
@@ -346,5 +347,49 @@ describe('fleet vehicles through the connectivity states', () => {
       registration_document_id: document.body.id,
       validation_status: 'pending_validation',
     });
+  });
+
+  it('vehicle events › a connected vehicle’s event reaches the subscribed fleet with every property, charged to the fleet', async () => {
+    const vin = 'WBA8E9G50GNT10077';
+    const [bmw] = await register([
+      { tracker_id: vin, provider: 'bmw', type: 'oem', object_id: { license_plate: 'M-KT 9' } },
+    ]);
+    const id = bmw?.id as string;
+    await fleet.call('POST', `/v1/fleet/vehicles/${id}/validate`);
+    await settle();
+    const browser = newBrowser();
+    await browser.submit(await browser.follow(portalLink(world, adminEmail, vin)), {
+      decision: 'approve',
+    });
+    await settle();
+    await until(
+      async () => ((await statusOf(id)).validation_status === 'connected' ? true : undefined),
+      'connected',
+    );
+
+    const { condition_based_services: _maintenance, ...accidentProperties } = everyProperty;
+    await keyturn.repositories.fleets.setEventTypes(fleet.fleet_id, ['accident_reported']);
+    const body = callbackBody('accident_reported', { id, vin: vin }, everyProperty);
+    const secret = world.secrets.bmw?.webhookSecret ?? '';
+    const answer = await postSignedCallback({ issuer: keyturn.url, provider: 'bmw', secret, body });
+    expect(await answer.json()).toMatchObject({ forwarded: true });
+    await settle();
+    const events = receiver.received
+      .map((delivery) => ({ delivery, body: JSON.parse(delivery.body) }))
+      .filter(({ body }) => body.vehicle.serial_number === id);
+    expect(events).toHaveLength(1);
+    const [event] = events;
+    expect(
+      verifyStandardWebhook(fleet.webhook_secret, event?.delivery.headers ?? {}, event?.delivery.body ?? ''),
+    ).toBe(true);
+    expect(event?.body).toEqual({
+      vehicle: { vin: vin, serial_number: id },
+      event: { type: 'accident_reported', received_at: expect.any(String), action: 'automatic' },
+      fleet: { id: fleet.fleet_id },
+      // Fleets' vehicles carry every data point: every property an accident report has (no maintenance).
+      data: accidentProperties,
+    });
+    const lines = await keyturn.database.query()('usage_ledger').where({ clearance_id: id });
+    expect(lines.map((line) => [line.client_id, Number(line.amount_cents)])).toEqual([[fleet.client_id, 12]]);
   });
 });

@@ -1,21 +1,30 @@
 // GET /openapi.json: a valid OpenAPI 3.1 document naming every `/v1/*` route, and real answers of a running
-// Keyturn (fleet API, app API, webhooks; the OEM simulator behind it) conforming to it.
+// Keyturn (fleet API, app API, app management API, webhooks; the OEM simulator behind it) conforming to it.
 
 import type Router from '@koa/router';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  defaultPageSize as defaultClearancePageSize,
+  maxPageSize as maxClearancePageSize,
+} from '../../src/app-api/list-query.ts';
+import { type AppManagementDependencies, appManagementRouter } from '../../src/app-api/router.ts';
 import type { RegisteredApp } from '../../src/apps/register.ts';
 import { appApiRouter } from '../../src/authorization-server/authorization-status.ts';
 import { authorizationStatuses, clearanceStatuses } from '../../src/domain/clearance/status.ts';
 import { statusCategories } from '../../src/domain/fleet/categories.ts';
 import { fleetProviderIds, trackerTypes } from '../../src/domain/fleet/providers.ts';
+import { vehicleEventTypes } from '../../src/domain/vehicle-events.ts';
 import { defaultPageSize, maxPageSize } from '../../src/fleet-api/list-query.ts';
 import { type FleetApiDependencies, fleetApiRouter } from '../../src/fleet-api/router.ts';
 import { maxDocumentBytes } from '../../src/fleets/documents.ts';
 import { maxBatchSize } from '../../src/fleets/register-vehicles.ts';
+import { appPingJob, fleetPingJob } from '../../src/webhooks/kinds.ts';
+import { changeClearance } from '../support/clearance.ts';
 import {
   type ApiAnswer,
   apiCall,
+  clientCredentialsToken,
   fleetVins,
   registerTestFleet,
   type TestFleet,
@@ -23,6 +32,7 @@ import {
 } from '../support/fleet.ts';
 import { newBrowser } from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp } from '../support/keyturn.ts';
+import { callbackBody, everyProperty, postSignedCallback } from '../support/maker-callbacks.ts';
 import {
   checkedResponses,
   conformanceErrors,
@@ -118,6 +128,10 @@ describe('the OpenAPI document', () => {
         tokenUrl: '/token',
         scopes: { 'fleet:clearance': expect.any(String) },
       });
+      expect(securitySchemes.appClientCredentials.flows.clientCredentials).toMatchObject({
+        tokenUrl: '/token',
+        scopes: { management: expect.any(String) },
+      });
       expect(securitySchemes.appBearer).toMatchObject({ type: 'http', scheme: 'bearer' });
       expect(schemas.Vehicle.properties.provider.enum).toEqual([...fleetProviderIds]);
       expect(schemas.Vehicle.properties.type.enum).toEqual([...trackerTypes]);
@@ -132,12 +146,22 @@ describe('the OpenAPI document', () => {
         (parameter: { name: string }) => parameter.name === 'limit',
       );
       expect(limit.schema).toMatchObject({ maximum: maxPageSize, default: defaultPageSize });
+      const clearanceLimit = document.paths['/v1/clearances'].get.parameters.find(
+        (parameter: { name: string }) => parameter.name === 'limit',
+      );
+      expect(clearanceLimit.schema).toMatchObject({
+        maximum: maxClearancePageSize,
+        default: defaultClearancePageSize,
+      });
+      expect(schemas.AppClearancePage.properties.clearances.maxItems).toBe(maxClearancePageSize);
+      expect(schemas.AppClearance.properties.status.enum).toEqual([...clearanceStatuses]);
     });
 
     it('GET /openapi.json › documents every /v1 route the app serves, and no other', () => {
       const routers: Router[] = [
         fleetApiRouter({} as FleetApiDependencies),
         appApiRouter({} as Parameters<typeof appApiRouter>[0]),
+        appManagementRouter({} as AppManagementDependencies),
       ];
       const served = routers
         .flatMap((router) => router.stack)
@@ -438,6 +462,162 @@ describe('the OpenAPI document', () => {
       const approved = await apiCall(`${keyturn.url}/v1/authorization`, granted.tokens.access_token, 'GET');
       conforms('GET', '/v1/authorization', approved, 200);
       expect(approved.body.status).toBe('approved');
+    });
+  });
+
+  describe('vehicle events and test events conform', () => {
+    it('webhook vehicle_event › an approved clearance’s event, to the subscribed app, conforms; so does a ping to an app and to a fleet', async () => {
+      const granted = await grantClearance(keyturn, app, {
+        email: 'openapi.events@example.com',
+        vin: 'WBA8E9G50GNT10301',
+      });
+      await keyturn.worker.drain();
+      const secret = world.secrets.bmw?.webhookSecret ?? '';
+      const send = (body: string) =>
+        postSignedCallback({ issuer: keyturn.url, provider: 'bmw', secret, body });
+      await send(callbackBody('authorization_changed', granted.clearance, { status: 'approved' }));
+      await keyturn.repositories.apps.setEventTypes(app.client_id, [...vehicleEventTypes]);
+      for (const type of vehicleEventTypes) await send(callbackBody(type, granted.clearance, everyProperty));
+      const events = await until(async () => {
+        await keyturn.worker.drain();
+        const mine = receiver.received
+          .map((delivery) => JSON.parse(delivery.body))
+          .filter((body) => body.vehicle?.serial_number === granted.clearance.id);
+        return mine.length === vehicleEventTypes.length ? mine : undefined;
+      }, 'the vehicle events');
+      for (const body of events) expectWebhookConformance(document, 'vehicle_event', body);
+
+      await keyturn.repositories.outbox.enqueue(appPingJob, {
+        clientId: app.client_id,
+        occurredAt: Date.now(),
+      });
+      await keyturn.repositories.outbox.enqueue(fleetPingJob, {
+        fleetId: fleet.fleet_id,
+        occurredAt: Date.now(),
+      });
+      await keyturn.worker.drain();
+      const pings = receiver.received
+        .map((delivery) => JSON.parse(delivery.body))
+        .filter((body) => body.event?.type === 'ping');
+      expect(pings.some((body) => body.application?.id === app.client_id)).toBe(true);
+      expect(pings.some((body) => body.fleet?.id === fleet.fleet_id)).toBe(true);
+      for (const body of pings) expectWebhookConformance(document, 'ping', body);
+    });
+  });
+
+  describe('app management API answers conform', () => {
+    let token: string;
+    beforeAll(async () => {
+      token = await clientCredentialsToken(keyturn.url, app, 'management');
+    });
+    const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      apiCall(`${keyturn.url}${path}`, token, method, body, headers);
+
+    it('GET /v1/clearances › 200 with a page, filtered or not; 400 for parameters that are not valid; 401 without a token', async () => {
+      const first = await grantClearance(keyturn, app, {
+        email: 'openapi.manager1@example.com',
+        vin: 'WBA8E9G50GNT10101',
+      });
+      await grantClearance(keyturn, app, { email: 'openapi.manager2@example.com', vin: 'WBA8E9G50GNT10102' });
+      const page = await call('GET', '/v1/clearances?limit=1');
+      conforms('GET', '/v1/clearances', page, 200);
+      expect(page.body.next_cursor).toEqual(expect.any(String));
+      const filtered = await call(
+        'GET',
+        `/v1/clearances?status=pending&vin=${first.vin}&cursor=${page.body.next_cursor}`,
+      );
+      conforms('GET', '/v1/clearances', filtered, 200);
+      expect(filtered.body).toMatchObject({ clearances: [{ id: first.clearance.id }], next_cursor: null });
+      conforms(
+        'GET',
+        '/v1/clearances',
+        await call('GET', '/v1/clearances?status=approved&limit=500&limit=2'),
+        400,
+      );
+      conforms('GET', '/v1/clearances', await apiCall(`${keyturn.url}/v1/clearances`, undefined, 'GET'), 401);
+    });
+
+    it('GET /v1/clearances/{id} › 200 with the changelog, 404 for another’s; DELETE › 202 twice, 409 once it ended otherwise', async () => {
+      const granted = await grantClearance(keyturn, app, {
+        email: 'openapi.manager3@example.com',
+        vin: 'WBA8E9G50GNT10103',
+      });
+      const id = granted.clearance.id;
+      const shown = await call('GET', `/v1/clearances/${id}`);
+      conforms('GET', '/v1/clearances/{id}', shown, 200);
+      expect(shown.body.changelog).toEqual([expect.objectContaining({ status: 'pending' })]);
+      conforms('GET', '/v1/clearances/{id}', await call('GET', '/v1/clearances/unknown'), 404);
+      const disconnected = await call('DELETE', `/v1/clearances/${id}`);
+      conforms('DELETE', '/v1/clearances/{id}', disconnected, 202);
+      expect(disconnected.body.status).toBe('disconnected');
+      conforms('DELETE', '/v1/clearances/{id}', await call('DELETE', `/v1/clearances/${id}`), 202);
+      conforms('DELETE', '/v1/clearances/{id}', await call('DELETE', '/v1/clearances/unknown'), 404);
+
+      const rejected = await grantClearance(keyturn, app, {
+        email: 'openapi.manager4@example.com',
+        vin: 'WBA8E9G50GNT10104',
+      });
+      await changeClearance(keyturn, rejected.clearance.grantId, 'owner_rejected');
+      const refused = await call('DELETE', `/v1/clearances/${rejected.clearance.id}`);
+      conforms('DELETE', '/v1/clearances/{id}', refused, 409);
+      expect(refused.body.error).toBe('disconnect_not_allowed');
+    });
+
+    it('GET /v1/usage › 200 with the month’s statement, 400 for a bad month, 401 without a token', async () => {
+      await keyturn.repositories.usageLedger.charge({
+        clientId: app.client_id,
+        vin: 'WBA8E9G50GNT10301',
+        clearanceId: 'clr_openapi_usage',
+        eventType: 'accident_reported',
+        eventId: 'bmw:msg_openapi_usage',
+        month: '2027-08',
+        listPriceCents: 12,
+        monthlyCapCents: 669,
+        receivedAt: Date.UTC(2027, 7, 1),
+      });
+      const statement = await call('GET', '/v1/usage?month=2027-08');
+      conforms('GET', '/v1/usage', statement, 200);
+      expect(statement.body.total_cents).toBe(12);
+      conforms('GET', '/v1/usage', await call('GET', '/v1/usage?month=2027-13'), 400);
+      conforms(
+        'GET',
+        '/v1/usage',
+        await apiCall(`${keyturn.url}/v1/usage?month=2027-08`, undefined, 'GET'),
+        401,
+      );
+    });
+
+    it('POST /v1/eligibility › 200 eligible or not with reasons, 400 for a malformed body, 415 for one that is not JSON', async () => {
+      const good = [
+        { vin: 'WBA5R1C50KA123456', country: 'DE' },
+        { vin: 'wba8e9g50-hnt12345', country: 'AT', extra: true },
+      ];
+      const bad = [
+        { vin: 17, country: 'DE' },
+        { vin: 'WBA5R1C50KA123456', country: 'de' },
+        { country: 'DE' },
+      ];
+      for (const body of good) expect(requestErrors(document, 'POST', '/v1/eligibility', body)).toEqual([]);
+      for (const body of bad)
+        expect(requestErrors(document, 'POST', '/v1/eligibility', body)).not.toEqual([]);
+
+      for (const [vin, country] of [
+        ['WBA5R1C50KA123456', 'DE'],
+        ['WBA8E9G50HNT12345', 'AT'],
+        ['WBA8E9G50GNT12345', 'US'],
+        ['VF3AAAAAA8A100003', 'FR'],
+        ['WF0AXXWPMAJB43745', 'DE'],
+        ['not a vin', 'DE'],
+      ])
+        conforms('POST', '/v1/eligibility', await call('POST', '/v1/eligibility', { vin, country }), 200);
+      for (const body of bad)
+        conforms('POST', '/v1/eligibility', await call('POST', '/v1/eligibility', body), 400);
+      const broken = await call('POST', '/v1/eligibility', '{"vin"', { 'content-type': 'application/json' });
+      conforms('POST', '/v1/eligibility', broken, 400);
+      const form = await call('POST', '/v1/eligibility', 'vin=1', {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      conforms('POST', '/v1/eligibility', form, 415);
     });
   });
 

@@ -191,6 +191,25 @@ describe('Platform › Integration page', () => {
     expect((await stored(fleet.fleet_id)).webhookUrl).toBe(receiver.url);
   });
 
+  it('POST /platform/integration/webhook/events › the admin chooses the vehicle events, priced on the page; an unknown type changes nothing', async () => {
+    const page = await integration();
+    expect(textOf(page.html)).toContain(message('en', 'domain:vehicle_events.accident_reported'));
+    expect(textOf(page.html)).toContain('€0.12');
+    expect(textOf(page.html)).toContain('€6.69');
+    const saved = await admin.submit(page, { event_types: 'accident_reported' }, '/webhook/events');
+    expect(new URL(saved.url).search).toBe('?done=events_saved');
+    expect((await stored(fleet.fleet_id)).eventTypes).toEqual(['accident_reported']);
+    expect(saved.html).toMatch(/id="event-accident_reported"[^>]*checked/);
+
+    const refused = await admin.submit(saved, { event_types: 'door_opened' }, '/webhook/events');
+    expect(refused.status).toBe(400);
+    expect((await stored(fleet.fleet_id)).eventTypes).toEqual(['accident_reported']);
+
+    const none = await admin.submit(await integration(), {}, '/webhook/events');
+    expect(new URL(none.url).search).toBe('?done=events_saved');
+    expect((await stored(fleet.fleet_id)).eventTypes).toEqual([]);
+  });
+
   it('POST /platform/integration/webhook/test-event › a signed ping arrives at the webhook URL and shows in the delivery log', async () => {
     const before = receiver.received.length;
     await sendTestEvent();

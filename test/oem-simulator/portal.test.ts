@@ -108,6 +108,8 @@ describe('POST /:provider/portal/:id', () => {
         vin: 'WBA8E9C50GK123456',
         latitude: expect.any(Number),
         longitude: expect.any(Number),
+        heading: expect.any(Number),
+        vehicle_time: expect.any(String),
       },
     });
   });

@@ -127,10 +127,41 @@ export async function createClearance(
   return ((await response.json()) as { id: string }).id;
 }
 
-export function submitDecision(baseUrl: string, id: string, decision: string, provider = 'bmw') {
-  return fetch(`${baseUrl}/${provider}/portal/${id}`, {
+/**
+ * A browser's visit to the portal page: the CSRF cookie it was given and the token its forms carry (the
+ * cookie's value, so a page without forms, such as a closed request's, gives one too).
+ */
+export async function portalVisit(baseUrl: string, id: string, provider = 'bmw') {
+  const response = await fetch(`${baseUrl}/${provider}/portal/${id}`);
+  await response.body?.cancel();
+  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const csrf = cookie.slice(cookie.indexOf('=') + 1);
+  if (!csrf) throw new Error(`no CSRF cookie from the portal page of ${id}`);
+  return { cookie, csrf };
+}
+
+/** Posts a portal form as the browser that just showed the page would (its cookie and token). */
+export async function submitPortalForm(
+  baseUrl: string,
+  id: string,
+  fields: Record<string, string>,
+  options: { provider?: string; path?: string } = {},
+) {
+  const provider = options.provider ?? 'bmw';
+  const { cookie, csrf } = await portalVisit(baseUrl, id, provider);
+  return fetch(`${baseUrl}/${provider}/portal/${id}${options.path ?? ''}`, {
     method: 'POST',
-    body: new URLSearchParams({ decision }),
+    headers: { cookie },
+    body: new URLSearchParams({ csrf, ...fields }),
     redirect: 'manual',
   });
+}
+
+export function submitDecision(baseUrl: string, id: string, decision: string, provider = 'bmw') {
+  return submitPortalForm(baseUrl, id, { decision }, { provider });
+}
+
+/** Presses one of the vehicle event buttons of the portal page. */
+export function reportEvent(baseUrl: string, id: string, event: string, provider = 'bmw') {
+  return submitPortalForm(baseUrl, id, { event }, { provider, path: '/events' });
 }

@@ -73,12 +73,37 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('loadConfig › prices vehicle events at 12 cents capped at 669 by default; malformed discount tiers are refused', () => {
+    expect(loadConfig({}).pricing).toMatchObject({
+      eventPriceCents: 12,
+      monthlyCapCents: 669,
+      currency: 'EUR',
+    });
+    expect(loadConfig({ USAGE_DISCOUNT_TIERS: 'none' }).pricing.discountTiers).toEqual([]);
+    expect(loadConfig({ USAGE_DISCOUNT_TIERS: '50:3' }).pricing.discountTiers).toEqual([
+      { vehicles: 50, percent: 3 },
+    ]);
+    expect(problemAbout(problemsOf({ USAGE_DISCOUNT_TIERS: '50%' }), 'USAGE_DISCOUNT_TIERS')).toHaveLength(1);
+    expect(
+      problemAbout(problemsOf({ USAGE_EVENT_PRICE_CENTS: '0.5' }), 'USAGE_EVENT_PRICE_CENTS'),
+    ).toHaveLength(1);
+  });
+
   it('loadConfig › keeps history 30 days by default, and refuses a retention shorter than 7 days', () => {
     const day = 86_400;
     expect(loadConfig({}).historyRetention).toBe(30 * day);
     expect(loadConfig({ HISTORY_RETENTION: String(7 * day) }).historyRetention).toBe(7 * day);
     expect(
       problemAbout(problemsOf({ HISTORY_RETENTION: String(7 * day - 1) }), 'HISTORY_RETENTION'),
+    ).toHaveLength(1);
+  });
+
+  it('loadConfig › the OEM simulator sends a position every 60 s, none but the first in tests, as told', () => {
+    expect(loadConfig({}).simulatorLocationInterval).toBe(60);
+    expect(loadConfig({ NODE_ENV: 'test' }).simulatorLocationInterval).toBe(0);
+    expect(loadConfig({ SIMULATOR_LOCATION_INTERVAL: '5' }).simulatorLocationInterval).toBe(5);
+    expect(
+      problemAbout(problemsOf({ SIMULATOR_LOCATION_INTERVAL: '-1' }), 'SIMULATOR_LOCATION_INTERVAL'),
     ).toHaveLength(1);
   });
 

@@ -17,6 +17,7 @@ export function presentApp(app: App) {
     scopes: app.scopes,
     logo_uri: app.logoUri,
     webhook_url: app.webhookUrl,
+    event_types: app.eventTypes,
     webhook_disabled: app.webhookDisabled
       ? { at: isoTime(app.webhookDisabled.at), reason: app.webhookDisabled.reason }
       : null,
@@ -31,7 +32,7 @@ function needApp(app: string | undefined, command: string): string {
 export const appCommands: Record<string, Command> = {
   'apps add': {
     usage: `apps add --name N --redirect-uri U [--redirect-uri U2] --brand B [--brand B2] --scope S [--scope S2]
-                   [--logo-uri U] [--webhook-url U]`,
+                   [--logo-uri U] [--webhook-url U] [--event TYPE] [--event TYPE2]`,
     async run(container, args) {
       const { values } = parseArgs({
         args,
@@ -42,6 +43,7 @@ export const appCommands: Record<string, Command> = {
           scope: { type: 'string', multiple: true },
           'logo-uri': { type: 'string' },
           'webhook-url': { type: 'string' },
+          event: { type: 'string', multiple: true },
         },
         strict: true,
       });
@@ -52,6 +54,7 @@ export const appCommands: Record<string, Command> = {
         scopes: values.scope ?? [],
         logoUri: values['logo-uri'],
         webhookUrl: values['webhook-url'],
+        eventTypes: values.event ?? [],
       };
       return registerApp(container.repositories.apps, registration, container.config.webhooks);
     },

@@ -15,6 +15,7 @@ export function presentFleet(fleet: Fleet) {
     name: fleet.name,
     admin_email: fleet.adminEmail,
     webhook_url: fleet.webhookUrl,
+    event_types: fleet.eventTypes,
     webhook_disabled: fleet.webhookDisabled
       ? { at: isoTime(fleet.webhookDisabled.at), reason: fleet.webhookDisabled.reason }
       : null,

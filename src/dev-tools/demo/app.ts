@@ -1,5 +1,6 @@
 // The demo third-party app (development only): a real relying party built with openid-client that starts
-// the consent journey with PKCE, receives the code at its redirect URI and shows the token's status.
+// the consent journey with PKCE, receives the code at its redirect URI and shows the token's status, and
+// below it the webhooks it received lately.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as oauth from 'openid-client';
@@ -7,11 +8,13 @@ import { dataPoints } from '../../domain/data-points.ts';
 import { brands, findBrand } from '../../domain/vehicles/brands.ts';
 import { isLocale } from '../../i18n/index.ts';
 import { render } from '../../web/views.ts';
+import type { ReceivedEvents } from './received-events.ts';
 
 export interface DemoOptions {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  events: ReceivedEvents;
 }
 
 export const demoClientId = 'demo-app';
@@ -27,6 +30,20 @@ export const demoRedirectPath = '/demo/callback';
 const flowCookie = 'demo.flow';
 const tokenCookie = 'demo.token';
 const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, overwrite: true };
+
+/** The received webhooks as the pages' table shows them, times in UTC in the page's language. */
+function eventRows(events: ReceivedEvents, ctx: Context) {
+  const time = new Intl.DateTimeFormat(ctx.state.locale ?? 'en', {
+    dateStyle: 'short',
+    timeStyle: 'medium',
+    timeZone: 'UTC',
+  });
+  return events.recent().map((event) => ({
+    ...event,
+    at: event.receivedAt.toISOString(),
+    time: time.format(event.receivedAt),
+  }));
+}
 
 export function demoRouter(options: DemoOptions): Router {
   const router = new Router({ prefix: '/demo' });
@@ -54,6 +71,8 @@ export function demoRouter(options: DemoOptions): Router {
     render(ctx, 'demo/home.njk', {
       connectHref: '/demo/connect',
       brands: brands.map(({ id, name }) => ({ id, name })),
+      events: eventRows(options.events, ctx),
+      eventsRefreshHref: '/demo#events',
     }),
   );
 
@@ -113,6 +132,8 @@ export function demoRouter(options: DemoOptions): Router {
       error: response.ok || tokenRejected ? undefined : `HTTP ${response.status}`,
       refreshHref: '/demo/result',
       autoRefresh: status !== undefined && stillSettling.has(status.vehicle_status ?? ''),
+      events: eventRows(options.events, ctx),
+      eventsRefreshHref: '/demo/result#events',
     });
   });
 

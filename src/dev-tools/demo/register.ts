@@ -3,6 +3,7 @@
 // webhook URL passes the same target guard as any app's, or the demo goes without webhooks.
 
 import { dataPoints } from '../../domain/data-points.ts';
+import { vehicleEventTypes } from '../../domain/vehicle-events.ts';
 import { brands } from '../../domain/vehicles/brands.ts';
 import { hashSecret, randomToken } from '../../security/secrets.ts';
 import type { AppsRepository } from '../../storage/apps.ts';
@@ -28,7 +29,8 @@ export async function ensureDemoApp(
     !existing ||
     existing.redirectUris[0] !== redirectUri ||
     existing.webhookUrl !== webhookUrl ||
-    existing.clientSecretHash !== hashSecret(clientSecret)
+    existing.clientSecretHash !== hashSecret(clientSecret) ||
+    existing.eventTypes.length !== vehicleEventTypes.length
   ) {
     await apps.replace({
       clientId: demoClientId,
@@ -41,6 +43,7 @@ export async function ensureDemoApp(
       webhookUrl,
       webhookDisabled: null,
       webhookSecrets,
+      eventTypes: [...vehicleEventTypes],
       createdAt: Date.now(),
     });
   }

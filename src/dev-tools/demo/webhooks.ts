@@ -1,11 +1,13 @@
 // The demo app's webhook endpoint: verifies Keyturn's Standard Webhooks signature with the demo app's
-// secret, as an integrator would, and acknowledges. The demo page itself polls GET /v1/authorization.
+// secret, as an integrator would, acknowledges a verified webhook (204) and refuses any other (401). Both
+// are listed on the demo's pages (./received-events.ts), the refused ones marked as not verified.
 import type { Context } from 'koa';
 import { Webhook } from 'standardwebhooks';
 import type { Logger } from '../../logger.ts';
 import { readRawBody } from '../../web/raw-body.ts';
+import { type ReceivedEvents, readUnverified } from './received-events.ts';
 
-export function demoWebhookEndpoint(webhookSecret: string, logger: Logger) {
+export function demoWebhookEndpoint(webhookSecret: string, events: ReceivedEvents, logger: Logger) {
   const verifier = new Webhook(webhookSecret);
   return async function demoWebhook(ctx: Context) {
     const body = await readRawBody(ctx, 64 * 1024);
@@ -13,17 +15,22 @@ export function demoWebhookEndpoint(webhookSecret: string, logger: Logger) {
       ctx.status = 413;
       return;
     }
+    let event: unknown;
     try {
-      const event = verifier.verify(body, {
+      event = verifier.verify(body, {
         'webhook-id': ctx.get('webhook-id'),
         'webhook-timestamp': ctx.get('webhook-timestamp'),
         'webhook-signature': ctx.get('webhook-signature'),
       });
-      logger.info({ event }, 'demo app received a verified webhook');
-      ctx.status = 204;
     } catch {
+      events.record(readUnverified(body), false);
+      logger.warn('demo app refused a webhook whose signature did not verify');
       ctx.status = 401;
       ctx.body = { error: 'invalid_signature' };
+      return;
     }
+    events.record(event, true);
+    logger.info({ event }, 'demo app received a verified webhook');
+    ctx.status = 204;
   };
 }

@@ -17,6 +17,7 @@ import { type Logger, silentLogger } from './logger.ts';
 import type { Mail } from './mail.ts';
 import { portal } from './portal.ts';
 import { createStore, type SimulatedClearance } from './store.ts';
+import { createVehicleReports } from './vehicle-reports.ts';
 import { createViews } from './views.ts';
 
 export type { Decision } from './commands.ts';
@@ -32,6 +33,8 @@ export interface OemSimulatorOptions {
   logger?: Logger;
   /** Delay between an approval and the first `vehicle_location_changed` event. Default 2000 ms. */
   firstDataDelayMs?: number;
+  /** Interval of the further positions an approved clearance's car sends. Default 0: none. */
+  locationIntervalMs?: number;
   /** Callback retries on network errors and non-2xx answers. Default 5 attempts, 500 ms doubling. */
   callbackRetry?: RetryPolicy;
   fetch?: typeof fetch;
@@ -52,14 +55,17 @@ export interface TestKnobs {
   /** Same as pressing the portal button; throws a SimulatorError (404, 409) like the portal would. */
   decide(id: string, decision: Decision): SimulatedClearance;
   clearances(): SimulatedClearance[];
-  /** Forgets every clearance and idempotency record, clears all faults and cancels pending callbacks. */
+  /**
+   * Forgets every clearance and idempotency record, clears all faults, stops the cars and cancels pending
+   * callbacks.
+   */
   reset(): void;
 }
 
 export interface OemSimulator {
   app: Koa;
   knobs: TestKnobs;
-  /** Cancels scheduled events and retries; the app itself holds no sockets. */
+  /** Stops the cars and cancels scheduled events and retries; the app itself holds no sockets. */
   close(): void;
 }
 
@@ -86,10 +92,17 @@ export function createOemSimulator(options: OemSimulatorOptions): OemSimulator {
     fetch: options.fetch ?? globalThis.fetch,
     logger,
   });
+  const reports = createVehicleReports({
+    store,
+    callbacks,
+    locationIntervalMs: options.locationIntervalMs ?? 0,
+    logger,
+  });
   const simulation = createSimulation({
     store,
     callbacks,
     views,
+    reports,
     publicUrl: options.publicUrl,
     firstDataDelayMs: options.firstDataDelayMs ?? 2000,
     sendMail: options.sendMail,
@@ -115,11 +128,19 @@ export function createOemSimulator(options: OemSimulatorOptions): OemSimulator {
     decide: (id, decision) => simulation.decide(id, decision),
     clearances: () => store.list(),
     reset() {
+      reports.stopAll();
       callbacks.cancelAll();
       faults.reset();
       store.clear();
     },
   };
 
-  return { app, knobs, close: () => callbacks.cancelAll() };
+  return {
+    app,
+    knobs,
+    close() {
+      reports.stopAll();
+      callbacks.cancelAll();
+    },
+  };
 }

@@ -3,6 +3,7 @@
 // attempt (network error or non-2xx) is retried with doubling delays and keeps its webhook-id.
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import type { VehicleEventType } from '../../domain/vehicle-events.ts';
 import type { Logger } from './logger.ts';
 
 export type CallbackEvent =
@@ -12,9 +13,10 @@ export type CallbackEvent =
       data: { clearance_id: string; vin: string; status: 'approved' | 'rejected' | 'revoked' };
     }
   | {
-      type: 'vehicle_location_changed';
+      type: VehicleEventType;
       timestamp: string;
-      data: { clearance_id: string; vin: string; latitude: number; longitude: number };
+      /** The event's properties (see ./car.ts) beside the clearance and the VIN. */
+      data: { clearance_id: string; vin: string; [property: string]: unknown };
     };
 
 export interface RetryPolicy {

@@ -1,16 +1,19 @@
 // What the simulated maker does: accept a clearance request (idempotently, per Idempotency-Key), email the
-// primary user, apply the owner's portal decision and tell Keyturn through signed callbacks, and send the
-// first position after an approval (pending_for_data → connected once the first coordinates arrive).
+// primary user, apply the owner's portal decision and tell Keyturn through signed callbacks, send the
+// first position after an approval (pending_for_data → connected once the first coordinates arrive) and
+// then let the car report (./vehicle-reports.ts) until the clearance ends.
 // A hardware tracker provider (Targa, Astrata, Cartrack, Silence, HTML5) asks nobody: it pairs with the
 // device by itself, approves at once and sends the first position.
 import { createHash, randomBytes } from 'node:crypto';
 import { findFleetProvider } from '../../domain/fleet/providers.ts';
+import type { VehicleEventType } from '../../domain/vehicle-events.ts';
 import type { Locale } from '../../i18n/index.ts';
 import type { CallbackSender } from './callbacks.ts';
 import { notFound, SimulatorError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { clearanceRequestMail, type Mail } from './mail.ts';
 import type { RecordedResponse, SimulatedClearance, SimulatedStatus, SimulatorStore } from './store.ts';
+import type { VehicleReports } from './vehicle-reports.ts';
 import type { Views } from './views.ts';
 
 export interface ClearanceRequest {
@@ -50,14 +53,6 @@ export function isUnknownVin(vin: string): boolean {
 
 const pairsByItself = (provider: string) => findFleetProvider(provider)?.kind === 'hardware';
 
-/** A stable, plausible first position in central Europe derived from the VIN. */
-function firstPosition(vin: string): { latitude: number; longitude: number } {
-  const digest = createHash('sha256').update(vin).digest();
-  const fraction = (offset: number) => digest.readUInt32BE(offset) / 0xffffffff;
-  const round = (value: number) => Math.round(value * 1e5) / 1e5;
-  return { latitude: round(47.5 + fraction(0) * 6), longitude: round(6 + fraction(4) * 10) };
-}
-
 function fingerprint(request: ClearanceRequest): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
@@ -73,18 +68,21 @@ export interface Simulation {
   cancel(provider: string, id: string): SimulatedClearance;
   /** The owner's decision in the portal; a repeated decision that already holds changes nothing. */
   decide(id: string, decision: Decision): SimulatedClearance;
+  /** The car of an approved clearance reports an event now (a portal button); 409 otherwise. */
+  report(id: string, type: VehicleEventType): SimulatedClearance;
 }
 
 export function createSimulation(deps: {
   store: SimulatorStore;
   callbacks: CallbackSender;
   views: Views;
+  reports: VehicleReports;
   publicUrl: string;
   firstDataDelayMs: number;
   sendMail: (mail: Mail) => Promise<void>;
   logger: Logger;
 }): Simulation {
-  const { store, callbacks, logger } = deps;
+  const { store, callbacks, reports, logger } = deps;
   const publicUrl = deps.publicUrl.replace(/\/+$/, '');
 
   function inProvider(provider: string, id: string): SimulatedClearance {
@@ -106,24 +104,14 @@ export function createSimulation(deps: {
     });
   }
 
-  function sendFirstPosition(id: string): void {
-    const clearance = store.get(id);
-    // Revoked or cancelled in the meantime: the car has nothing to share any more.
-    if (clearance?.status !== 'approved') return;
-    callbacks.send({
-      provider: clearance.provider,
-      clearanceKey: clearance.id,
-      url: clearance.callbackUrl,
-      event: {
-        type: 'vehicle_location_changed',
-        timestamp: new Date().toISOString(),
-        data: {
-          clearance_id: clearance.clearanceId,
-          vin: clearance.vin,
-          ...firstPosition(clearance.trackerId),
-        },
-      },
+  /** After an approval: the first position a little later, then one every interval while it holds. */
+  function startSharing(id: string): void {
+    callbacks.schedule(deps.firstDataDelayMs, () => {
+      // Revoked or cancelled in the meantime: the car has nothing to share any more.
+      if (store.get(id)?.status !== 'approved') return;
+      reports.report(id, 'vehicle_location_changed');
     });
+    reports.startDriving(id);
   }
 
   return {
@@ -167,7 +155,7 @@ export function createSimulation(deps: {
         const paired = store.setStatus(clearance.id, 'approved');
         logger.info({ provider, id: clearance.id }, 'oem simulator: tracker paired');
         callbacks.schedule(0, () => notify(paired, 'approved'));
-        callbacks.schedule(deps.firstDataDelayMs, () => sendFirstPosition(clearance.id));
+        startSharing(clearance.id);
         return response;
       }
       const mail = clearanceRequestMail(
@@ -193,6 +181,7 @@ export function createSimulation(deps: {
     cancel(provider, id) {
       inProvider(provider, id);
       logger.info({ provider, id }, 'oem simulator: clearance cancelled by Keyturn');
+      reports.stop(id);
       return store.setStatus(id, 'revoked');
     },
 
@@ -211,8 +200,16 @@ export function createSimulation(deps: {
       const updated = store.setStatus(id, rule.to);
       logger.info({ provider: updated.provider, id, decision }, 'oem simulator: owner decided');
       notify(updated, rule.to);
-      if (rule.to === 'approved') callbacks.schedule(deps.firstDataDelayMs, () => sendFirstPosition(id));
+      if (rule.to === 'approved') startSharing(id);
+      else reports.stop(id);
       return updated;
+    },
+
+    report(id, type) {
+      const clearance = store.get(id);
+      if (!clearance) throw notFound();
+      reports.report(id, type);
+      return clearance;
     },
   };
 }

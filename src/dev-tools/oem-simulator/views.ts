@@ -18,6 +18,13 @@ function ownPath(ctx: Context): string {
   return new URL(ctx.originalUrl, 'http://simulator.invalid').pathname.replace(/\/+$/, '');
 }
 
+/** The prefix the simulator is mounted under ('' when it is served at the root). */
+export function basePathOf(ctx: Context): string {
+  const selfPath = ownPath(ctx);
+  const routePath = ctx.path.replace(/\/+$/, '');
+  return selfPath.endsWith(routePath) ? selfPath.slice(0, selfPath.length - routePath.length) : '';
+}
+
 export function createViews(): Views {
   const environment = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDirectory), {
     autoescape: true,
@@ -28,12 +35,7 @@ export function createViews(): Views {
   return {
     render,
     page(ctx, name, locale, context) {
-      const selfPath = ownPath(ctx);
-      const routePath = ctx.path.replace(/\/+$/, '');
-      const basePath = selfPath.endsWith(routePath)
-        ? selfPath.slice(0, selfPath.length - routePath.length)
-        : '';
-      return render(name, locale, { ...context, selfPath, basePath });
+      return render(name, locale, { ...context, selfPath: ownPath(ctx), basePath: basePathOf(ctx) });
     },
   };
 }

@@ -14,8 +14,8 @@ export function normalizeVin(raw: string): string {
   return raw.replace(/[\s-]+/g, '').toUpperCase();
 }
 
-/** Checks in a fixed order so the owner sees the most basic problem first. */
-export function checkVin(raw: unknown, brandId: BrandId): VinCheck {
+/** The VIN's form alone, whatever its maker: checked in a fixed order, the most basic problem first. */
+export function checkVinFormat(raw: unknown): VinCheck {
   if (typeof raw !== 'string') return { ok: false, problem: 'missing' };
   const vin = normalizeVin(raw);
   if (vin === '') return { ok: false, problem: 'missing' };
@@ -23,6 +23,13 @@ export function checkVin(raw: unknown, brandId: BrandId): VinCheck {
   if (Array.from(vin).length !== vinLength) return { ok: false, problem: 'length' };
   if (!/^[A-Z0-9]+$/.test(vin)) return { ok: false, problem: 'characters' };
   if (/[IOQ]/.test(vin)) return { ok: false, problem: 'forbidden_letters' };
-  if (!vinBelongsToBrand(vin, brandId)) return { ok: false, problem: 'wrong_brand' };
   return { ok: true, vin };
+}
+
+/** Checks in a fixed order so the owner sees the most basic problem first; the brand comes last. */
+export function checkVin(raw: unknown, brandId: BrandId): VinCheck {
+  const format = checkVinFormat(raw);
+  if (!format.ok) return format;
+  if (!vinBelongsToBrand(format.vin, brandId)) return { ok: false, problem: 'wrong_brand' };
+  return format;
 }

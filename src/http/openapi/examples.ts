@@ -9,7 +9,12 @@ import { presentChangelog, presentDocument, presentVehicle } from '../../fleets/
 import { maxBatchSize } from '../../fleets/register-vehicles.ts';
 import { translator } from '../../i18n/index.ts';
 import type { FleetVehicle } from '../../storage/fleet-vehicles.ts';
-import { authorizationChangedBody } from '../../webhooks/kinds.ts';
+import {
+  appPingBody,
+  authorizationChangedBody,
+  fleetPingBody,
+  vehicleEventBody,
+} from '../../webhooks/kinds.ts';
 
 const t = translator('en');
 const at = (time: string) => Date.parse(`2026-05-04T${time}Z`);
@@ -19,7 +24,7 @@ export interface Example {
   value: unknown;
 }
 
-const example = (summary: string, value: unknown): Example => ({ summary, value });
+export const example = (summary: string, value: unknown): Example => ({ summary, value });
 
 const ids = {
   fleet: 'fleet_5e1f0c9a8b7d6e4f3a21',
@@ -33,7 +38,7 @@ export const exampleDocumentId = ids.document;
 const bmwVin = 'WBA8E9G50GNT10001';
 
 /** An error as the error handler renders it to JSON. */
-function errorExample(summary: string, error: KeyturnError): Example {
+export function errorExample(summary: string, error: KeyturnError): Example {
   return example(summary, {
     error: error.code,
     error_description: t(error.messageKey, error.messageValues),
@@ -67,7 +72,8 @@ const invalidRequest = (problems: { pointer: string; code: string; values?: Reco
     })),
   });
 
-function thrownBy(run: () => unknown): KeyturnError {
+/** The error `run` throws for an example's input. */
+export function thrownBy(run: () => unknown): KeyturnError {
   try {
     run();
   } catch (error) {
@@ -284,4 +290,27 @@ export const examples = {
       new Date(at('08:58:19.000')),
     ),
   ),
+  vehicleEvent: example(
+    'A position, to an app granted location',
+    vehicleEventBody(
+      {
+        clientId: 'app_pKhvn8BO8_OlhBOZ',
+        clearanceId: '3f2b8c1e-6d4a-4b7e-9c05-1a2b3c4d5e6f',
+        vin: 'WBA8E9G50GNT12345',
+        type: 'vehicle_location_changed',
+        data: {
+          latitude: 48.1772,
+          longitude: 11.5562,
+          heading: 270,
+          vehicle_time: '2026-05-04T09:13:31.000Z',
+        },
+      },
+      new Date(at('09:13:33.563')),
+    ),
+  ),
+  appPing: example(
+    'To an app',
+    appPingBody({ clientId: 'app_pKhvn8BO8_OlhBOZ' }, new Date(at('09:20:00.000'))),
+  ),
+  fleetPing: example('To a fleet', fleetPingBody({ fleetId: ids.fleet }, new Date(at('09:20:00.000')))),
 } satisfies Record<string, Example>;

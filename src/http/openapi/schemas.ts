@@ -1,11 +1,14 @@
 // JSON Schemas (2020-12, as OpenAPI 3.1.0 uses them) of the `/v1/*` bodies and the webhooks: enumerations
-// and exported limits read from the code, problem codes from the fleet API's messages.
+// and exported limits read from the code, problem codes from the fleet and app management APIs' messages.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { maxPageSize as maxClearancePageSize } from '../../app-api/list-query.ts';
 import { authorizationStatuses, clearanceStatuses } from '../../domain/clearance/status.ts';
 import { statusCategories } from '../../domain/fleet/categories.ts';
 import { fleetProviderIds, fleetProviders, trackerTypes } from '../../domain/fleet/providers.ts';
+import { vehicleEventTypes } from '../../domain/vehicle-events.ts';
 import { brands } from '../../domain/vehicles/brands.ts';
+import { eligibilityReasonCodes } from '../../domain/vehicles/eligibility.ts';
 import { vinLength } from '../../domain/vehicles/vin.ts';
 import { maxPageSize } from '../../fleet-api/list-query.ts';
 import { documentTypes, maxDocumentBytes } from '../../fleets/documents.ts';
@@ -78,13 +81,17 @@ const vehicleProperties: Json = {
   created_at: timestamp('When the vehicle was registered.'),
 };
 
-/** The codes of problems: each has its message under `problems` in the fleet API's locale. */
-const fleetMessages = JSON.parse(readFileSync(join(localesDirectory, 'en', 'fleets.json'), 'utf8')) as {
-  problems: Record<string, unknown>;
-};
-const problemCodes = Object.keys(fleetMessages.problems).filter(
-  (code) => typeof fleetMessages.problems[code] === 'string',
-);
+/** The codes of problems: each has its message under `problems` in the fleet and app management APIs' locales. */
+const problemCodes = [
+  ...new Set(
+    ['fleets', 'app_api'].flatMap((namespace) => {
+      const { problems } = JSON.parse(
+        readFileSync(join(localesDirectory, 'en', `${namespace}.json`), 'utf8'),
+      ) as { problems: Record<string, unknown> };
+      return Object.keys(problems).filter((code) => typeof problems[code] === 'string');
+    }),
+  ),
+];
 
 const problem = closed({
   pointer: string(
@@ -120,6 +127,76 @@ const providersTable = fleetProviders
       (rules.requiresRegistrationDocument ? ', `registration_document_id` required' : ''),
   )
   .join('\n');
+
+const brand = { type: 'string', enum: brands.map((brand) => brand.id), description: 'The brand.' };
+
+const appClearanceProperties: Json = {
+  id: string('The clearance’s id.'),
+  vin,
+  brand,
+  status: { ...clearanceStatus, description: 'The clearance status, as the maker reports the connection.' },
+  authorization_status: {
+    type: 'string',
+    enum: [...authorizationStatuses],
+    description: 'The authorization status the owner’s tokens have, derived from `status`.',
+  },
+  created_at: timestamp('When the owner consented.'),
+  updated_at: timestamp('When the status last changed.'),
+};
+
+/** A vehicle event webhook's body, but for whom it is for. */
+const vehicleEventProperties: Json = {
+  vehicle: closed({
+    vin,
+    serial_number: string('Keyturn’s id of the clearance (a fleet’s vehicle id).'),
+  }),
+  event: closed({
+    type: { type: 'string', enum: [...vehicleEventTypes] },
+    received_at: timestamp('When Keyturn received the event from the maker.'),
+    action: { type: 'string', const: 'automatic' },
+  }),
+  data: {
+    type: 'object',
+    description:
+      'The event’s properties the grant covers (see docs/vehicle-events.md); a fleet gets every one the event has.',
+    additionalProperties: false,
+    properties: {
+      latitude: { type: 'number', minimum: -90, maximum: 90 },
+      longitude: { type: 'number', minimum: -180, maximum: 180 },
+      heading: { type: 'number', minimum: 0, maximum: 360 },
+      ignition: { type: 'boolean' },
+      engine_on: { type: 'boolean' },
+      mileage: { type: 'number', minimum: 0, description: 'Kilometres.' },
+      battery_level: { type: 'number', minimum: 0, maximum: 100, description: 'Percent.' },
+      front_exterior_lights: {
+        type: 'string',
+        enum: ['inactive', 'active', 'automatic', 'dipped_headlights'],
+      },
+      vehicle_moving: { type: 'boolean' },
+      navigation_arrival_duration: { type: 'integer', minimum: 0, description: 'Seconds.' },
+      navigation_destination: closed({ latitude: { type: 'number' }, longitude: { type: 'number' } }),
+      condition_based_services: {
+        type: 'array',
+        items: closed(
+          {
+            id: { type: 'string' },
+            status: { type: 'string', enum: ['ok', 'pending', 'overdue'] },
+            due_date: { type: 'string', format: 'date' },
+            due_distance_km: { type: 'number', minimum: 0 },
+          },
+          ['id', 'status'],
+        ),
+      },
+      mobile_connection: { type: 'boolean' },
+      vehicle_time: timestamp('When the car stamped the report.'),
+    },
+  },
+};
+
+const pingEvent = closed({
+  type: { type: 'string', const: 'ping' },
+  received_at: timestamp('When the test event was asked for.'),
+});
 
 export const schemas: Record<string, Json> = {
   Error: closed(
@@ -233,8 +310,50 @@ export const schemas: Record<string, Json> = {
     },
     vehicle_status: clearanceStatus,
     vin,
-    brand: { type: 'string', enum: brands.map((brand) => brand.id), description: 'The brand.' },
+    brand,
     scope: string('The token’s scope, space-separated.'),
+  }),
+  AppClearance: closed(appClearanceProperties),
+  AppClearanceWithChangelog: closed({
+    ...appClearanceProperties,
+    changelog: { type: 'array', items: ref('ChangelogEntry'), description: 'Oldest first.' },
+  }),
+  AppClearancePage: closed({
+    clearances: { type: 'array', maxItems: maxClearancePageSize, items: ref('AppClearance') },
+    next_cursor: nullable(string('The `cursor` of the next page; null on the last page.')),
+  }),
+  EligibilityRequest: {
+    type: 'object',
+    required: ['vin', 'country'],
+    properties: {
+      vin: string('The VIN to check; spaces and hyphens are ignored, letters may be lowercase.', {
+        maxLength: 64,
+      }),
+      country: string('Where the car is registered: ISO 3166-1 alpha-2, capitals.', {
+        pattern: '^[A-Z]{2}$',
+      }),
+    },
+  },
+  Eligibility: closed({
+    vin: string('The VIN as Keyturn reads it: uppercase, without spaces or hyphens.'),
+    eligible: {
+      type: 'boolean',
+      description: 'Whether an owner can connect this car through the app (possibly, when a reason says so).',
+    },
+    brand: {
+      type: ['string', 'null'],
+      enum: [...brands.map((brand) => brand.id), null],
+      description:
+        'The brand of the VIN’s manufacturer code; null when it is no VIN or no brand Keyturn connects.',
+    },
+    reasons: {
+      type: 'array',
+      description: 'Every reason that applies; empty when nothing stands in the way.',
+      items: closed({
+        code: { type: 'string', enum: [...eligibilityReasonCodes], description: 'A stable code.' },
+        message: string('The reason, in the language of `Accept-Language`.'),
+      }),
+    },
   }),
   FleetClearanceChanged: closed({
     vehicle: closed({
@@ -266,4 +385,35 @@ export const schemas: Record<string, Json> = {
       status: { type: 'string', enum: [...authorizationStatuses], description: 'The new status.' },
     }),
   }),
+  UsageStatement: closed({
+    month: string('The calendar month (UTC), `YYYY-MM`.', { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' }),
+    currency: { type: 'string', const: 'EUR' },
+    vehicles: {
+      type: 'array',
+      description: 'One line per vehicle that received charged events in the month, by VIN.',
+      items: closed({
+        vin,
+        events: { type: 'integer', minimum: 0, description: 'Charged events, less those credited back.' },
+        amount_cents: { type: 'integer', minimum: 0, description: 'What they cost, capped.' },
+        capped: { type: 'boolean', description: 'Whether the monthly cap held back some charge.' },
+      }),
+    },
+    subtotal_cents: { type: 'integer', minimum: 0 },
+    discount_cents: { type: 'integer', minimum: 0, description: 'The volume discount, rounded down.' },
+    total_cents: { type: 'integer', minimum: 0 },
+  }),
+  VehicleEvent: {
+    description: 'To an app (`application`) or to a fleet (`fleet`).',
+    oneOf: [
+      closed({ ...vehicleEventProperties, application: closed({ id: string('The app’s `client_id`.') }) }),
+      closed({ ...vehicleEventProperties, fleet: closed({ id: string('The fleet’s id.') }) }),
+    ],
+  },
+  Ping: {
+    description: 'To an app (`application`) or to a fleet (`fleet`).',
+    oneOf: [
+      closed({ event: pingEvent, application: closed({ id: string('The app’s `client_id`.') }) }),
+      closed({ event: pingEvent, fleet: closed({ id: string('The fleet’s id.') }) }),
+    ],
+  },
 };

@@ -1,4 +1,5 @@
-// The webhooks Keyturn sends, as OpenAPI 3.1.0 `webhooks`: their bodies (see ../../webhooks/kinds.ts) and
+// The webhooks Keyturn sends, as OpenAPI 3.1.0 `webhooks`: status changes, vehicle events and test events,
+// their bodies (see ../../webhooks/kinds.ts) and
 // the Standard Webhooks signature headers (see ../../webhooks/deliver.ts).
 import { type Example, examples } from './examples.ts';
 import { json } from './responses.ts';
@@ -35,14 +36,14 @@ const webhook = (
   summary: string,
   description: string,
   schema: string,
-  example: Example,
+  ...list: Example[]
 ): Json => ({
   post: {
     operationId,
     summary,
     description: `${description} Signed per Standard Webhooks: verify the raw body before parsing it.`,
     parameters: signatureHeaders,
-    requestBody: { required: true, content: json(schema, example) },
+    requestBody: { required: true, content: json(schema, ...list) },
     responses,
   },
 });
@@ -61,5 +62,20 @@ export const webhooks: Record<string, Json> = {
     'Sent to the app’s webhook URL when a token’s authorization status changes.',
     'AuthorizationChanged',
     examples.authorizationChanged,
+  ),
+  vehicle_event: webhook(
+    'vehicleEvent',
+    'A vehicle event the receiver subscribed to',
+    'Sent to the webhook URL of the app (or fleet) holding an approved clearance, for each event type it subscribed to (`keyturn apps subscribe`, the Platform): `data` holds only the properties the owner’s grant covers. Each is charged once on the usage ledger; retries and replays are not.',
+    'VehicleEvent',
+    examples.vehicleEvent,
+  ),
+  ping: webhook(
+    'ping',
+    'A test event',
+    'Sent on demand (`keyturn webhooks test`, or a fleet admin on the Platform) to try the endpoint. Free.',
+    'Ping',
+    examples.appPing,
+    examples.fleetPing,
   ),
 };
