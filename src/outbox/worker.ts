@@ -82,14 +82,36 @@ export function createWorker(
     }
   }
 
+  /**
+   * Runs due jobs, up to `batchSize` at a time, until none is left: more are claimed once half the slots
+   * are free, so one slow job (a webhook endpoint taking seconds) does not hold up the nine beside it.
+   */
   async function drainOnce(): Promise<number> {
     let total = 0;
-    while (!stopping) {
-      const jobs = await outbox.claim(batchSize, options.leaseMs);
-      if (jobs.length === 0) break;
-      await Promise.all(jobs.map(run));
-      total += jobs.length;
+    /** A job whose outcome could not be recorded (the database is gone): no more are claimed. */
+    let failure: { error: unknown } | undefined;
+    const running = new Set<Promise<void>>();
+    const refill = Math.max(1, Math.floor(batchSize / 2));
+    while (!stopping && !failure) {
+      const free = batchSize - running.size;
+      if (free >= refill || running.size === 0) {
+        const jobs = await outbox.claim(free, options.leaseMs);
+        total += jobs.length;
+        for (const job of jobs) {
+          const under: Promise<void> = run(job)
+            .catch((error: unknown) => {
+              failure ??= { error };
+            })
+            .finally(() => running.delete(under));
+          running.add(under);
+        }
+        if (jobs.length === 0 && running.size === 0) break;
+        if (jobs.length === free) continue;
+      }
+      await Promise.race(running);
     }
+    await Promise.all(running);
+    if (failure) throw failure.error;
     return total;
   }
 

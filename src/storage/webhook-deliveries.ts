@@ -17,19 +17,23 @@ export interface WebhookDelivery {
 
 export function webhookDeliveriesRepository(database: Database) {
   const knex = () => database.query();
+  const insertAttempt = database.statement(
+    `insert into webhook_deliveries (client_id, job_id, webhook_id, event_type, url, status_code, error,
+      duration_ms, attempted_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
   return {
     async record(delivery: WebhookDelivery): Promise<void> {
-      await knex()('webhook_deliveries').insert({
-        client_id: delivery.clientId,
-        job_id: delivery.jobId,
-        webhook_id: delivery.webhookId,
-        event_type: delivery.eventType,
-        url: delivery.url,
-        status_code: delivery.statusCode,
-        error: delivery.error,
-        duration_ms: delivery.durationMs,
-        attempted_at: delivery.attemptedAt,
-      });
+      await insertAttempt.run(
+        delivery.clientId,
+        delivery.jobId,
+        delivery.webhookId,
+        delivery.eventType,
+        delivery.url,
+        delivery.statusCode,
+        delivery.error,
+        delivery.durationMs,
+        delivery.attemptedAt,
+      );
     },
     /** Deletes the attempts made before `before`, except those of a job still due (it may retry for long). */
     async sweep(before: number): Promise<number> {

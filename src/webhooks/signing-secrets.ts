@@ -28,6 +28,20 @@ export function secretsInForce(secrets: WebhookSecrets, now: number): string[] {
     : [current];
 }
 
+/** Signers by secret: decoding a secret's key once per receiver, not once per delivery. */
+const signers = new Map<string, Webhook>();
+const mostSigners = 1000;
+
+function signerOf(secret: string): Webhook {
+  let signer = signers.get(secret);
+  if (!signer) {
+    if (signers.size >= mostSigners) signers.clear();
+    signer = new Webhook(secret);
+    signers.set(secret, signer);
+  }
+  return signer;
+}
+
 /** The `webhook-signature` header for a message sent at `timestamp`: one signature per secret in force. */
 export function signatureHeader(
   secrets: WebhookSecrets,
@@ -36,7 +50,7 @@ export function signatureHeader(
   body: string,
 ): string {
   return secretsInForce(secrets, timestamp.getTime())
-    .map((secret) => new Webhook(secret).sign(webhookId, timestamp, body))
+    .map((secret) => signerOf(secret).sign(webhookId, timestamp, body))
     .join(' ');
 }
 
