@@ -1,6 +1,11 @@
 // Ratios against the baselines, Keyturn's performance targets, the stdout table and the JSON file.
 import { writeFileSync } from 'node:fs';
-import { fleetListName, type ScenarioResult } from './scenarios/common.ts';
+import {
+  fleetListName,
+  locationCallbacksName,
+  referenceCallbacksName,
+  type ScenarioResult,
+} from './scenarios/common.ts';
 
 export interface TargetCheck {
   target: string;
@@ -111,6 +116,36 @@ export function checkTargets(
         value: `${(big.rps / smallFleet.rps).toFixed(2)}× (CPU per request ${fmt(big.cpu_us_per_req / smallFleet.cpu_us_per_req, 2)}× the small's)`,
         met: big.rps / smallFleet.rps >= 0.9,
       });
+  }
+  // Vehicle events in: a location callback (queued for the subscribed app and charged) against an
+  // authorization_changed callback measured in turns on the same server, per core (CPU per request).
+  for (const engine of ['sqlite', 'postgres']) {
+    const location = keyturnRow(locationCallbacksName, engine);
+    const reference = keyturnRow(referenceCallbacksName, engine);
+    if (!location || !reference) continue;
+    const ratio = reference.cpu_us_per_req / location.cpu_us_per_req;
+    checks.push({
+      target: `callbacks vehicle_location_changed ≥ 80% of authorization_changed per core (${engine})`,
+      value: finite(ratio)
+        ? `${ratio.toFixed(2)}× (${fmt(1e6 / location.cpu_us_per_req, 0)} vs ${fmt(1e6 / reference.cpu_us_per_req, 0)}/s per core; measured ${fmt(location.rps, 0)} vs ${fmt(reference.rps, 0)}/s)`
+        : 'n/a',
+      met: finite(ratio) && ratio >= 0.8,
+    });
+  }
+  // Vehicle events out: deliveries per second of Keyturn's worker against a bare signing loop at the same
+  // concurrency to the same receiver, same engine, same run (CPU per delivery shown beside it).
+  for (const worker of rows.filter((r) => r.system === 'keyturn' && r.kind === 'event_fanout')) {
+    const bare = rows.find(
+      (r) => r.system === 'bare' && r.kind === worker.kind && r.engine === worker.engine,
+    );
+    const ratio = bare ? worker.rps / bare.rps : null;
+    checks.push({
+      target: `event webhooks delivered/s ≥ 50% of a bare signing loop (${worker.engine})`,
+      value: finite(ratio)
+        ? `${ratio.toFixed(2)}× (${worker.rps.toFixed(0)} vs ${bare?.rps.toFixed(0)} deliveries/s; CPU per delivery ${fmt(bare ? worker.cpu_us_per_req / bare.cpu_us_per_req : null, 1)}× the loop's)`
+        : 'n/a',
+      met: finite(ratio) && ratio >= 0.5,
+    });
   }
   const keyturnRss = rows.filter((r) => r.system === 'keyturn').map((r) => r.rss_mb);
   add(

@@ -12,6 +12,12 @@ import { addRatios, checkTargets, failed, fmt, table, targetsTable, writeJson } 
 import { benchWebhookSecret, callbacksScenario } from './scenarios/callbacks.ts';
 import { codeExchangeScenario } from './scenarios/code-exchange.ts';
 import type { ScenarioResult, Settings } from './scenarios/common.ts';
+import {
+  eventCallbacksScenario,
+  eventFanOutScenario,
+  prepareEventsCopy,
+  startReceiver,
+} from './scenarios/events.ts';
 import { bareInsertsScenario, fleetListScenario, fleetRegistrationScenario } from './scenarios/fleet.ts';
 import { helloScenario } from './scenarios/hello.ts';
 import { introspectionScenario } from './scenarios/introspection.ts';
@@ -287,6 +293,52 @@ if (wanted('callbacks')) {
     } finally {
       await dropPostgresDatabase(url);
     }
+  }
+}
+
+// ---- Keyturn: vehicle events ----
+// Per engine, on a writable copy of the callbacks' data set in which the bench app subscribes to location
+// events at a local receiver (a process of its own on the load core): inbound callbacks on a server without
+// its worker, then the events they queued drained by `keyturn worker`, beside a bare signing loop.
+if (wanted('events')) {
+  const receiver = await startReceiver();
+  try {
+    const events = async (
+      engine: 'sqlite' | 'postgres',
+      meta: DatasetMeta,
+      database: { sqliteFile?: string; databaseUrl?: string },
+    ) => {
+      const copy = await prepareEventsCopy(database, meta, receiver.url);
+      await keyturn(`events-callbacks-${engine}`, database, async (server) =>
+        record(await eventCallbacksScenario(settings, server, { engine, meta, copy })),
+      );
+      const profileDir = settings.profileDir && resolve(settings.profileDir, `events-worker-${engine}`);
+      if (profileDir) mkdirSync(profileDir, { recursive: true });
+      await record(
+        await eventFanOutScenario(settings, {
+          engine,
+          database,
+          env: keyturnEnv(database),
+          receiver,
+          copy,
+          clientId: meta.app.clientId,
+          ...(profileDir ? { profileDir } : {}),
+        }),
+      );
+    };
+    const set = await sqliteSet(callbackSpec);
+    await events('sqlite', set.meta, { sqliteFile: sqliteWorkCopy(set, 'events') });
+    if (settings.postgres) {
+      const pgSet = await postgresSet(callbackSpec);
+      const url = await postgresWorkCopy(pgSet, 'events');
+      try {
+        await events('postgres', pgSet.meta, { databaseUrl: url });
+      } finally {
+        await dropPostgresDatabase(url);
+      }
+    }
+  } finally {
+    await receiver.close();
   }
 }
 

@@ -19,6 +19,8 @@ const expected = [
   ['peer', 'code + PKCE exchange', 'sqlite'],
   ['peer', 'journey (dev login + consent) + exchange', 'memory'],
   ['peer', 'journey (dev login + consent) + exchange', 'sqlite'],
+  ['bare', 'event webhooks to a local receiver', 'sqlite'],
+  ['bare', 'event webhooks to a local receiver', 'postgres'],
   ['bare', 'fleet batch registration 3×200', 'sqlite'],
   ['bare', 'fleet batch registration 3×200', 'postgres'],
   ['keyturn', 'introspection 1000 grants', 'sqlite'],
@@ -28,6 +30,12 @@ const expected = [
   ['keyturn', 'introspection beside callbacks', 'sqlite'],
   ['keyturn', 'callbacks authorization_changed', 'postgres'],
   ['keyturn', 'introspection beside callbacks', 'postgres'],
+  ['keyturn', 'callbacks vehicle_location_changed', 'sqlite'],
+  ['keyturn', 'callbacks authorization_changed, in turns with location', 'sqlite'],
+  ['keyturn', 'event webhooks to a local receiver', 'sqlite'],
+  ['keyturn', 'callbacks vehicle_location_changed', 'postgres'],
+  ['keyturn', 'callbacks authorization_changed, in turns with location', 'postgres'],
+  ['keyturn', 'event webhooks to a local receiver', 'postgres'],
   ['keyturn', 'code + PKCE exchange', 'sqlite'],
   ['keyturn', 'journey (landing → … → permissions) + exchange', 'sqlite'],
   ['keyturn', 'fleet batch registration 3×200', 'sqlite'],
@@ -60,8 +68,10 @@ test('npm run bench -- --quick runs every scenario without errors', { timeout: 1
         expect(typeof r[field], `${r.name} ${field}`).toBe('number');
     expect(r.errors, `${r.name} errors`).toBe(0);
     expect(r.non2xx, `${r.name} non2xx`).toBe(0);
-    // Batch registration is counted per vehicle, its baseline (bare inserts) too.
+    // Batch registration is counted per vehicle, its baseline (bare inserts) too; the event fan-out and its
+    // bare loop per delivery.
     if (r.kind === 'fleet_registration') expect(r.unit, `${r.name} unit`).toBe('vehicle');
+    if (r.kind === 'event_fanout') expect(r.unit, `${r.name} unit`).toBe('delivery');
     expect(r).toHaveProperty('ratio_vs_koa');
     expect(r).toHaveProperty('ratio_vs_peer');
   }

@@ -12,20 +12,29 @@ import { introspectionLoad } from './introspection.ts';
 export const benchWebhookSecret = `whsec_${Buffer.from('keyturn-bench-webhook-secret-0123456789').toString('base64')}`;
 const key = Buffer.from(benchWebhookSecret.slice('whsec_'.length), 'base64');
 
-/** One signed callback (Standard Webhooks: HMAC-SHA256 over `id.timestamp.body`, base64, `v1,` prefix). */
-export function signedCallback(clearanceId: string) {
+/**
+ * A maker's callback under a new webhook-id, signed with the bench secret (Standard Webhooks: HMAC-SHA256
+ * over `id.timestamp.body`, base64, `v1,` prefix).
+ */
+export function signedBody(body: string) {
   const id = `msg_${randomBytes(12).toString('hex')}`;
   const timestamp = Math.floor(Date.now() / 1000).toString();
-  const body = JSON.stringify({
-    type: 'authorization_changed',
-    timestamp: new Date().toISOString(),
-    data: { clearance_id: clearanceId, vin: benchVin, status: 'approved' },
-  });
   const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
   return {
     body,
     headers: { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` },
   };
+}
+
+/** One signed `authorization_changed` callback: the maker reports the clearance approved. */
+export function signedCallback(clearanceId: string) {
+  return signedBody(
+    JSON.stringify({
+      type: 'authorization_changed',
+      timestamp: new Date().toISOString(),
+      data: { clearance_id: clearanceId, vin: benchVin, status: 'approved' },
+    }),
+  );
 }
 
 function tokenSample(meta: DatasetMeta, count: number) {

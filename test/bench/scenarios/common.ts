@@ -44,11 +44,16 @@ export interface ScenarioResult {
     | 'callbacks'
     | 'introspection_side'
     | 'fleet_registration'
-    | 'fleet_list';
-  /** `bare`: the same rows written by bare inserts, no HTTP (the batch registration's baseline). */
+    | 'fleet_list'
+    | 'event_callbacks'
+    | 'event_fanout';
+  /**
+   * `bare`: the same work without Keyturn (the batch registration's rows by bare inserts; the event
+   * fan-out's bodies signed and POSTed by a bare loop).
+   */
   system: 'keyturn' | 'peer' | 'koa' | 'bare';
-  /** What rps and cpu_us_per_req count when not requests (batch registration: vehicles). */
-  unit?: 'vehicle';
+  /** What rps and cpu_us_per_req count when not requests (batch registration: vehicles; fan-out: deliveries). */
+  unit?: 'vehicle' | 'delivery';
   rps: number;
   cpu_us_per_req: number;
   p50_ms: number;
@@ -173,3 +178,8 @@ export async function repeatedConsuming(
 
 /** The listing's row for a fleet of `vehicles` (one row per data set, compared by checkTargets). */
 export const fleetListName = (vehicles: number) => `fleet list page of 100 by category, ${vehicles} vehicles`;
+
+/** The vehicle events' rows: inbound location callbacks, their reference measured in turns, the fan-out. */
+export const locationCallbacksName = 'callbacks vehicle_location_changed';
+export const referenceCallbacksName = 'callbacks authorization_changed, in turns with location';
+export const fanOutName = 'event webhooks to a local receiver';
