@@ -1,12 +1,17 @@
 // The owner dashboard (/account): sign in with email and password, see every app with access to a vehicle
-// and its clearance status, revoke access (→ `disconnected`), sign out; a forgotten password is mailed a
-// new link (forgot-password.ts).
+// and its status in plain words, revoke access after a confirmation page (→ `disconnected`), sign out; a
+// forgotten password is mailed a new link (forgot-password.ts).
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type AuthorizationServer from 'oidc-provider';
 import type { Transactions } from '../db/index.ts';
-import { authorizationStatus, holdsAccess, isRetryable } from '../domain/clearance/status.ts';
+import {
+  authorizationStatus,
+  type ClearanceStatus,
+  holdsAccess,
+  isRetryable,
+} from '../domain/clearance/status.ts';
 import { findBrand } from '../domain/vehicles/brands.ts';
 import { NotFound } from '../errors.ts';
 import type { OutboxStore } from '../outbox/store.ts';
@@ -40,6 +45,26 @@ export interface DashboardDependencies {
 
 const signInAction = '/account/sign-in';
 
+/** The one status an owner reads for an access (a key under `account:dashboard.state`). */
+function plainState(status: ClearanceStatus): string {
+  switch (authorizationStatus(status)) {
+    case 'pending':
+      return 'waiting';
+    case 'approved':
+      return status === 'error_data' || status === 'error_capability' ? 'active_no_data' : 'active';
+    case 'revoked':
+      return 'ended';
+    case 'rejected':
+      return status === 'wrong_tracker_id' ? 'vin_unknown' : 'rejected';
+    case 'expired':
+      return status === 'error_time_out' ? 'timed_out' : 'maker_unreachable';
+  }
+}
+
+/** `2026-01-31 14:05 UTC`, as the dashboard shows every time. */
+const utcMinute = (epochMs: number) =>
+  `${new Date(epochMs).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
 const forms = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
 
 export function dashboardRouter(deps: DashboardDependencies): Router {
@@ -64,11 +89,14 @@ export function dashboardRouter(deps: DashboardDependencies): Router {
       brandName: findBrand(c.brand)?.name ?? c.brand,
       vin: c.vin,
       status: c.status,
-      authorizationStatus: authorizationStatus(c.status),
+      state: plainState(c.status),
       // The owner's own VIN cannot be corrected here: asking again helps only where the maker was not asked.
       mayRequestAgain: isRetryable(c.status) && c.status !== 'wrong_tracker_id',
       dataPoints: c.scopes,
       createdAt: new Date(c.createdAt).toISOString(),
+      createdAtText: utcMinute(c.createdAt),
+      endedAt: new Date(c.statusChangedAt).toISOString(),
+      endedAtText: utcMinute(c.statusChangedAt),
     }));
     // Apps that still have access (pending or approved, so they can be revoked) apart from those whose
     // access has ended (revoked, rejected, expired); some of those may be requested from the maker again.
@@ -78,6 +106,13 @@ export function dashboardRouter(deps: DashboardDependencies): Router {
       withAccess: vehicles.filter((v) => holdsAccess(v.status)),
       ended: vehicles.filter((v) => !holdsAccess(v.status)),
     });
+  }
+
+  /** The owner's own clearance named in the path; another owner's is as unknown as a missing one. */
+  async function ownClearance(ctx: Context, accountId: string) {
+    const clearance = await deps.relay.clearances.find(ctx.params.clearanceId as string);
+    if (!clearance || clearance.accountId !== accountId) throw new NotFound();
+    return clearance;
   }
 
   router.get('/', async (ctx) => {
@@ -134,18 +169,31 @@ export function dashboardRouter(deps: DashboardDependencies): Router {
   router.post('/access/:clearanceId/request-again', async (ctx) => {
     const accountId = await ownerOf(ctx, deps.sessions);
     if (!accountId) return ctx.redirect(signInAction);
-    const clearance = await deps.relay.clearances.find(ctx.params.clearanceId as string);
-    if (!clearance || clearance.accountId !== accountId) throw new NotFound();
+    const clearance = await ownClearance(ctx, accountId);
     await requestAgain(deps.relay, clearance.id, 'owner_requested_again');
     ctx.status = 303;
     ctx.redirect('/account?requested=1');
   });
 
+  // Revoking cannot be undone, so the dashboard links here first; the form on this page posts below.
+  router.get('/access/:clearanceId/revoke', async (ctx) => {
+    const accountId = await ownerOf(ctx, deps.sessions);
+    if (!accountId) return ctx.redirect(signInAction);
+    const clearance = await ownClearance(ctx, accountId);
+    if (!holdsAccess(clearance.status)) return ctx.redirect('/account');
+    const app = await deps.apps.find(clearance.clientId);
+    render(ctx, 'account/revoke.njk', {
+      clearanceId: clearance.id,
+      appName: app?.name ?? clearance.clientId,
+      brandName: findBrand(clearance.brand)?.name ?? clearance.brand,
+      vin: clearance.vin,
+    });
+  });
+
   router.post('/access/:clearanceId/revoke', async (ctx) => {
     const accountId = await ownerOf(ctx, deps.sessions);
     if (!accountId) return ctx.redirect(signInAction);
-    const clearance = await deps.relay.clearances.find(ctx.params.clearanceId as string);
-    if (!clearance || clearance.accountId !== accountId) throw new NotFound();
+    const clearance = await ownClearance(ctx, accountId);
     await cancelClearance(deps.relay, clearance.id, 'owner_revoked');
     ctx.status = 303;
     ctx.redirect('/account?revoked=1');

@@ -69,7 +69,14 @@ export async function grantConsent(
     if (template) {
       await deps.outbox.enqueue(
         ownerMailJob,
-        { template, accountId, locale: journey.locale, appName: input.appName, vin: clearance.vin },
+        {
+          template,
+          accountId,
+          locale: journey.locale,
+          appName: input.appName,
+          vin: clearance.vin,
+          brand: brand.id,
+        },
         { dedupeKey: `owner_mail:${grantId}` },
       );
     }

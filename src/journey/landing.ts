@@ -8,6 +8,9 @@ import type { JourneyState } from './context.ts';
 import { field, guarded, redirectToOpenStep, renderStep } from './page.ts';
 import { stepPath } from './steps.ts';
 
+/** The account area's page that mails a new password link; offered beside the password sign-in. */
+const forgotPasswordHref = '/account/password/forgot';
+
 export interface LandingDependencies extends PasswordSignInDependencies {
   accounts: AccountsRepository;
   journeys: JourneysRepository;
@@ -20,6 +23,7 @@ function show(ctx: Context, state: JourneyState, form: { email?: string }, error
     {
       dataPoints: state.requestedScopes,
       newOwnerHref: stepPath(state.interaction.uid, 'account'),
+      forgotPasswordHref,
       form,
       error,
     },

@@ -1,9 +1,11 @@
-// Shared pieces of every journey page: the app's header data, the step indicator, the back link, and the
-// guard that keeps steps from being skipped by URL (GET → redirect to the open step; POST → refused).
+// Shared pieces of every journey page: the app's header data, the step indicator, the back link, the
+// Cancel form, and the guard that keeps steps from being skipped by URL (GET → redirect to the open step;
+// POST → refused).
 // Each page names its step on <main data-step>, since the interaction's own URL shows whichever is open.
 import type { Context } from 'koa';
 import { KeyturnError } from '../errors.ts';
 import { render } from '../web/views.ts';
+import { cancelPath } from './cancel.ts';
 import { type JourneyState, journeyOf } from './context.ts';
 import { firstOpenStep, mayShow, progress, type Step, stepPath } from './steps.ts';
 
@@ -28,6 +30,7 @@ export function renderStep(ctx: Context, step: Step, data: Record<string, unknow
       steps: progress(step),
       action: stepPath(interaction.uid, step),
       backHref: back ? stepPath(interaction.uid, back) : undefined,
+      cancelAction: cancelPath(interaction.uid),
       ...data,
     },
     status,

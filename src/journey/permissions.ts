@@ -2,11 +2,11 @@
 // consent and returns to the app with `code`, `state` and `iss`; Deny returns `error=access_denied`.
 
 import type { Context } from 'koa';
-import type AuthorizationServer from 'oidc-provider';
 import { findBrand } from '../domain/vehicles/brands.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
 import type { JourneyState } from './context.ts';
 import { type ConsentDependencies, grantConsent } from './grant-consent.ts';
+import { denyAccess, finish, sameResultAsFirstClick } from './interaction-result.ts';
 import type { JourneyLimits } from './limits.ts';
 import { field, guarded, renderStep } from './page.ts';
 
@@ -35,36 +35,6 @@ function show(ctx: Context, state: JourneyState, error?: string, status = error 
   );
 }
 
-/**
- * Ends the interaction with `result` (as the library's interactionResult does, on the interaction as
- * loaded).
- */
-async function finish(
-  ctx: Context,
-  authorizationServer: AuthorizationServer,
-  result: Record<string, unknown>,
-  interaction?: JourneyState['interaction'],
-) {
-  let redirectTo: string;
-  if (interaction) {
-    interaction.result = result;
-    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
-    redirectTo = interaction.returnTo;
-  } else {
-    redirectTo = await authorizationServer.interactionResult(ctx.req, ctx.res, result, {
-      mergeWithLastSubmission: false,
-    });
-  }
-  ctx.status = 303;
-  ctx.redirect(redirectTo);
-}
-
-/** Where the first click already went: the interaction's resume, which answers the app once. */
-function sameResultAsFirstClick(ctx: Context, state: JourneyState) {
-  ctx.status = 303;
-  ctx.redirect(state.interaction.returnTo);
-}
-
 export function permissionsStep(
   deps: ConsentDependencies & { limits: JourneyLimits; journeys: JourneysRepository },
 ) {
@@ -75,10 +45,7 @@ export function permissionsStep(
       if (state.journey.consentedAt !== null) return sameResultAsFirstClick(ctx, state);
       const decision = field(ctx, 'decision');
       if (decision === 'deny') {
-        return finish(ctx, deps.authorizationServer, {
-          error: 'access_denied',
-          error_description: 'the owner denied access',
-        });
+        return denyAccess(ctx, deps.authorizationServer);
       }
       if (decision !== 'allow') return show(ctx, state, 'journey:errors.decision_invalid');
       const { journey, interaction, app } = state;

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import { csrfProtection } from '../web/csrf.ts';
 import { type AccountStepDependencies, accountStep } from './account.ts';
 import { brandStep } from './brand.ts';
+import { cancelJourney } from './cancel.ts';
 import { type JourneyDependencies, journeyOf, loadJourney } from './context.ts';
 import type { ConsentDependencies } from './grant-consent.ts';
 import { type LandingDependencies, landingStep } from './landing.ts';
@@ -42,5 +43,7 @@ export function journeyRouter(deps: JourneyRouterDependencies): Router {
     router.get(`/${step}`, handler.show);
     router.post(`/${step}`, handler.submit);
   }
+  // Every step offers to leave the journey; any step may send it.
+  router.post('/cancel', cancelJourney(deps));
   return router;
 }

@@ -6,9 +6,16 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
-import { expectToFitPhone, openBrowser } from '../support/chromium.ts';
-import { bmwVin, codeMailedTo, passwordLinkFor } from '../support/journey.ts';
+import { accessibilityViolations, expectToFitPhone, openBrowser } from '../support/chromium.ts';
+import {
+  bmwVin,
+  codeMailedTo,
+  newBrowser as openHttpBrowser,
+  passwordLinkFor,
+  walkAsNewOwner,
+} from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
+import { newestClearance } from '../support/relay.ts';
 import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
 
 /**
@@ -173,6 +180,22 @@ describe('consent journey in headless Chromium', () => {
     expect(await status.json()).toMatchObject({ status: 'pending' });
   });
 
+  it('POST /interaction/:uid/cancel › the owner presses Cancel on the landing page and the app gets error=access_denied', async () => {
+    const config = await discover(keyturn.url, app);
+    const request = await authorizationRequest(config, { redirect_uri: receiver.callbackUrl });
+    browser = await openBrowser();
+    const { page } = browser;
+
+    await openJourney(page, request.url);
+    await expectToFitPhone(page, 'landing-en');
+    await page.getByRole('button', { name: 'Cancel and return to the app', exact: true }).click();
+    await page.waitForURL((url) => url.href.startsWith(receiver.callbackUrl));
+    const callback = receiver.received.at(-1);
+    expect(callback?.searchParams.get('error')).toBe('access_denied');
+    expect(callback?.searchParams.get('state')).toBe(request.state);
+    expect(callback?.searchParams.has('code')).toBe(false);
+  });
+
   it('GET /account/password/forgot › an owner who forgot the password gets a link, sets a new one and signs in', async () => {
     const email = 'forgetful.owner@example.com';
     await keyturn.repositories.accounts.findOrCreate({ email, country: 'DE', locale: 'en' });
@@ -200,5 +223,45 @@ describe('consent journey in headless Chromium', () => {
     await page.click('form button.primary[type=submit]');
     await page.waitForURL(/\/account$/);
     expect(await page.textContent('main')).toContain(`Signed in as ${email}`);
+  });
+
+  it('GET /account › on a 320 px phone in German the VIN stays on one line and “Zugriff widerrufen” leads to a confirmation', async () => {
+    const email = 'narrow.owner@example.com';
+    const vin = bmwVin;
+    const config = await discover(keyturn.url, app);
+    const request = await authorizationRequest(config, { redirect_uri: receiver.callbackUrl });
+    await walkAsNewOwner(openHttpBrowser(), request.url, { email, vin });
+    const clearance = await newestClearance(keyturn);
+    await keyturn.worker.drain();
+    const owner = await openHttpBrowser();
+    await owner.submit(await owner.follow(await passwordLinkFor(keyturn.url, email)), {
+      password: 'a long and secret passphrase',
+    });
+    browser = await openBrowser({ width: 320, height: 640 });
+    const { page } = browser;
+    await page.setExtraHTTPHeaders({ 'accept-language': 'de' });
+
+    await page.goto(`${keyturn.url}/account`);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', 'a long and secret passphrase');
+    await page.click('form button.primary[type=submit]');
+    await page.waitForURL(/\/account$/);
+    const vinBox = page.locator('.grant .vin', { hasText: vin });
+    const { lines, width } = await vinBox.evaluate((el) => ({
+      lines: el.getClientRects().length,
+      width: el.getBoundingClientRect().right,
+    }));
+    expect(lines).toBe(1);
+    expect(width).toBeLessThanOrEqual(320);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(320);
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    await page.getByRole('link', { name: /^Zugriff widerrufen/ }).click();
+    await page.waitForURL(new RegExp(`/account/access/${clearance.id}/revoke$`));
+    expect(await page.textContent('main')).toContain(vin);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Zugriff widerrufen', exact: true }).click();
+    await page.waitForURL(/\/account\?revoked=1$/);
+    expect((await keyturn.repositories.clearances.find(clearance.id))?.status).toBe('disconnected');
   });
 });

@@ -176,7 +176,9 @@ describe('CSRF protection of every form', () => {
         const { accountId } = await ownerWithPassword(email);
         const [clearance] = await keyturn.relay.clearances.listForAccount(accountId);
         if (!clearance) throw new Error('the journey made no clearance');
-        const { browser, page } = await signedIn(email);
+        const { browser } = await signedIn(email);
+        // The form that revokes is on the confirmation page the dashboard links to.
+        const page = await browser.follow(`${keyturn.url}/account/access/${clearance.id}/revoke`);
         return {
           browser,
           page,

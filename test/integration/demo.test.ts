@@ -99,7 +99,11 @@ describe('the demo app of npm start', () => {
       email,
       password: passphrase,
     });
-    await browser.submit(dashboard, {}, '/revoke');
+    // "Revoke" leads to a confirmation page; its form revokes.
+    const revokeLink = /href="(\/account\/access\/[^"]+\/revoke)"/.exec(dashboard.html)?.[1];
+    expect(revokeLink).toBeDefined();
+    const confirmation = await browser.follow(new URL(revokeLink as string, dashboard.url).href);
+    await browser.submit(confirmation, {}, '/revoke');
     const revoked = await resultPage(browser);
     expect(revoked.status).toBe(200);
     expect(textOf(revoked.html)).toContain(message('de', 'demo:result.token_rejected'));

@@ -20,6 +20,17 @@ describe('error rendering', () => {
     expect(response.text).not.toMatch(/at \w+ \(|node_modules|Error:/);
     expect(response.headers['x-frame-options']).toBe('DENY');
     expect(response.headers['cache-control']).toBe('no-store');
+    // A way forward: to the owner's account, in the page's language.
+    expect(response.text).toContain('href="/account"');
+    expect(response.text).toContain('Zu Ihrem Keyturn-Konto');
+  });
+
+  it('GET /favicon.ico › Keyturn’s icon, cached, not a 404', async () => {
+    const response = await request(handler()).get('/favicon.ico');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toContain('image/svg+xml');
+    expect(response.headers['cache-control']).toContain('max-age');
+    expect(String(response.body ?? response.text)).toContain('<svg');
   });
 
   it('GET /v1/authorization › JSON errors for API clients', async () => {

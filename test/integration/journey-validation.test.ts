@@ -219,7 +219,11 @@ describe('consent journey › validation', () => {
       // The maker's own mail to the owner may be there too; Keyturn's mail is the one that matters here.
       const subjects = (await mailsTo(keyturn.url, existing)).map((m) => m.subject);
       expect(subjects).toContain(message('en', 'mail:existing_account.subject', { app: 'Service X' }));
-      expect(subjects).not.toContain(message('en', 'mail:set_password.subject', { app: 'Service X' }));
+      expect(subjects).not.toContain(message('en', 'mail:set_password.subject', { brand: 'BMW' }));
+      const mail = (await mailsTo(keyturn.url, existing)).find(
+        (m) => m.subject === message('en', 'mail:existing_account.subject', { app: 'Service X' }),
+      );
+      expect(mail?.text).toContain('Keyturn has sent this request to BMW');
     });
   });
 

@@ -4,6 +4,8 @@ import { textOf } from '../support/http-browser.ts';
 import {
   bmwVin,
   interactionBase,
+  mailsTo,
+  miniVin,
   newBrowser,
   passwordLinkFor,
   proveNewEmail,
@@ -12,6 +14,7 @@ import {
   walkAsNewOwner,
 } from '../support/journey.ts';
 import { type RunningKeyturn, registerTestApp, startKeyturn } from '../support/keyturn.ts';
+import { message } from '../support/locales.ts';
 import { authorizationRequest, discover, redeem } from '../support/relying-party.ts';
 
 describe('consent journey', () => {
@@ -58,6 +61,32 @@ describe('consent journey', () => {
     const done = await walkAsNewOwner(browser, request.url, { email: 'neu@example.de' });
     expect(new URL(done.url).searchParams.get('code')).toBeTruthy();
   });
+
+  // Mailed at consent, while the maker has not answered: it may still reject the VIN.
+  it.each([
+    ['en', 'mini.owner@example.com', /sent this request to MINI/, /connected/i],
+    ['de', 'mini.besitzer@example.de', /Anfrage an MINI gesendet/, /verbunden/i],
+  ] as const)(
+    'POST /interaction/:uid/permissions › the new owner’s %s mail says the request was sent to the maker by brand name, not that the vehicle is connected',
+    async (locale, email, sent, connected) => {
+      const config = await discover(keyturn.url, app);
+      const request = await authorizationRequest(config, { locale });
+      await walkAsNewOwner(newBrowser(locale), request.url, { email, brand: 'mini', vin: miniVin });
+      await keyturn.worker.drain();
+      const mail = (await mailsTo(keyturn.url, email)).find((m) =>
+        m.text.includes('/account/password?token='),
+      );
+      expect(mail?.subject).toBe(message(locale, 'mail:set_password.subject', { brand: 'MINI' }));
+      expect(mail?.text).toMatch(sent);
+      expect(mail?.text).toContain(miniVin);
+      expect(mail?.text).toContain('Service X');
+      expect(mail?.text).not.toMatch(connected);
+      expect(mail?.subject).not.toMatch(connected);
+      expect(mail?.text).toMatch(
+        locale === 'en' ? /^Hello,\n\nService X asked/ : /^Guten Tag,\n\nService X hat/,
+      );
+    },
+  );
 
   it('POST /account/password › a new owner sets a password from the mail and signs in with a saved VIN', async () => {
     const config = await discover(keyturn.url, app);

@@ -134,7 +134,9 @@ describe('relay › how clearances end', () => {
       email: owner.email,
       password: 'a long and secret passphrase',
     });
-    expect(textOf(page.html)).toContain(message('en', 'domain:clearanceStatus.error_validating'));
+    expect(textOf(page.html)).toContain(
+      message('en', 'account:dashboard.state.maker_unreachable', { brand: 'BMW' }),
+    );
     page = await browser.submit(page, {}, `/account/access/${granted.clearance.id}/request-again`);
     expect(textOf(page.html)).toContain(message('en', 'account:dashboard.requested_again_notice'));
     expect(await clearanceStatus(keyturn, granted.clearance.id)).toBe('pending');
