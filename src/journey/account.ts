@@ -40,7 +40,7 @@ export function validateAccountForm(form: AccountForm): Record<string, string> {
 }
 
 /** The country `<option>`s, the chosen one (an assigned code) marked selected. */
-function countryOptionsHtml(locale: Locale, chosen: string | undefined): string {
+export function countryOptionsHtml(locale: Locale, chosen: string | undefined): string {
   const selected = isCountryCode(chosen) ? chosen : '';
   return localeFragment('journey/_country_options.njk', locale, selected, () => ({
     countries: countryOptions(locale),

@@ -2,6 +2,7 @@
 // Cancel form, and the guard that keeps steps from being skipped by URL (GET → redirect to the open step;
 // POST → refused).
 // Each page names its step on <main data-step>, since the interaction's own URL shows whichever is open.
+// A page re-shown with errors starts its <title> with "Error: " (views/journey/_layout.njk).
 import type { Context } from 'koa';
 import { KeyturnError } from '../errors.ts';
 import { render } from '../web/views.ts';
@@ -21,6 +22,7 @@ const previous: Record<Step, Step | undefined> = {
 export function renderStep(ctx: Context, step: Step, data: Record<string, unknown>, status = 200): void {
   const { app, interaction } = journeyOf(ctx);
   const back = previous[step];
+  const errors = data.errors as Record<string, string> | undefined;
   render(
     ctx,
     `journey/${step}.njk`,
@@ -31,6 +33,7 @@ export function renderStep(ctx: Context, step: Step, data: Record<string, unknow
       action: stepPath(interaction.uid, step),
       backHref: back ? stepPath(interaction.uid, back) : undefined,
       cancelAction: cancelPath(interaction.uid),
+      hasErrors: errors !== undefined && Object.keys(errors).length > 0,
       ...data,
     },
     status,

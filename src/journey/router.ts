@@ -43,6 +43,7 @@ export function journeyRouter(deps: JourneyRouterDependencies): Router {
     router.get(`/${step}`, handler.show);
     router.post(`/${step}`, handler.submit);
   }
+  router.post('/brand/country', handlers.brand.changeCountry);
   // Every step offers to leave the journey; any step may send it.
   router.post('/cancel', cancelJourney(deps));
   return router;

@@ -8,11 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoClientId } from '../../src/dev-tools/demo/app.ts';
+import { changeClearance } from '../support/clearance.ts';
 import { type HttpBrowser, textOf } from '../support/http-browser.ts';
 import {
   bmwVin,
   interactionBase,
   mailsTo,
+  miniVin,
   newBrowser,
   passwordLinkFor,
   proveNewEmail,
@@ -49,6 +51,10 @@ describe('the demo app of npm start', () => {
     const pending = textOf(page.html);
     expect(pending).toContain(message('de', 'domain:authorizationStatus.pending'));
     expect(pending).toContain(message('de', 'demo:result.pending_note'));
+    // No automatic refresh: the page says to refresh and offers the link.
+    expect(pending).toContain(message('de', 'demo:result.refresh_hint'));
+    expect(page.html).toContain(`href="/demo/result">${message('de', 'demo:result.refresh')}</a>`);
+    expect(page.html).not.toContain('http-equiv="refresh"');
     // The brand by its name, not its id.
     expect(pending).toContain(
       `${message('de', 'demo:result.brand')} BMW ${message('de', 'demo:result.vin')} ${bmwVin}`,
@@ -188,5 +194,46 @@ describe('the demo app of npm start', () => {
     const result = await browser.request(`${keyturn.url}/demo/result`);
     expect(result.status).toBe(302);
     expect(new URL(result.headers.get('location') ?? '', keyturn.url).pathname).toBe('/demo');
+  });
+
+  /** Walks the demo's journey as a new owner up to the permissions step, and answers it with `decision`. */
+  async function walkDemo(browser: HttpBrowser, email: string, decision: 'allow' | 'deny') {
+    const landing = await browser.follow(`${keyturn.url}/demo/connect?brand=mini`);
+    expect(stepOf(landing), landing.html.slice(0, 300)).toBe('landing');
+    let page = await browser.follow(`${interactionBase(landing)}/account`);
+    page = await proveNewEmail(browser, page, { email });
+    expect(stepOf(page)).toBe('vin');
+    page = await browser.submit(page, { vin: miniVin });
+    expect(stepOf(page)).toBe('permissions');
+    return browser.submit(page, { decision });
+  }
+
+  it('GET /demo/callback › after Deny shows that nothing was shared, with a way to start again', async () => {
+    const browser = newBrowser('de');
+    const page = await walkDemo(browser, 'demo.denier@example.com', 'deny');
+    expect(new URL(page.url).pathname).toBe('/demo/callback');
+    expect(page.status).toBe(200);
+    const text = textOf(page.html);
+    expect(text).toContain(message('de', 'demo:denied.heading'));
+    expect(text).toContain(message('de', 'demo:denied.nothing_shared'));
+    expect(text).not.toContain(message('de', 'demo:result.error_intro'));
+    expect(page.html).toContain(`href="/demo">${message('de', 'demo:denied.start_again')}</a>`);
+  });
+
+  it('GET /demo/result › a clearance the owner rejected with the maker shows the rejected state and a way to try again', async () => {
+    const browser = newBrowser('en');
+    const page = await walkDemo(browser, 'demo.rejected@example.com', 'allow');
+    expect(new URL(page.url).pathname).toBe('/demo/result');
+    const clearance = await keyturn.database.query()('clearances').where({ vin: miniVin }).first();
+    await changeClearance(keyturn, clearance?.grant_id ?? null, 'owner_rejected');
+
+    const rejected = await resultPage(browser);
+    const text = textOf(rejected.html);
+    expect(text).toContain(message('en', 'demo:result.rejected.heading'));
+    expect(text).toContain(message('en', 'demo:result.rejected.owner_rejected'));
+    expect(text).not.toContain(message('en', 'demo:result.pending_note'));
+    expect(text).not.toContain(message('en', 'demo:result.mailbox_link'));
+    expect(rejected.html).toContain(`href="/demo">${message('en', 'demo:result.rejected.try_again')}</a>`);
+    expect(rejected.html).toContain('class="status rejected"');
   });
 });

@@ -103,6 +103,15 @@ describe('consent journey › validation', () => {
       },
     );
 
+    it('POST /interaction/:uid/vin › starts the title of a page re-shown with an error with "Error: "', async () => {
+      const titleOf = (html: string) => /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? '';
+      expect(titleOf(page.html)).toBe(`${message('en', 'journey:vin.title')} · Keyturn`);
+      const refused = await browser.submit(page, { vin: 'WBA8E9G50GNT1234' });
+      expect(titleOf(refused.html)).toBe(
+        `${message('en', 'journey:error_title_prefix')}${message('en', 'journey:vin.title')} · Keyturn`,
+      );
+    });
+
     it('POST /interaction/:uid/vin › refuses a MINI VIN when BMW was chosen with the wrong-brand message', async () => {
       const refused = await browser.submit(page, { vin: miniVin });
       expect(refused.status).toBe(400);
@@ -241,6 +250,57 @@ describe('consent journey › validation', () => {
         message('en', 'journey:errors.brand_unavailable', { country: 'United States' }),
       );
       expect(await openStep(browser, page)).toBe('brand');
+    });
+
+    it('GET /interaction/:uid/brand › offers an owner in the US no Continue, but the change-country form and Cancel', async () => {
+      const browser = newBrowser();
+      const page = await brandStep(browser, 'US');
+      expect(page.html).not.toMatch(/<button class="primary" type="submit">/);
+      expect(page.html).toMatch(/<form[^>]*action="[^"]*\/brand\/country"/);
+      expect(page.html).toMatch(/<form class="cancel"/);
+      expect(textOf(page.html)).toContain(
+        message('en', 'journey:brand.none_in_country', { country: 'United States' }),
+      );
+    });
+
+    it('POST /interaction/:uid/brand/country › changing to Germany makes BMW selectable and the journey completes', async () => {
+      const browser = newBrowser();
+      const us = await brandStep(browser, 'US');
+      let page = await browser.submit(us, { country: 'DE' }, '/brand/country');
+      expect(stepOf(page)).toBe('brand');
+      expect(page.html).not.toMatch(/<input[^>]*id="brand-bmw"[^>]*disabled/);
+      expect(textOf(page.html)).toContain(
+        message('en', 'journey:brand.your_country', { country: 'Germany' }),
+      );
+      page = await browser.submit(page, { brand: 'bmw' });
+      expect(stepOf(page)).toBe('vin');
+      page = await browser.submit(page, { vin: bmwVin });
+      expect(stepOf(page)).toBe('permissions');
+      const done = await browser.submit(page, { decision: 'allow' });
+      expect(new URL(done.url).searchParams.get('code')).toBeTruthy();
+    });
+
+    it('POST /interaction/:uid/brand/country › refuses an unknown country with 400 and keeps the country', async () => {
+      const browser = newBrowser();
+      const us = await brandStep(browser, 'US');
+      const refused = await browser.submit(us, { country: 'XX' }, '/brand/country');
+      expect(refused.status).toBe(400);
+      expect(textOf(refused.html)).toContain(message('en', 'journey:errors.country_invalid'));
+      const again = await browser.follow(`${interactionBase(us)}/brand`);
+      expect(again.html).toMatch(/<input[^>]*id="brand-bmw"[^>]*disabled/);
+    });
+
+    it('POST /interaction/:uid/brand/country › refuses a forged change without a CSRF token with 403 and changes nothing', async () => {
+      const browser = newBrowser();
+      const us = await brandStep(browser, 'US');
+      const refused = await browser.request(`${interactionBase(us)}/brand/country`, {
+        method: 'POST',
+        form: { country: 'DE' },
+      });
+      expect(refused.status).toBe(403);
+      const again = await browser.follow(`${interactionBase(us)}/brand`);
+      expect(stepOf(again)).toBe('brand');
+      expect(again.html).toMatch(/<input[^>]*id="brand-bmw"[^>]*disabled/);
     });
 
     it('GET /auth › brand=bmw skips the brand step', async () => {

@@ -24,8 +24,6 @@ interface AuthorizationStatus {
   vehicle_status?: string;
   brand?: string;
 }
-/** While the clearance is in one of these, the result page refreshes itself (until data flows or it ends). */
-const stillSettling = new Set(['pending', 'pending_validation', 'pending_for_data']);
 export const demoRedirectPath = '/demo/callback';
 const flowCookie = 'demo.flow';
 const tokenCookie = 'demo.token';
@@ -43,6 +41,24 @@ function eventRows(events: ReceivedEvents, ctx: Context) {
     at: event.receivedAt.toISOString(),
     time: time.format(event.receivedAt),
   }));
+}
+
+/**
+ * What the callback's error page shows: the OAuth error code (and its description) the consent page
+ * returned, or the failure's one-line message; never a stack.
+ */
+function callbackError(error: unknown): string {
+  if (error instanceof oauth.AuthorizationResponseError) {
+    return error.error_description ? `${error.error}: ${error.error_description}` : error.error;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The locale key that says in plain words why the maker rejected the clearance. */
+function rejectedReason(vehicleStatus: string | undefined): string {
+  if (vehicleStatus === 'wrong_tracker_id') return 'demo:result.rejected.vin_unknown';
+  if (vehicleStatus === 'error_rejected') return 'demo:result.rejected.owner_rejected';
+  return 'demo:result.rejected.other';
 }
 
 export function demoRouter(options: DemoOptions): Router {
@@ -110,7 +126,12 @@ export function demoRouter(options: DemoOptions): Router {
       ctx.cookies.set(tokenCookie, tokens.access_token, cookieOptions);
       ctx.redirect('/demo/result');
     } catch (error) {
-      render(ctx, 'demo/result.njk', { error: (error as Error).message, refreshHref: '/demo/result' }, 400);
+      // RFC 6749 §4.1.2.1: `access_denied` is the owner's own choice (Deny or Cancel), not a failure, so it
+      // gets its own page. openid-client checks the state before it reports the error response.
+      if (error instanceof oauth.AuthorizationResponseError && error.error === 'access_denied') {
+        return render(ctx, 'demo/denied.njk', {});
+      }
+      render(ctx, 'demo/result.njk', { error: callbackError(error) }, 400);
     }
   });
 
@@ -131,7 +152,7 @@ export function demoRouter(options: DemoOptions): Router {
       tokenRejected,
       error: response.ok || tokenRejected ? undefined : `HTTP ${response.status}`,
       refreshHref: '/demo/result',
-      autoRefresh: status !== undefined && stillSettling.has(status.vehicle_status ?? ''),
+      rejectedReason: status?.status === 'rejected' ? rejectedReason(status.vehicle_status) : undefined,
       events: eventRows(options.events, ctx),
       eventsRefreshHref: '/demo/result#events',
     });
