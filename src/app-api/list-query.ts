@@ -18,27 +18,20 @@ function decodeCursor(cursor: string): ClearancePosition | undefined {
 }
 
 export function parseListQuery(query: Query): AppClearanceFilter {
-  const { single, limit: pageSize, problem, refuseProblems } = queryParameters(query, 'app_api');
-  const filter: AppClearanceFilter = { limit: defaultPageSize };
-  const status = single('status');
-  if (status !== undefined) {
-    if (isClearanceStatus(status)) filter.status = status;
-    else problem('status', 'unknown_status');
-  }
-  const vin = single('vin');
-  if (vin !== undefined) {
-    const check = checkVinFormat(vin);
-    if (check.ok) filter.vin = check.vin;
-    else problem('vin', 'invalid_vin');
-  }
-  const limit = pageSize('limit', maxPageSize);
-  if (limit !== undefined) filter.limit = limit;
-  const cursor = single('cursor');
-  if (cursor !== undefined) {
-    const after = decodeCursor(cursor);
-    if (after) filter.after = after;
-    else problem('cursor', 'invalid_cursor');
-  }
+  const { valid, limit, refuseProblems } = queryParameters(query, 'app_api');
+  const filter: AppClearanceFilter = {
+    status: valid('status', (raw) => (isClearanceStatus(raw) ? raw : undefined), 'unknown_status'),
+    vin: valid(
+      'vin',
+      (raw) => {
+        const check = checkVinFormat(raw);
+        return check.ok ? check.vin : undefined;
+      },
+      'invalid_vin',
+    ),
+    limit: limit('limit', maxPageSize) ?? defaultPageSize,
+    after: valid('cursor', decodeCursor, 'invalid_cursor'),
+  };
   refuseProblems();
   return filter;
 }

@@ -17,36 +17,15 @@ function decodeCursor(cursor: string): string | undefined {
 }
 
 export function parseListQuery(query: Query): VehicleFilter {
-  const { single, limit: pageSize, problem, refuseProblems } = queryParameters(query, 'fleets');
-  const filter: VehicleFilter = { limit: defaultPageSize };
-  const category = single('category');
-  if (category !== undefined) {
-    if (isStatusCategory(category)) filter.category = category;
-    else problem('category', 'unknown_category');
-  }
-  const status = single('status');
-  if (status !== undefined) {
-    if (isClearanceStatus(status)) filter.status = status;
-    else problem('status', 'unknown_status');
-  }
-  const provider = single('provider');
-  if (provider !== undefined) {
-    if (findFleetProvider(provider)) filter.provider = provider;
-    else problem('provider', 'unknown_provider');
-  }
-  const q = single('q');
-  if (q !== undefined) {
-    if (q.trim().length > 0 && q.length <= 64) filter.q = q;
-    else problem('q', 'invalid_search');
-  }
-  const limit = pageSize('limit', maxPageSize);
-  if (limit !== undefined) filter.limit = limit;
-  const cursor = single('cursor');
-  if (cursor !== undefined) {
-    const after = decodeCursor(cursor);
-    if (after) filter.after = after;
-    else problem('cursor', 'invalid_cursor');
-  }
+  const { valid, limit, refuseProblems } = queryParameters(query, 'fleets');
+  const filter: VehicleFilter = {
+    category: valid('category', (raw) => (isStatusCategory(raw) ? raw : undefined), 'unknown_category'),
+    status: valid('status', (raw) => (isClearanceStatus(raw) ? raw : undefined), 'unknown_status'),
+    provider: valid('provider', (raw) => (findFleetProvider(raw) ? raw : undefined), 'unknown_provider'),
+    q: valid('q', (raw) => (raw.trim().length > 0 && raw.length <= 64 ? raw : undefined), 'invalid_search'),
+    limit: limit('limit', maxPageSize) ?? defaultPageSize,
+    after: valid('cursor', decodeCursor, 'invalid_cursor'),
+  };
   refuseProblems();
   return filter;
 }

@@ -27,6 +27,14 @@ export function queryParameters(query: Query, namespace: string) {
   return {
     problem,
     single,
+    /** The parameter as `parse` reads it; absent → undefined, unreadable (undefined) → the problem `code`. */
+    valid<T>(name: string, parse: (raw: string) => T | undefined, code: string): T | undefined {
+      const raw = single(name);
+      if (raw === undefined) return undefined;
+      const value = parse(raw);
+      if (value === undefined) problem(name, code);
+      return value;
+    },
     /** A page size from 1 to `max` (`invalid_limit` otherwise); undefined when absent. */
     limit(name: string, max: number): number | undefined {
       const raw = single(name);

@@ -4,28 +4,12 @@ import { defaultPageSize, maxPageSize } from '../../app-api/list-query.ts';
 import { appManagementScope } from '../../authorization-server/clients.ts';
 import { clearanceStatuses } from '../../domain/clearance/status.ts';
 import { exampleClearanceId, appManagementExamples as examples } from './app-management-examples.ts';
-import { authenticatedResponses, errorResponse, json, jsonResponse } from './responses.ts';
+import { errorResponse, json, jsonResponse, operationOf, queryParameter as query } from './responses.ts';
 import type { Json } from './schemas.ts';
 
 export const appManagementSecurity = [{ appClientCredentials: [appManagementScope] }];
 
-const operation = (operationId: string, summary: string, description: string, rest: Json): Json => ({
-  operationId,
-  summary,
-  description,
-  tags: ['App management API'],
-  security: appManagementSecurity,
-  ...rest,
-  responses: { ...(rest.responses as Json), ...authenticatedResponses },
-});
-
-const query = (name: string, description: string, schema: Json): Json => ({
-  name,
-  in: 'query',
-  required: false,
-  description,
-  schema,
-});
+const operation = operationOf('App management API', appManagementSecurity);
 
 const clearanceId: Json = {
   name: 'id',

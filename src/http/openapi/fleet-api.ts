@@ -7,20 +7,12 @@ import { defaultPageSize, maxPageSize } from '../../fleet-api/list-query.ts';
 import { documentTypes, maxDocumentBytes } from '../../fleets/documents.ts';
 import { maxBatchSize } from '../../fleets/register-vehicles.ts';
 import { type Example, exampleDocumentId, examples, exampleVehicleId } from './examples.ts';
-import { authenticatedResponses, errorResponse, json, jsonResponse } from './responses.ts';
+import { errorResponse, json, jsonResponse, operationOf, queryParameter as query } from './responses.ts';
 import type { Json } from './schemas.ts';
 
 export const fleetSecurity = [{ fleetClientCredentials: ['fleet:clearance'] }];
 
-const operation = (operationId: string, summary: string, description: string, rest: Json): Json => ({
-  operationId,
-  summary,
-  description,
-  tags: ['Fleet API'],
-  security: fleetSecurity,
-  ...rest,
-  responses: { ...(rest.responses as Json), ...authenticatedResponses },
-});
+const operation = operationOf('Fleet API', fleetSecurity);
 
 const pathId = (description: string, example: string): Json => ({
   name: 'id',
@@ -29,14 +21,6 @@ const pathId = (description: string, example: string): Json => ({
   description,
   schema: { type: 'string' },
   example,
-});
-
-const query = (name: string, description: string, schema: Json): Json => ({
-  name,
-  in: 'query',
-  required: false,
-  description,
-  schema,
 });
 
 const megabytes = `${maxDocumentBytes / (1024 * 1024)} MB`;

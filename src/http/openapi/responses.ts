@@ -60,3 +60,25 @@ export const authenticatedResponses = {
   '401': responseRef('Unauthorized'),
   default: responseRef('Unexpected'),
 };
+
+/** An operation of a client-credentials API: tagged, secured, with the answers every such call can get. */
+export const operationOf =
+  (tag: string, security: Json[]) =>
+  (operationId: string, summary: string, description: string, rest: Json): Json => ({
+    operationId,
+    summary,
+    description,
+    tags: [tag],
+    security,
+    ...rest,
+    responses: { ...(rest.responses as Json), ...authenticatedResponses },
+  });
+
+/** An optional query parameter. */
+export const queryParameter = (name: string, description: string, schema: Json): Json => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
