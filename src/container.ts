@@ -2,12 +2,18 @@
 // (migrated), keys, repositories, mail, the makers' connectors, the relay, the outbox worker with every
 // job kind, and housekeeping. The server (src/main.ts), the worker (src/worker.ts) and the CLI each build
 // one; the server adds its web app on top (src/http/app.ts).
+
+import { accountErasureFollowUp, accountErasureJob } from './account/erase-account.ts';
 import type { Config } from './config/index.ts';
 import { type ConnectorRegistry, connectorRegistry } from './connectors/registry.ts';
 import { type Database, openDatabase } from './db/index.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, type DestinationStream, type Logger } from './logger.ts';
+import { consentReceiptHandler, consentReceiptJob } from './mail/consent-receipt.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import { ownerMailHandler, ownerMailJob } from './mail/owner-mail.ts';
+import { reminderMailHandler } from './mail/reminder-mail.ts';
+import { createMetrics, type Metrics } from './metrics/registry.ts';
+import { registerStorageGauges } from './metrics/storage-gauges.ts';
 import type { JobRegistry } from './outbox/jobs.ts';
 import { outboxStore } from './outbox/store.ts';
 import { createWorker, type Worker } from './outbox/worker.ts';
@@ -17,13 +23,16 @@ import {
   fleetClearanceChangedJob,
   type RelayStore,
 } from './relay/apply-clearance-event.ts';
+import { approvalReminderJob, sweepApprovalReminders } from './relay/approval-reminders.ts';
 import { sweepOverdueClearances } from './relay/deadline-sweep.ts';
 import { relayJobs } from './relay/jobs.ts';
 import { type Keys, loadKeys } from './security/keys.ts';
 import { sweepRateLimits } from './security/rate-limits.ts';
+import { accountErasureRepository } from './storage/account-erasure.ts';
 import { accountsRepository } from './storage/accounts.ts';
 import { appsRepository } from './storage/apps.ts';
 import { clearancesRepository } from './storage/clearances.ts';
+import { consentRecordsRepository } from './storage/consent-records.ts';
 import { consumersRepository } from './storage/consumers.ts';
 import { devMailRepository } from './storage/dev-mail.ts';
 import { fleetDocumentsRepository } from './storage/fleet-documents.ts';
@@ -51,9 +60,11 @@ import {
 export function repositoriesFor(database: Database) {
   const clearances = clearancesRepository(database);
   return {
+    accountErasure: accountErasureRepository(database),
     accounts: accountsRepository(database),
     apps: appsRepository(database),
     clearances,
+    consentRecords: consentRecordsRepository(database),
     consumers: consumersRepository(database),
     devMail: devMailRepository(database),
     fleetDocuments: fleetDocumentsRepository(database),
@@ -85,10 +96,15 @@ export interface Container {
   /** The relay, with what taking in vehicle events needs besides: receivers, the usage ledger, prices. */
   vehicleEvents: VehicleEventStore;
   worker: Worker;
-  /** Housekeeping, as of `now`: expired artifacts and counts, stale journeys, old history, overdue clearances. */
+  /** This process's Prometheus metrics (served by the web app at /metrics). */
+  metrics: Metrics;
+  /**
+   * Housekeeping, as of `now`: expired artifacts and counts, stale journeys, old history, overdue clearances,
+   * and reminders to owners whose approval at the maker is due.
+   */
   maintenance(
     now?: number,
-  ): Promise<{ expired: number; journeys: number; history: number; timedOut: number }>;
+  ): Promise<{ expired: number; journeys: number; history: number; timedOut: number; reminded: number }>;
   /** Stops the worker after the jobs under way, closes the mailer and the database. */
   close(): Promise<void>;
 }
@@ -96,13 +112,15 @@ export interface Container {
 export interface ContainerOptions {
   /** Migrate the database first (the server and the worker do; `keyturn migrate` does it itself). */
   migrate?: boolean;
+  /** Where log lines go instead of stdout (a test reads them). */
+  logDestination?: DestinationStream;
 }
 
 /** Journeys and password links are kept a day past their expiry, so a late visit still gets "expired". */
 const oneDay = 86_400_000;
 
 export async function buildContainer(config: Config, options: ContainerOptions = {}): Promise<Container> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, options.logDestination);
   const database = openDatabase({
     databaseUrl: config.databaseUrl,
     sqliteFile: config.sqliteFile,
@@ -114,6 +132,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
   }
   const repositories = repositoriesFor(database);
+  const metrics = createMetrics();
   const keys = await loadKeys(config, repositories.settings);
   const mailer = createMailer({
     smtpUrl: config.smtpUrl,
@@ -127,6 +146,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     inboundEvents: repositories.inboundEvents,
     outbox: repositories.outbox,
     oidcPayloads: repositories.oidcPayloads,
+    consentRecords: repositories.consentRecords,
   };
   const vehicleEvents: VehicleEventStore = {
     ...relay,
@@ -144,6 +164,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       deliveries: repositories.webhookDeliveries,
       targets: config.webhooks,
       timeoutMs: config.webhooks.timeoutMs,
+      deliveriesCounted: metrics.webhookDeliveries,
     });
 
   const jobs: JobRegistry = {
@@ -169,6 +190,29 @@ export async function buildContainer(config: Config, options: ContainerOptions =
         await repositories.usageLedger.creditUndelivered(String(payload.eventId), String(payload.clientId));
       },
     },
+    [accountErasureJob]: accountErasureFollowUp({
+      erasure: repositories.accountErasure,
+      relay,
+      recheckDelayMs: Math.min(config.relay.retryMaxMs, 60_000),
+    }),
+    [consentReceiptJob]: {
+      run: consentReceiptHandler({
+        accounts: repositories.accounts,
+        clearances: repositories.clearances,
+        consentRecords: repositories.consentRecords,
+        mailer,
+        issuer: config.issuer,
+      }),
+    },
+    [approvalReminderJob]: {
+      run: reminderMailHandler({
+        clearances: repositories.clearances,
+        accounts: repositories.accounts,
+        apps: repositories.apps,
+        mailer,
+        issuer: config.issuer,
+      }),
+    },
     [ownerMailJob]: {
       run: ownerMailHandler({
         accounts: repositories.accounts,
@@ -185,7 +229,9 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     maxDelayMs: config.relay.retryMaxMs,
     maxAttempts: config.relay.maxAttempts,
     leaseMs: config.relay.leaseMs,
+    abandonedJobs: metrics.jobsAbandoned,
   });
+  registerStorageGauges(metrics.registry, database, Object.keys(jobs));
 
   async function maintenance(now = Date.now()) {
     const expired =
@@ -200,7 +246,8 @@ export async function buildContainer(config: Config, options: ContainerOptions =
       (await repositories.inboundEvents.sweep(historyBefore)) +
       (await repositories.webhookDeliveries.sweep(historyBefore));
     const timedOut = await sweepOverdueClearances(relay, config.relay.clearanceDeadline, now);
-    return { expired, journeys, history, timedOut };
+    const reminded = await sweepApprovalReminders(relay, config.relay.approvalReminders, now);
+    return { expired, journeys, history, timedOut, reminded };
   }
 
   return {
@@ -214,6 +261,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     relay,
     vehicleEvents,
     worker,
+    metrics,
     maintenance,
     async close() {
       await worker.stop();

@@ -1,6 +1,7 @@
 // The owner dashboard (/account): sign in with email and password, see every app with access to a vehicle
 // and its status in plain words, revoke access after a confirmation page (→ `disconnected`), sign out; a
 // forgotten password is mailed a new link (forgot-password.ts).
+
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -10,24 +11,30 @@ import {
   authorizationStatus,
   type ClearanceStatus,
   holdsAccess,
-  isRetryable,
+  mayAskAgain,
 } from '../domain/clearance/status.ts';
 import { findBrand } from '../domain/vehicles/brands.ts';
-import { NotFound } from '../errors.ts';
 import type { OutboxStore } from '../outbox/store.ts';
 import type { RelayStore } from '../relay/apply-clearance-event.ts';
 import { cancelClearance } from '../relay/cancel-clearance.ts';
-import { requestAgain } from '../relay/request-again.ts';
 import type { SignInThrottle } from '../security/sign-in-throttle.ts';
+import type { AccountErasureRepository } from '../storage/account-erasure.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { AppsRepository } from '../storage/apps.ts';
 import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
+import type { SettingsRepository } from '../storage/settings.ts';
 import { csrfProtection } from '../web/csrf.ts';
 import { render } from '../web/views.ts';
+import { accessHistoryRoutes } from './access-history.ts';
+import { deleteAccountPage } from './delete-account-page.ts';
+import { type AccountExportSources, accountExportRoutes } from './export.ts';
 import { forgotPasswordPage } from './forgot-password.ts';
 import { endLoginSession } from './login-session.ts';
+import { ownClearance } from './own-clearance.ts';
 import { endOwnerSession, ownerOf, startOwnerSession } from './owner-session.ts';
 import { signInWithPassword } from './password-sign-in.ts';
+import { requestAgainPage } from './request-again-page.ts';
+import { safeReturnPath, signInAction } from './return-path.ts';
 import { setPasswordPage } from './set-password.ts';
 
 export interface DashboardDependencies {
@@ -39,11 +46,13 @@ export interface DashboardDependencies {
   sessions: OwnerSessionsRepository;
   outbox: OutboxStore;
   signInThrottle: SignInThrottle;
+  erasure: AccountErasureRepository;
+  settings: SettingsRepository;
   /** Whether an account uses a fleet's Platform. */
   isFleetUser(accountId: string): Promise<boolean>;
+  /** What the owner's data download reads besides, and its limit. */
+  accountExport: AccountExportSources;
 }
-
-const signInAction = '/account/sign-in';
 
 /** The one status an owner reads for an access (a key under `account:dashboard.state`). */
 function plainState(status: ClearanceStatus): string {
@@ -90,8 +99,7 @@ export function dashboardRouter(deps: DashboardDependencies): Router {
       vin: c.vin,
       status: c.status,
       state: plainState(c.status),
-      // The owner's own VIN cannot be corrected here: asking again helps only where the maker was not asked.
-      mayRequestAgain: isRetryable(c.status) && c.status !== 'wrong_tracker_id',
+      mayRequestAgain: mayAskAgain(c.status),
       dataPoints: c.scopes,
       createdAt: new Date(c.createdAt).toISOString(),
       createdAtText: utcMinute(c.createdAt),
@@ -108,13 +116,6 @@ export function dashboardRouter(deps: DashboardDependencies): Router {
     });
   }
 
-  /** The owner's own clearance named in the path; another owner's is as unknown as a missing one. */
-  async function ownClearance(ctx: Context, accountId: string) {
-    const clearance = await deps.relay.clearances.find(ctx.params.clearanceId as string);
-    if (!clearance || clearance.accountId !== accountId) throw new NotFound();
-    return clearance;
-  }
-
   router.get('/', async (ctx) => {
     const accountId = await ownerOf(ctx, deps.sessions);
     if (!accountId) return ctx.redirect(signInAction);
@@ -126,11 +127,18 @@ export function dashboardRouter(deps: DashboardDependencies): Router {
     await showDashboard(ctx, accountId, notice);
   });
 
-  router.get('/sign-in', (ctx) => render(ctx, 'account/sign-in.njk', { action: signInAction, form: {} }));
+  router.get('/sign-in', (ctx) =>
+    render(ctx, 'account/sign-in.njk', {
+      action: signInAction,
+      form: {},
+      next: safeReturnPath(ctx.query.next),
+    }),
+  );
 
   router.post('/sign-in', async (ctx) => {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const email = typeof body.email === 'string' ? body.email.trim() : '';
+    const next = safeReturnPath(body.next);
     const signIn = await signInWithPassword(deps, { email, password: body.password, address: ctx.ip });
     if (signIn.outcome !== 'signed_in') {
       const throttled = signIn.outcome === 'throttled';
@@ -141,6 +149,7 @@ export function dashboardRouter(deps: DashboardDependencies): Router {
         {
           action: signInAction,
           form: { email },
+          next,
           error: throttled ? 'account:errors.sign_in_throttled' : 'account:errors.sign_in_failed',
         },
         throttled ? 429 : 400,
@@ -148,7 +157,7 @@ export function dashboardRouter(deps: DashboardDependencies): Router {
     }
     await startOwnerSession(ctx, deps.sessions, signIn.accountId);
     ctx.status = 303;
-    ctx.redirect('/account');
+    ctx.redirect(next ?? '/account');
   });
 
   router.post('/sign-out', async (ctx) => {
@@ -166,20 +175,20 @@ export function dashboardRouter(deps: DashboardDependencies): Router {
   router.get('/password', password.show);
   router.post('/password', password.submit);
 
-  router.post('/access/:clearanceId/request-again', async (ctx) => {
-    const accountId = await ownerOf(ctx, deps.sessions);
-    if (!accountId) return ctx.redirect(signInAction);
-    const clearance = await ownClearance(ctx, accountId);
-    await requestAgain(deps.relay, clearance.id, 'owner_requested_again');
-    ctx.status = 303;
-    ctx.redirect('/account?requested=1');
-  });
+  const deletion = deleteAccountPage(deps);
+  router.get('/delete', deletion.show);
+  router.post('/delete', deletion.submit);
+  router.get('/deleted', deletion.deleted);
+
+  const askAgain = requestAgainPage(deps);
+  router.get('/access/:clearanceId/request-again', askAgain.show);
+  router.post('/access/:clearanceId/request-again', askAgain.submit);
 
   // Revoking cannot be undone, so the dashboard links here first; the form on this page posts below.
   router.get('/access/:clearanceId/revoke', async (ctx) => {
     const accountId = await ownerOf(ctx, deps.sessions);
     if (!accountId) return ctx.redirect(signInAction);
-    const clearance = await ownClearance(ctx, accountId);
+    const clearance = await ownClearance(ctx, deps.relay.clearances, accountId);
     if (!holdsAccess(clearance.status)) return ctx.redirect('/account');
     const app = await deps.apps.find(clearance.clientId);
     render(ctx, 'account/revoke.njk', {
@@ -193,11 +202,16 @@ export function dashboardRouter(deps: DashboardDependencies): Router {
   router.post('/access/:clearanceId/revoke', async (ctx) => {
     const accountId = await ownerOf(ctx, deps.sessions);
     if (!accountId) return ctx.redirect(signInAction);
-    const clearance = await ownClearance(ctx, accountId);
+    const clearance = await ownClearance(ctx, deps.relay.clearances, accountId);
     await cancelClearance(deps.relay, clearance.id, 'owner_revoked');
     ctx.status = 303;
     ctx.redirect('/account?revoked=1');
   });
+
+  accountExportRoutes(router, deps);
+
+  const { usageLedger } = deps.accountExport;
+  accessHistoryRoutes(router, { ...deps, usageLedger, plainState, utcMinute });
 
   return router;
 }

@@ -36,6 +36,12 @@ export async function endOwnerSession(ctx: Context, sessions: OwnerSessionsRepos
   ctx.cookies.set(cookieName, null, { signed: false, overwrite: true });
 }
 
+/** The hash under which the presented session is stored, or undefined without a session cookie. */
+export function presentedSessionHash(ctx: Context): string | undefined {
+  const id = presentedId(ctx);
+  return id ? hashSecret(id) : undefined;
+}
+
 /** The signed-in owner's account id, or undefined. */
 export async function ownerOf(ctx: Context, sessions: OwnerSessionsRepository): Promise<string | undefined> {
   const id = presentedId(ctx);

@@ -35,7 +35,12 @@ function toPayload(row: PayloadRow | undefined, now: number): StoredPayload | un
 }
 
 /** Returns the adapter class oidc-provider instantiates once per model name. */
-export function adapterFactory(payloads: OidcPayloadsRepository, loadClient: ClientLoader) {
+export function adapterFactory(
+  payloads: OidcPayloadsRepository,
+  loadClient: ClientLoader,
+): new (
+  model: string,
+) => OidcAdapter {
   class ClientAdapter implements OidcAdapter {
     async find(id: string) {
       return (await loadClient(id)) as StoredPayload | undefined;

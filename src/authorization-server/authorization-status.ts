@@ -3,18 +3,33 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type AuthorizationServer from 'oidc-provider';
-import { authorizationStatus } from '../domain/clearance/status.ts';
+import { requestAgainPath } from '../account/paths.ts';
+import { authorizationStatus, mayAskAgain } from '../domain/clearance/status.ts';
 import { Unauthorized } from '../errors.ts';
 import type { Clearance, ClearancesRepository } from '../storage/clearances.ts';
 
-/** The app's view of one authorization: the clearance behind its token, and the token's scope. */
-export function presentAuthorization(clearance: Clearance, scope: string) {
+/**
+ * The app's view of one authorization: the clearance behind its token, the token's scope, while the
+ * authorization is pending when the current wait for the maker began (`pendingSince`, epoch ms), and after
+ * an error, a rejection or a revocation at the maker, the page where the owner can ask the maker again
+ * (`resolution_url`, below `issuer`).
+ */
+export function presentAuthorization(
+  clearance: Clearance,
+  scope: string,
+  pendingSince: number | null,
+  issuer: string,
+) {
+  const status = authorizationStatus(clearance.status);
   return {
-    status: authorizationStatus(clearance.status),
+    status,
     vehicle_status: clearance.status,
     vin: clearance.vin,
     brand: clearance.brand,
     scope,
+    pending_since:
+      status === 'pending' && pendingSince !== null ? new Date(pendingSince).toISOString() : null,
+    resolution_url: mayAskAgain(clearance.status) ? `${issuer}${requestAgainPath(clearance.id)}` : null,
   };
 }
 
@@ -23,24 +38,28 @@ export function bearerToken(ctx: Context): string | undefined {
   return match?.[1];
 }
 
-export function authorizationStatusEndpoint(deps: {
+interface AuthorizationStatusDependencies {
   authorizationServer: AuthorizationServer;
   clearances: ClearancesRepository;
-}) {
+  issuer: string;
+}
+
+export function authorizationStatusEndpoint(deps: AuthorizationStatusDependencies) {
   return async function authorizationStatusEndpoint(ctx: Context) {
     const value = bearerToken(ctx);
     const token = value ? await deps.authorizationServer.AccessToken.find(value) : undefined;
     if (!token?.isValid || !token.grantId) throw new Unauthorized('invalid_token');
     const clearance = await deps.clearances.findByGrantId(token.grantId);
     if (!clearance || clearance.clientId !== token.clientId) throw new Unauthorized('invalid_token');
-    ctx.body = presentAuthorization(clearance, token.scope ?? '');
+    const pendingSince =
+      authorizationStatus(clearance.status) === 'pending'
+        ? ((await deps.clearances.waitingSince(clearance.id)) ?? clearance.createdAt)
+        : null;
+    ctx.body = presentAuthorization(clearance, token.scope ?? '', pendingSince, deps.issuer);
   };
 }
 
 /** The JSON API apps call with their own access token. */
-export function appApiRouter(deps: {
-  authorizationServer: AuthorizationServer;
-  clearances: ClearancesRepository;
-}): Router {
+export function appApiRouter(deps: AuthorizationStatusDependencies): Router {
   return new Router().get('/v1/authorization', authorizationStatusEndpoint(deps));
 }

@@ -6,6 +6,7 @@ import { parse as parseQuery } from 'node:querystring';
 import type { Context } from 'koa';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { authorizationStatus, mayDataFlow } from '../domain/clearance/status.ts';
+import type { LabelledCounter } from '../metrics/registry.ts';
 import type { IntrospectionRow } from '../storage/oidc-payloads.ts';
 import { readRawBody } from '../web/raw-body.ts';
 import type { ClientLoader } from './adapter.ts';
@@ -18,6 +19,8 @@ export interface IntrospectionDependencies {
   issuer: string;
   loadClient: ClientLoader;
   findToken(model: 'AccessToken' | 'RefreshToken', token: string): Promise<IntrospectionRow | undefined>;
+  /** Counts the answers to authenticated clients: `active` or `inactive`. */
+  outcomes?: LabelledCounter<'outcome'>;
 }
 
 interface TokenPayload {
@@ -73,6 +76,8 @@ export function introspectionEndpoint(deps: IntrospectionDependencies) {
   return async function introspect(ctx: Context) {
     try {
       await answer(ctx);
+      const active = (ctx.body as { active?: unknown } | undefined)?.active;
+      if (typeof active === 'boolean') deps.outcomes?.inc({ outcome: active ? 'active' : 'inactive' });
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
       ctx.set('Retry-After', '1');

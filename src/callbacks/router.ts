@@ -8,7 +8,8 @@ import Router from '@koa/router';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { ClearanceEvent } from '../domain/clearance/state-machine.ts';
 import { eventForOemStatus } from '../domain/clearance/state-machine.ts';
-import { InvalidInput, NotFound, Unauthorized } from '../errors.ts';
+import { InvalidInput, NotFound, ServiceBusy, Unauthorized } from '../errors.ts';
+import type { LabelledCounter } from '../metrics/registry.ts';
 import { acceptVehicleEvent, type VehicleEventStore } from '../relay/accept-vehicle-event.ts';
 import { applyClearanceEvent } from '../relay/apply-clearance-event.ts';
 import { type BulkQueue, bulkQueue } from '../web/bulk-queue.ts';
@@ -26,10 +27,21 @@ export function callbackQueue(writeConcurrency: number): BulkQueue {
   return bulkQueue({ concurrency: writeConcurrency, maxWaiting: 1000 });
 }
 
+/** How a refused callback is counted: a bounded set of outcomes, whatever was thrown. */
+function refusalOutcome(error: unknown): string {
+  if (error instanceof Unauthorized) return 'unauthorized';
+  if (error instanceof InvalidInput) return 'invalid';
+  if (error instanceof NotFound) return 'not_found';
+  if (error instanceof ServiceBusy) return 'busy';
+  return 'error';
+}
+
 export function callbacksRouter(
   store: VehicleEventStore,
   secretFor: (provider: string) => string | undefined,
   queue: BulkQueue,
+  /** Counts the callbacks by provider (`unknown` for one not configured) and outcome. */
+  outcomes?: LabelledCounter<'provider' | 'outcome'>,
 ): Router {
   const router = new Router({ prefix: '/callbacks' });
   const verifiers = new Map<string, Webhook>();
@@ -47,16 +59,26 @@ export function callbacksRouter(
   router.post('/:provider', async (ctx) => {
     const provider = ctx.params.provider as string;
     const verifier = verifierFor(provider);
-    if (!verifier) throw new NotFound();
-    const body = await readRawBody(ctx, maxBodyBytes);
-    if (body === undefined) throw new InvalidInput({ messageKey: 'errors:payload_too_large' });
-    const headers = {
-      'webhook-id': ctx.get('webhook-id'),
-      'webhook-timestamp': ctx.get('webhook-timestamp'),
-      'webhook-signature': ctx.get('webhook-signature'),
-    };
-    ctx.body = await queue.run(() => handleCallback(provider, verifier, body, headers));
-    ctx.status = 200;
+    if (!verifier) {
+      outcomes?.inc({ provider: 'unknown', outcome: 'not_found' });
+      throw new NotFound();
+    }
+    try {
+      const body = await readRawBody(ctx, maxBodyBytes);
+      if (body === undefined) throw new InvalidInput({ messageKey: 'errors:payload_too_large' });
+      const headers = {
+        'webhook-id': ctx.get('webhook-id'),
+        'webhook-timestamp': ctx.get('webhook-timestamp'),
+        'webhook-signature': ctx.get('webhook-signature'),
+      };
+      const result = await queue.run(() => handleCallback(provider, verifier, body, headers));
+      outcomes?.inc({ provider, outcome: result.outcome });
+      ctx.body = result;
+      ctx.status = 200;
+    } catch (error) {
+      outcomes?.inc({ provider, outcome: refusalOutcome(error) });
+      throw error;
+    }
   });
 
   async function handleCallback(

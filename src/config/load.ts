@@ -3,6 +3,7 @@
 // makers, no development tools).
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseReminderAges } from '../relay/approval-reminders.ts';
 import { type Pricing, parseDiscountTiers } from '../usage/pricing.ts';
 import {
   type Mode,
@@ -69,6 +70,12 @@ function makers(env: NodeJS.ProcessEnv, mode: Mode, problems: string[]) {
   return oem;
 }
 
+/** APPROVAL_REMINDERS in seconds (its schema has checked the value). */
+function reminderAgesOf(value: string): number[] {
+  const parsed = parseReminderAges(value);
+  return 'seconds' in parsed ? parsed.seconds : [];
+}
+
 /** Reads and validates configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const mode = modeOf(env);
@@ -120,6 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     simulatorLocationInterval: e.SIMULATOR_LOCATION_INTERVAL,
     runWorker: e.KEYTURN_RUN_WORKER,
     shutdownGrace: e.SHUTDOWN_GRACE,
+    /** The bearer token GET /metrics requires; unset: absent in production, open otherwise. */
+    metricsToken: e.METRICS_TOKEN,
     /** Makers' clearance APIs; one left out is served by the OEM simulator in development. */
     oem,
     relay: {
@@ -130,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxAttempts: e.RELAY_MAX_ATTEMPTS,
       leaseMs: e.RELAY_LEASE_MS,
       oemTimeoutMs: e.OEM_TIMEOUT_MS,
+      /** Ages of a wait for the owner's approval, in seconds, at which the owner is reminded (ascending). */
+      approvalReminders: reminderAgesOf(e.APPROVAL_REMINDERS),
     },
     signIn: {
       failuresPerAccount: e.SIGN_IN_FAILURES_PER_ACCOUNT,

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { fleetProviderIds } from '../domain/fleet/providers.ts';
 import { providers as journeyProviders } from '../domain/vehicles/brands.ts';
+import { parseReminderAges } from '../relay/approval-reminders.ts';
 import { parseDiscountTiers } from '../usage/pricing.ts';
 
 export type Mode = 'development' | 'production' | 'test';
@@ -59,6 +60,11 @@ export const settings = {
   ),
   LOG_LEVEL: setting('Server', 'pino log level (silent in tests unless set).', () =>
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  METRICS_TOKEN: setting(
+    'Server',
+    'Bearer token GET /metrics requires (at least 16 characters); unset: /metrics is absent in production and open otherwise.',
+    () => z.string().min(16, 'must be at least 16 characters').optional(),
   ),
   SHUTDOWN_GRACE: setting(
     'Server',
@@ -240,6 +246,18 @@ export const settings = {
     count(60_000),
   ),
   OEM_TIMEOUT_MS: setting('Relay', "Timeout of one call to a maker's API.", count(10_000)),
+  APPROVAL_REMINDERS: setting(
+    'Relay',
+    "Days of waiting for the owner's approval at the maker after which the owner is mailed a reminder, comma-separated and ascending; `none`: no reminders.",
+    () =>
+      z
+        .string()
+        .default('2,7')
+        .superRefine((value, ctx) => {
+          const parsed = parseReminderAges(value);
+          if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+        }),
+  ),
   // Webhooks
   WEBHOOK_ALLOW_PRIVATE_TARGETS: setting(
     'Webhooks',

@@ -19,6 +19,30 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 
 type Connection = pg.Client;
 
+/** One pool's connections at a moment: in use, idle, and requests waiting for one. */
+export interface PoolUse {
+  used: number;
+  free: number;
+  pending: number;
+}
+
+/** knex's pool (tarn.js), as far as its use is read here. */
+interface TarnPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+}
+
+const poolUses = new WeakMap<Database, () => Record<'main' | 'reads', PoolUse>>();
+
+/**
+ * The use of a PostgreSQL database's two pools (`main`: knex's, for writes and transactions; `reads`: the
+ * committed reads on hot paths); undefined for an engine without a pool (SQLite).
+ */
+export function poolUseOf(database: Database): Record<'main' | 'reads', PoolUse> | undefined {
+  return poolUses.get(database)?.();
+}
+
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, … */
 function numbered(sql: string): string {
   let index = 0;
@@ -82,7 +106,7 @@ export function openPostgres(options: DatabaseOptions & { databaseUrl: string })
     };
   }
 
-  return {
+  const database: Database = {
     engine: 'postgres',
     writeConcurrency: 2,
     query: () => units.boundKnex() ?? pooled,
@@ -110,4 +134,20 @@ export function openPostgres(options: DatabaseOptions & { databaseUrl: string })
       await pooled.destroy();
     },
   };
+  poolUses.set(database, () => {
+    const main = (pooled.client as { pool?: TarnPool }).pool;
+    return {
+      main: {
+        used: main?.numUsed() ?? 0,
+        free: main?.numFree() ?? 0,
+        pending: main?.numPendingAcquires() ?? 0,
+      },
+      reads: {
+        used: readers.totalCount - readers.idleCount,
+        free: readers.idleCount,
+        pending: readers.waitingCount,
+      },
+    };
+  });
+  return database;
 }

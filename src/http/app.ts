@@ -9,6 +9,7 @@ import compose from 'koa-compose';
 import mount from 'koa-mount';
 import type AuthorizationServer from 'oidc-provider';
 import { dashboardRouter } from '../account/dashboard.ts';
+import { exportDownloadAllowance } from '../account/export.ts';
 import { endOwnerSessionOnLogout } from '../account/login-session.ts';
 import { appManagementRouter } from '../app-api/router.ts';
 import { appApiRouter } from '../authorization-server/authorization-status.ts';
@@ -24,6 +25,8 @@ import { NotFound } from '../errors.ts';
 import { fleetApiRouter } from '../fleet-api/router.ts';
 import { journeyLimits } from '../journey/limits.ts';
 import { journeyRouter } from '../journey/router.ts';
+import { metricsEndpoint, metricsPath } from '../metrics/endpoint.ts';
+import { httpMetrics } from '../metrics/http.ts';
 import { testEventAllowance } from '../platform/integration-page.ts';
 import { platformRouter } from '../platform/router.ts';
 import { enqueueClearanceRequest } from '../relay/request-clearance.ts';
@@ -33,8 +36,10 @@ import { errorHandler } from '../web/error-handler.ts';
 import { healthRouter } from '../web/health.ts';
 import { pinToIssuer } from '../web/issuer-origin.ts';
 import { acceptLanguage, chooseLocale } from '../web/locale.ts';
+import { requestId } from '../web/request-id.ts';
 import { securityHeaders, transportSecurity } from '../web/security-headers.ts';
 import { openApiRouter } from './openapi/router.ts';
+import { requestLog } from './request-log.ts';
 import { siteRouter } from './site.ts';
 
 export interface HttpApp {
@@ -95,6 +100,15 @@ function handOff(authorizationServer: AuthorizationServer): Middleware {
   };
 }
 
+/** The authorization server's machine endpoints, served without page middleware. */
+const authorizationServerPaths = [
+  '/token',
+  '/token/revocation',
+  '/jwks',
+  '/.well-known/openid-configuration',
+  '/.well-known/oauth-authorization-server',
+];
+
 /** The authorization server's pages, under the paths of its configuration. */
 function authorizationServerPages(authorizationServer: AuthorizationServer, paths: string[]): Router {
   const router = new Router();
@@ -152,18 +166,22 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         issuer: config.issuer,
         loadClient,
         findToken: repositories.oidcPayloads.findForIntrospection,
+        outcomes: container.metrics.introspections,
       }),
     ),
+    paths('authorization server', authorizationServerPaths, handOff(authorizationServer)),
     paths(
-      'authorization server',
-      [
-        '/token',
-        '/token/revocation',
-        '/jwks',
-        '/.well-known/openid-configuration',
-        '/.well-known/oauth-authorization-server',
-      ],
-      handOff(authorizationServer),
+      'metrics',
+      [metricsPath],
+      compose([
+        acceptLanguage(),
+        ...jsonErrors,
+        metricsEndpoint({
+          registry: container.metrics.registry,
+          mode: config.mode,
+          token: config.metricsToken,
+        }),
+      ]),
     ),
     routers('health', [], [healthRouter(database)]),
     routers('OpenAPI document', jsonErrors, [openApiRouter(config.issuer)]),
@@ -172,10 +190,11 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         container.vehicleEvents,
         connectors.webhookSecretFor,
         callbackQueue(database.writeConcurrency),
+        container.metrics.callbacks,
       ),
     ]),
     routers('app API', jsonErrors, [
-      appApiRouter({ authorizationServer, clearances: repositories.clearances }),
+      appApiRouter({ authorizationServer, clearances: repositories.clearances, issuer: config.issuer }),
     ]),
     routers(
       'app management API',
@@ -221,7 +240,14 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         sessions: repositories.ownerSessions,
         outbox: repositories.outbox,
         signInThrottle: signIns,
+        erasure: repositories.accountErasure,
+        settings: repositories.settings,
         isFleetUser: async (accountId) => (await repositories.fleetMembers.ofAccount(accountId)).length > 0,
+        accountExport: {
+          usageLedger: repositories.usageLedger,
+          webhookDeliveries: repositories.webhookDeliveries,
+          downloads: rateLimit('account-exports', exportDownloadAllowance, sharedCounters),
+        },
       }),
       platformRouter({
         accounts: repositories.accounts,
@@ -254,6 +280,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         mailer,
         limits: journeyLimits(config.limits, sharedCounters),
         emailCode: config.emailCode,
+        grantTtlSeconds: config.ttl.grant,
         logger,
         onClearanceCreated: (clearance) => enqueueClearanceRequest(relay, clearance),
       }),
@@ -289,6 +316,14 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
   ]);
   const groups = [...machine, ...site, ...devTools];
 
+  app.use(requestId());
+  app.use(requestLog(logger));
+  app.use(
+    httpMetrics(container.metrics, {
+      fixedPaths: [introspectionPath, ...authorizationServerPaths, metricsPath],
+      mountedPrefixes: [simulatorMountPath],
+    }),
+  );
   app.use(transportSecurity(config));
   app.use(async function routeGroups(ctx, next) {
     const group = groups.find((candidate) => candidate.matches(ctx));

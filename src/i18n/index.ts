@@ -87,3 +87,8 @@ export function translator(locale: Locale): Translate {
   }
   return translate;
 }
+
+/** One namespace's strings in one locale, as loaded (for hashing the exact wording an owner was shown). */
+export function stringsOf(locale: Locale, namespace: string): unknown {
+  return resources[locale]?.[namespace];
+}

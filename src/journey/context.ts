@@ -1,7 +1,8 @@
 // Loads everything a journey step needs: the oidc-provider interaction (bound to this browser by its
 // cookie), the app asking, and the journey's progress. An unknown or expired interaction is a
 // localized "this link has expired" page, never a 500; a database that cannot be reached is a 503 (the
-// interaction may be fine). `?lang=` switches the journey's language in place.
+// interaction may be fine). `?lang=` switches the journey's language in place. An owner known from the
+// browser's login session is named on every page ("Continuing as …"), so someone else can say "Not you?".
 import type { Context, Next } from 'koa';
 import type AuthorizationServer from 'oidc-provider';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
@@ -13,6 +14,7 @@ import type { AccountsRepository } from '../storage/accounts.ts';
 import type { App, AppsRepository } from '../storage/apps.ts';
 import type { Journey, JourneysRepository } from '../storage/journeys.ts';
 import { presetBrand } from './requested-vehicle.ts';
+import { maskedEmail } from './requester.ts';
 
 export interface InteractionView {
   uid: string;
@@ -30,6 +32,8 @@ export interface JourneyState {
   interaction: InteractionView;
   app: App;
   requestedScopes: string[];
+  /** The owner this browser's login session proves, masked ("m…@example.com"), while the journey uses them. */
+  continuingAs?: string;
 }
 
 export interface JourneyDependencies {
@@ -101,7 +105,17 @@ export function loadJourney(deps: JourneyDependencies) {
     const requestedScopes = String(params.scope ?? '')
       .split(' ')
       .filter((scope) => allowedScopes.has(scope));
-    ctx.state.journeyState = { journey, interaction: details, app, requestedScopes } satisfies JourneyState;
+    const continuingAs =
+      sessionAccount && journey.accountId === sessionAccount.id
+        ? maskedEmail(sessionAccount.email)
+        : undefined;
+    ctx.state.journeyState = {
+      journey,
+      interaction: details,
+      app,
+      requestedScopes,
+      continuingAs,
+    } satisfies JourneyState;
     await next();
   };
 }

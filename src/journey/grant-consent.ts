@@ -1,22 +1,28 @@
 // The consent command: in one transaction, the OAuth grant, the clearance (`pending`), the owner's saved
-// vehicle and the follow-up jobs (owner mail; the clearance request to the maker). Either all of it is
-// committed or none of it.
+// vehicle, the consent record (with the version of the wording shown) and the follow-up jobs (owner mail,
+// the consent receipt, the clearance request to the maker). Either all of it is committed or none of it.
 
 import type AuthorizationServer from 'oidc-provider';
 import type { Transactions } from '../db/index.ts';
 import { findBrand } from '../domain/vehicles/brands.ts';
+import { isLocale } from '../i18n/index.ts';
 import { ownerMailJob } from '../mail/owner-mail.ts';
 import type { OutboxStore } from '../outbox/store.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { Clearance, ClearancesRepository } from '../storage/clearances.ts';
+import type { ConsentRecordsRepository } from '../storage/consent-records.ts';
 import type { Journey } from '../storage/journeys.ts';
+import { recordConsent } from './record-consent.ts';
 
 export interface ConsentDependencies {
   transactions: Transactions;
   authorizationServer: AuthorizationServer;
   accounts: AccountsRepository;
   clearances: ClearancesRepository;
+  consentRecords: ConsentRecordsRepository;
   outbox: OutboxStore;
+  /** How long a grant lasts (the app's access, at most), in seconds. */
+  grantTtlSeconds: number;
   /** Called inside the transaction once the clearance exists (the relay enqueues its request here). */
   onClearanceCreated?: (clearance: Clearance) => Promise<void>;
 }
@@ -49,8 +55,12 @@ export async function grantConsent(
   return deps.transactions.transaction(async () => {
     const grant = new deps.authorizationServer.Grant({ accountId, clientId: input.clientId });
     if (input.scopes.length > 0) grant.addOIDCScope(input.scopes.join(' '));
-    const grantId = await grant.save();
-    const grantExpiresAt = typeof grant.exp === 'number' ? grant.exp * 1000 : null;
+    // Saved with its lifetime (the library's types omit the argument its models take), so the stored grant
+    // ends with the app's access, which the clearance records too.
+    const grantId = await (grant as unknown as { save(ttl: number): Promise<string> }).save(
+      deps.grantTtlSeconds,
+    );
+    const grantExpiresAt = Date.now() + deps.grantTtlSeconds * 1000;
     const clearance = await deps.clearances.create({
       grantId,
       accountId,
@@ -65,6 +75,13 @@ export async function grantConsent(
       authMethod: journey.authMethod,
     });
     await deps.accounts.saveVehicle(accountId, { vin: clearance.vin, brand: brand.id });
+    await recordConsent(deps, {
+      occasion: 'journey',
+      clearance: { ...clearance, accountId },
+      appName: input.appName,
+      locale: isLocale(journey.locale) ? journey.locale : 'en',
+      receiptKey: clearance.id,
+    });
     const template = ownerMailFor(journey);
     if (template) {
       await deps.outbox.enqueue(

@@ -26,6 +26,8 @@ function show(ctx: Context, state: JourneyState, form: { email?: string }, error
       forgotPasswordHref,
       form,
       error,
+      // Marks the page's title as an error page (./page.ts).
+      errors: error ? { sign_in: error } : undefined,
     },
     error ? status : 200,
   );

@@ -1,5 +1,6 @@
-// Shared pieces of every journey page: the app's header data, the step indicator, the back link, the
-// Cancel form, and the guard that keeps steps from being skipped by URL (GET → redirect to the open step;
+// Shared pieces of every journey page: who is asking (./requester.ts), the owner the browser's login
+// session names ("Continuing as … · Not you?"), the step indicator, the back link, the Cancel form, and the
+// guard that keeps steps from being skipped by URL (GET → redirect to the open step;
 // POST → refused).
 // Each page names its step on <main data-step>, since the interaction's own URL shows whichever is open.
 // A page re-shown with errors starts its <title> with "Error: " (views/journey/_layout.njk).
@@ -8,6 +9,8 @@ import { KeyturnError } from '../errors.ts';
 import { render } from '../web/views.ts';
 import { cancelPath } from './cancel.ts';
 import { type JourneyState, journeyOf } from './context.ts';
+import { notYouPath } from './not-you.ts';
+import { requesterOf } from './requester.ts';
 import { firstOpenStep, mayShow, progress, type Step, stepPath } from './steps.ts';
 
 const previous: Record<Step, Step | undefined> = {
@@ -20,14 +23,18 @@ const previous: Record<Step, Step | undefined> = {
 };
 
 export function renderStep(ctx: Context, step: Step, data: Record<string, unknown>, status = 200): void {
-  const { app, interaction } = journeyOf(ctx);
+  const { app, interaction, continuingAs } = journeyOf(ctx);
   const back = previous[step];
   const errors = data.errors as Record<string, string> | undefined;
   render(
     ctx,
     `journey/${step}.njk`,
     {
-      app: { name: app.name, logoUri: app.logoUri },
+      // The site header names the app; its logo or monogram is shown once, with the rest of who is asking.
+      app: { name: app.name },
+      requester: requesterOf(app, interaction.params),
+      continuingAs,
+      notYouAction: continuingAs ? notYouPath(interaction.uid) : undefined,
       journeyStep: step,
       steps: progress(step),
       action: stepPath(interaction.uid, step),

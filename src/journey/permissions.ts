@@ -1,7 +1,11 @@
-// Step 5 — permissions: the app's data points, the vehicle being shared; Allow or Deny. Allow commits the
-// consent and returns to the app with `code`, `state` and `iss`; Deny returns `error=access_denied`.
+// Step 5 — permissions: the app's data points by group (sensitive ones marked in words, not colour alone),
+// the vehicle being shared and how long access lasts (the authorization server's grant lifetime); Allow or
+// Deny. The decision comes right after the summary, so a phone shows it without scrolling, and again after
+// the full list. Allow commits the consent and returns to the app with `code`, `state` and `iss`; Deny
+// returns `error=access_denied`.
 
 import type { Context } from 'koa';
+import { groupDataPoints } from '../domain/data-points.ts';
 import { findBrand } from '../domain/vehicles/brands.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
 import type { JourneyState } from './context.ts';
@@ -20,24 +24,36 @@ function grantedScopes(state: JourneyState): string[] {
   return [...state.requestedScopes, ...(requested.includes('openid') ? ['openid'] : []), 'offline_access'];
 }
 
-function show(ctx: Context, state: JourneyState, error?: string, status = error ? 400 : 200) {
-  const brand = findBrand(state.journey.brand ?? '');
-  renderStep(
-    ctx,
-    'permissions',
-    {
-      brand: brand ? { id: brand.id, name: brand.name } : undefined,
-      vin: state.journey.vin,
-      dataPoints: state.requestedScopes,
-      error,
-    },
-    status,
-  );
+const secondsPerDay = 86_400;
+
+export interface PermissionsStepDependencies extends ConsentDependencies {
+  limits: JourneyLimits;
+  journeys: JourneysRepository;
+  /** The authorization server's grant lifetime (its `ttl.Grant`): how long an app keeps its access. */
+  grantTtlSeconds: number;
 }
 
-export function permissionsStep(
-  deps: ConsentDependencies & { limits: JourneyLimits; journeys: JourneysRepository },
-) {
+export function permissionsStep(deps: PermissionsStepDependencies) {
+  const accessDays = Math.max(1, Math.round(deps.grantTtlSeconds / secondsPerDay));
+
+  function show(ctx: Context, state: JourneyState, error?: string, status = error ? 400 : 200) {
+    const brand = findBrand(state.journey.brand ?? '');
+    const groups = groupDataPoints(state.requestedScopes);
+    renderStep(
+      ctx,
+      'permissions',
+      {
+        brand: brand ? { id: brand.id, name: brand.name } : undefined,
+        vin: state.journey.vin,
+        groups,
+        sensitive: groups.flatMap((group) => group.dataPoints.filter((point) => point.sensitive)),
+        accessDays,
+        error,
+      },
+      status,
+    );
+  }
+
   return {
     show: guarded('permissions', async (ctx, state) => show(ctx, state)),
     submit: guarded('permissions', async (ctx, state) => {
@@ -60,8 +76,10 @@ export function permissionsStep(
         return show(ctx, state, 'journey:errors.consents_throttled', 429);
       }
       const scopes = grantedScopes(state);
+      // The owner logs in with this consent unless the browser's login session already names them: a
+      // journey that began without one, or whose session ended with "Not you?" (./not-you.ts).
       const login =
-        interaction.prompt.name === 'login'
+        interaction.prompt.name === 'login' || interaction.session?.accountId !== journey.accountId
           ? {
               login: {
                 accountId: journey.accountId,

@@ -11,7 +11,8 @@ import { cancelJourney } from './cancel.ts';
 import { type JourneyDependencies, journeyOf, loadJourney } from './context.ts';
 import type { ConsentDependencies } from './grant-consent.ts';
 import { type LandingDependencies, landingStep } from './landing.ts';
-import { permissionsStep } from './permissions.ts';
+import { type NotYouDependencies, notYou } from './not-you.ts';
+import { type PermissionsStepDependencies, permissionsStep } from './permissions.ts';
 import { firstOpenStep } from './steps.ts';
 import { type VerifyStepDependencies, verifyStep } from './verify.ts';
 import { vinStep } from './vin.ts';
@@ -20,6 +21,8 @@ export type JourneyRouterDependencies = JourneyDependencies &
   AccountStepDependencies &
   VerifyStepDependencies &
   ConsentDependencies &
+  PermissionsStepDependencies &
+  NotYouDependencies &
   LandingDependencies;
 
 const forms = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
@@ -44,6 +47,8 @@ export function journeyRouter(deps: JourneyRouterDependencies): Router {
     router.post(`/${step}`, handler.submit);
   }
   router.post('/brand/country', handlers.brand.changeCountry);
+  // "Not you?": the owner named by the browser's login session is not the one at the keyboard.
+  router.post('/not-you', notYou(deps));
   // Every step offers to leave the journey; any step may send it.
   router.post('/cancel', cancelJourney(deps));
   return router;

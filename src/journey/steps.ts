@@ -32,18 +32,25 @@ export function stepPath(uid: string, step: Step): string {
   return `/interaction/${uid}/${step}`;
 }
 
-/** What the step indicator shows: confirming the email belongs to the account step. */
-const indicatorSteps = ['landing', 'account', 'brand', 'vin', 'permissions'] as const;
+/**
+ * What the step indicator shows: four steps. Signing in (landing) and giving an email address (account,
+ * then confirming it with the mailed code) are two ways through the same first step, "Email"; the
+ * landing is where that step starts, not a step of its own.
+ */
+const indicatorSteps = ['identity', 'brand', 'vin', 'permissions'] as const;
 type IndicatorStep = (typeof indicatorSteps)[number];
+
+const indicatorStepOf: Record<Step, IndicatorStep> = {
+  landing: 'identity',
+  account: 'identity',
+  verify: 'identity',
+  brand: 'brand',
+  vin: 'vin',
+  permissions: 'permissions',
+};
 
 /** The step indicator's data: which steps are done and which is current. */
 export function progress(current: Step): Array<{ id: IndicatorStep; current: boolean; done: boolean }> {
-  const shown: IndicatorStep = current === 'verify' ? 'account' : current;
-  const index = indicatorSteps.indexOf(shown);
-  // landing and account are alternatives: both count as the first step of the indicator.
-  return indicatorSteps.map((id, position) => ({
-    id,
-    current: id === shown,
-    done: position < index && !(shown === 'account' && id === 'landing'),
-  }));
+  const index = indicatorSteps.indexOf(indicatorStepOf[current]);
+  return indicatorSteps.map((id, position) => ({ id, current: position === index, done: position < index }));
 }

@@ -2,8 +2,18 @@
 // owner saved earlier for this brand. When the app named a usable `vin` on its request, that VIN is shown
 // fixed and is the one consented to, whatever the form carries; an unusable one is shown with its problem
 // and the owner types (or picks) a VIN as usual.
+// A typed VIN whose maker code belongs to another brand the app has and the owner's country offers (a MINI
+// under BMW, or the reverse) is not a bare error: the page offers to continue as that brand, keeping the VIN
+// (`switch_brand`).
 import type { Context } from 'koa';
-import { type BrandId, findBrand } from '../domain/vehicles/brands.ts';
+import {
+  type Brand,
+  type BrandId,
+  brandOfWmi,
+  findBrand,
+  isBrandId,
+  isOfferedIn,
+} from '../domain/vehicles/brands.ts';
 import { checkVin } from '../domain/vehicles/vin.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { JourneysRepository } from '../storage/journeys.ts';
@@ -20,6 +30,13 @@ interface VinForm {
   vin?: string;
 }
 
+/** The brand a typed VIN's maker code names when the owner may switch to it in this journey. */
+function otherBrandOf(vin: string | undefined, state: JourneyState): Brand | undefined {
+  const brand = brandOfWmi((vin ?? '').trim().toUpperCase().slice(0, 3));
+  if (!brand || brand.id === state.journey.brand || !state.app.brands.includes(brand.id)) return undefined;
+  return isOfferedIn(brand, state.journey.country ?? '') ? brand : undefined;
+}
+
 export function vinStep(deps: VinStepDependencies) {
   async function savedVehicles(state: JourneyState) {
     const { journey } = state;
@@ -33,9 +50,10 @@ export function vinStep(deps: VinStepDependencies) {
     state: JourneyState,
     form: VinForm,
     errors: Record<string, string> = {},
-    options: { status?: number; requestedRefused?: boolean } = {},
+    options: { status?: number; requestedRefused?: boolean; suggestedBrand?: Brand } = {},
   ) {
     const brand = findBrand(state.journey.brand ?? '');
+    const suggested = options.suggestedBrand;
     renderStep(
       ctx,
       'vin',
@@ -46,6 +64,7 @@ export function vinStep(deps: VinStepDependencies) {
         errors,
         brandName: brand?.name,
         requestedRefused: options.requestedRefused ?? false,
+        suggestedBrand: suggested ? { id: suggested.id, name: suggested.name } : undefined,
       },
       options.status ?? (Object.keys(errors).length > 0 ? 400 : 200),
     );
@@ -77,7 +96,20 @@ export function vinStep(deps: VinStepDependencies) {
       const brandId = state.journey.brand as BrandId;
       const requested = checkRequestedVin(state.interaction.params, brandId);
       const saved = field(ctx, 'saved_vin');
+      const switchTo = field(ctx, 'switch_brand');
       let vin: string;
+      if (switchTo !== undefined && !requested?.ok) {
+        // "Continue as MINI": the typed VIN under the brand its maker code names, if the journey allows it.
+        const typed = field(ctx, 'vin');
+        const other = otherBrandOf(typed, state);
+        const check =
+          other && isBrandId(switchTo) && other.id === switchTo ? checkVin(typed, other.id) : undefined;
+        if (!other || !check?.ok)
+          return show(ctx, state, { vin: typed }, { vin: 'journey:errors.brand_switch_invalid' });
+        await deps.journeys.update(state.journey.uid, { brand: other.id, vin: check.vin });
+        state.journey = { ...state.journey, brand: other.id, vin: check.vin };
+        return redirectToOpenStep(ctx);
+      }
       if (requested?.ok) {
         // The form's fields cannot change the VIN the app asked for.
         vin = requested.vin;
@@ -90,8 +122,11 @@ export function vinStep(deps: VinStepDependencies) {
       } else {
         const typed = field(ctx, 'vin');
         const check = checkVin(typed, brandId);
-        if (!check.ok)
-          return show(ctx, state, { vin: typed }, { vin: `domain:vinProblems.${check.problem}` });
+        if (!check.ok) {
+          const suggestedBrand = check.problem === 'wrong_brand' ? otherBrandOf(typed, state) : undefined;
+          const problem = `domain:vinProblems.${check.problem}`;
+          return show(ctx, state, { vin: typed }, { vin: problem }, { suggestedBrand });
+        }
         vin = check.vin;
       }
       await deps.journeys.update(state.journey.uid, { vin });

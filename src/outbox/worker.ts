@@ -3,6 +3,7 @@
 // on a permanent failure), telling the job's definition so it can record what that means. Runs in-process
 // (`npm start`) or as `keyturn worker`; stopping lets the jobs under way finish and claims no more.
 import type { Logger } from '../logger.ts';
+import type { LabelledCounter } from '../metrics/registry.ts';
 import { type JobDefinition, type JobRegistry, PermanentJobFailure } from './jobs.ts';
 import type { OutboxJob, OutboxStore } from './store.ts';
 
@@ -13,6 +14,8 @@ export interface WorkerOptions {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Counts the jobs given up on, by kind. */
+  abandonedJobs?: LabelledCounter<'kind'>;
 }
 
 export interface Worker {
@@ -55,6 +58,7 @@ export function createWorker(
   async function giveUp(job: OutboxJob, definition: JobDefinition | undefined, error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
     logger.error({ job: job.id, kind: job.kind, attempts: job.attempts, err: error }, 'job abandoned');
+    options.abandonedJobs?.inc({ kind: job.kind });
     await outbox.abandon(job.id, message);
     try {
       await definition?.abandoned?.(job.payload, job, message);

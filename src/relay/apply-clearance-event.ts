@@ -18,8 +18,10 @@ import {
 import { authorizationStatus, type ClearanceStatus } from '../domain/clearance/status.ts';
 import type { OutboxStore } from '../outbox/store.ts';
 import type { Clearance, ClearancesRepository } from '../storage/clearances.ts';
+import type { ConsentRecordsRepository } from '../storage/consent-records.ts';
 import type { InboundEventsRepository } from '../storage/inbound-events.ts';
 import type { OidcPayloadsRepository } from '../storage/oidc-payloads.ts';
+import { consentEnding } from './consent-ending.ts';
 
 /** What the relay's commands work on. */
 export interface RelayStore {
@@ -29,6 +31,8 @@ export interface RelayStore {
   outbox: OutboxStore;
   /** The authorization server's artifacts: a cancelled clearance's grant and tokens end with it. */
   oidcPayloads: OidcPayloadsRepository;
+  /** The owner's consent records: an ending consent is recorded with the change that ends it. */
+  consentRecords: ConsentRecordsRepository;
 }
 
 export interface ClearanceEventInput {
@@ -64,6 +68,10 @@ export type ApplyOutcome =
 export const authorizationChangedJob = 'app_webhook';
 export const fleetClearanceChangedJob = 'fleet_webhook';
 export const oemRevokeJob = 'oem_revoke';
+
+/** The outbox key of the app's `authorization_changed` webhook for one change (audit trail entry). */
+export const authorizationChangedKey = (clearanceId: string, transitionId: number | string) =>
+  `authorization_changed:${clearanceId}:${transitionId}`;
 
 export function applyClearanceEvent(store: RelayStore, input: ClearanceEventInput): Promise<ApplyOutcome> {
   return store.transactions.transaction(async (): Promise<ApplyOutcome> => {
@@ -110,6 +118,8 @@ export async function moveClearance(
     occurredAt: occurredAt ?? null,
     actor: input.actor ?? null,
   });
+  const ending = clearance.fleetId ? undefined : consentEnding(from, to, input.event, input.cause);
+  if (ending) await store.consentRecords.recordWithdrawal(clearance.id, ending);
   const status = authorizationStatus(to);
   if (clearance.fleetId) {
     await store.outbox.enqueue(
@@ -134,7 +144,7 @@ export async function moveClearance(
         status,
         occurredAt: occurredAt ?? Date.now(),
       },
-      { dedupeKey: `authorization_changed:${clearance.id}:${transitionId}` },
+      { dedupeKey: authorizationChangedKey(clearance.id, transitionId) },
     );
   }
   if (keyturnEndingEvents.has(input.event)) await askMakerToRevoke(store, clearance.id, `${transitionId}`);

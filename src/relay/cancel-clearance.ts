@@ -6,7 +6,7 @@ import { type ApplyOutcome, applyClearanceEvent, type RelayStore } from './apply
 export async function cancelClearance(
   store: RelayStore,
   clearanceId: string,
-  cause: 'owner_revoked' | 'app_revoked',
+  cause: 'owner_revoked' | 'app_revoked' | 'account_deleted',
 ): Promise<ApplyOutcome> {
   return store.transactions.transaction(async () => {
     const result = await applyClearanceEvent(store, { clearanceId, event: 'cancelled', cause });

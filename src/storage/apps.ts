@@ -27,6 +27,9 @@ export interface App {
   brands: string[];
   scopes: string[];
   logoUri: string | null;
+  /** Links shown beside the app's name on the consent journey (null or absent: none registered). */
+  privacyUrl?: string | null;
+  termsUrl?: string | null;
   webhookUrl: string | null;
   webhookSecrets: WebhookSecrets;
   /** Set when the endpoint answered 410 Gone: nothing is delivered until an operator enables it again. */
@@ -45,6 +48,8 @@ interface AppRow extends WebhookSecretColumns, WebhookDisabledColumns {
   brands: string;
   scopes: string;
   logo_uri: string | null;
+  privacy_url: string | null;
+  terms_url: string | null;
   webhook_url: string | null;
   created_at: number;
 }
@@ -57,6 +62,8 @@ const toApp = (row: AppRow): App => ({
   brands: JSON.parse(row.brands),
   scopes: JSON.parse(row.scopes),
   logoUri: row.logo_uri,
+  privacyUrl: row.privacy_url,
+  termsUrl: row.terms_url,
   webhookUrl: row.webhook_url,
   webhookSecrets: toWebhookSecrets(row),
   webhookDisabled: toWebhookDisabled(row),
@@ -79,6 +86,8 @@ export function appsRepository(database: Database) {
         brands: JSON.stringify(app.brands),
         scopes: JSON.stringify(app.scopes),
         logo_uri: app.logoUri,
+        privacy_url: app.privacyUrl ?? null,
+        terms_url: app.termsUrl ?? null,
         webhook_url: app.webhookUrl,
         ...webhookSecretColumns(app.webhookSecrets),
         ...webhookDisabledColumns(app.webhookDisabled),

@@ -27,6 +27,8 @@ export interface Clearance {
   createdAt: number;
   /** How the owner proved who they were when consenting (RFC 8176 `amr`). */
   authMethod: string | null;
+  /** When the owner's grant ends (epoch ms); null for a fleet's vehicle. */
+  grantExpiresAt: number | null;
 }
 
 export interface ClearanceRow {
@@ -64,6 +66,7 @@ export const toClearance = (row: ClearanceRow): Clearance => ({
   statusChangedAt: Number(row.status_changed_at),
   createdAt: Number(row.created_at),
   authMethod: row.auth_method ?? null,
+  grantExpiresAt: row.grant_expires_at === null ? null : Number(row.grant_expires_at),
 });
 
 export interface NewClearance {
@@ -255,11 +258,19 @@ export function clearancesRepository(database: Database) {
     async overdueWaiting(olderThan: number, limit = 100): Promise<string[]> {
       // Literal conditions, so both engines can use the partial indexes clearances_waiting_index and
       // clearances_fleet_waiting_index.
-      const owners = await db()('clearances')
-        .whereRaw("fleet_id is null and status in ('pending', 'pending_validation')")
-        .andWhere('created_at', '<', olderThan)
-        .limit(limit)
-        .select('id');
+      // An owner's clearance waits from its latest move into waiting (the consent, or a request again):
+      // one asked again long after the consent has its full deadline again.
+      const owners = await db()
+        .select('id')
+        .from(
+          db()('clearances as c')
+            .whereRaw("c.fleet_id is null and c.status in ('pending', 'pending_validation')")
+            .andWhere('c.created_at', '<', olderThan)
+            .select('c.id', db().raw(`${waitingSinceSql} as waiting_since`))
+            .as('waiting'),
+        )
+        .where('waiting_since', '<', olderThan)
+        .limit(limit);
       // A fleet's vehicle waits from the moment its validation was asked for, not from its registration.
       const fleets = await db()('clearances')
         .whereRaw("fleet_id is not null and status = 'pending_validation'")
@@ -324,7 +335,77 @@ export function clearancesRepository(database: Database) {
     async transitions(clearanceId: string) {
       return db()('clearance_transitions').where({ clearance_id: clearanceId }).orderBy('id');
     },
+    /**
+     * When the clearance's current wait for the maker began: its latest move into a waiting status from
+     * outside one (the consent, a request again, a fleet's validation request). Undefined if it never waited.
+     */
+    async waitingSince(id: string): Promise<number | undefined> {
+      const row: { started?: number | string | null } | undefined = await db()('clearance_transitions')
+        .where({ clearance_id: id })
+        .whereRaw(`to_status in ${waitingStatusesSql}`)
+        .andWhereRaw(`(from_status is null or from_status not in ${waitingStatusesSql})`)
+        .max({ started: 'created_at' })
+        .first();
+      return row?.started == null ? undefined : Number(row.started);
+    },
+    /**
+     * Owners' clearances waiting for the maker since before `waitedBefore` (their current wait), with no
+     * reminder of `ageSeconds` or a later age recorded for that wait; oldest wait first (the reminder sweep).
+     */
+    async dueForReminder(
+      ageSeconds: number,
+      waitedBefore: number,
+      limit = 100,
+    ): Promise<{ id: string; waitingSince: number }[]> {
+      // A wait begins at or after the consent, so `created_at` narrows the candidates first (the partial
+      // index clearances_waiting_index, on both engines).
+      const rows: { id: string; waiting_since: number | string }[] = await db()
+        .select('id', 'waiting_since')
+        .from(
+          db()('clearances as c')
+            .whereRaw(`c.fleet_id is null and c.status in ${waitingStatusesSql}`)
+            .andWhere('c.created_at', '<', waitedBefore)
+            .select('c.id', db().raw(`${waitingSinceSql} as waiting_since`))
+            .as('waiting'),
+        )
+        .where('waiting_since', '<', waitedBefore)
+        .whereNotExists(
+          db()('approval_reminders as r')
+            .whereRaw('r.clearance_id = waiting.id and r.waiting_since = waiting.waiting_since')
+            .andWhere('r.age_seconds', '>=', ageSeconds)
+            .select(db().raw('1')),
+        )
+        .orderBy([{ column: 'waiting_since' }, { column: 'id' }])
+        .limit(limit);
+      return rows.map((row) => ({ id: row.id, waitingSince: Number(row.waiting_since) }));
+    },
+    /**
+     * Records that the reminder of `ageSeconds` for the wait that began at `waitingSince` is queued; false
+     * when it was recorded already (by this process or another), so each reminder goes out once.
+     */
+    async recordReminder(
+      id: string,
+      waitingSince: number,
+      ageSeconds: number,
+      now: number,
+    ): Promise<boolean> {
+      const inserted = await db()
+        .insert({ clearance_id: id, waiting_since: waitingSince, age_seconds: ageSeconds, queued_at: now })
+        .into('approval_reminders')
+        .onConflict(['clearance_id', 'waiting_since', 'age_seconds'])
+        .ignore()
+        .returning('clearance_id');
+      return inserted.length > 0;
+    },
   };
 }
+
+/** The statuses in which a clearance waits for the maker (the owner, or a fleet, approves there). */
+const waitingStatusesSql = "('pending', 'pending_validation')";
+
+/** When the current wait of clearance `c` began: its latest move into waiting, else its creation. */
+const waitingSinceSql = `coalesce((select max(t.created_at) from clearance_transitions t where t.clearance_id = c.id
+  and t.to_status in ${waitingStatusesSql}
+  and (t.from_status is null or t.from_status not in ${waitingStatusesSql})), c.created_at)`;
 
 export type ClearancesRepository = ReturnType<typeof clearancesRepository>;

@@ -30,6 +30,22 @@ export function ownerSessionsRepository(database: Database) {
     async sweepExpired(now = Date.now()): Promise<number> {
       return db()('owner_sessions').where('expires_at', '<=', now).delete();
     },
+    /** Notes that the owner of the live session confirmed their password at `at`; false when it has ended. */
+    async confirm(idHash: string, at = Date.now()): Promise<boolean> {
+      const updated = await db()('owner_sessions')
+        .where({ id_hash: idHash })
+        .andWhere('expires_at', '>', at)
+        .update({ confirmed_at: at });
+      return updated === 1;
+    },
+    /** When the owner of the live session last confirmed their password in it; undefined if never. */
+    async confirmedAt(idHash: string, now = Date.now()): Promise<number | undefined> {
+      const row = await db()('owner_sessions')
+        .where({ id_hash: idHash })
+        .andWhere('expires_at', '>', now)
+        .first('confirmed_at');
+      return row?.confirmed_at == null ? undefined : Number(row.confirmed_at);
+    },
   };
 }
 

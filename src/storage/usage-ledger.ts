@@ -142,7 +142,38 @@ export function usageLedgerRepository(database: Database) {
         capped: Number(row.capped) === 1,
       }));
     },
+
+    /**
+     * The vehicle events forwarded to `clientId` about one clearance, per month (oldest first): charged
+     * events less those credited back, and when the last of them was received; months that net to none
+     * are left out.
+     */
+    async monthlyEventsForClearance(clientId: string, clearanceId: string): Promise<MonthlyEvents[]> {
+      const rows = (await knex()('usage_ledger')
+        .select('month')
+        .select(knex().raw("sum(case when entry = 'charge' then 1 else -1 end) as events"))
+        .select(knex().raw("max(case when entry = 'charge' then received_at end) as last_received_at"))
+        .where({ client_id: clientId, clearance_id: clearanceId })
+        .groupBy('month')
+        .orderBy('month')) as Array<{ month: string; events: unknown; last_received_at: unknown }>;
+      return rows
+        .map((row) => ({
+          month: row.month,
+          events: Number(row.events),
+          lastReceivedAt: Number(row.last_received_at),
+        }))
+        .filter((row) => row.events > 0);
+    },
   };
+}
+
+/** One month of vehicle events forwarded about one clearance. */
+export interface MonthlyEvents {
+  /** `YYYY-MM` (UTC). */
+  month: string;
+  events: number;
+  /** When the month's last forwarded event was received (epoch ms). */
+  lastReceivedAt: number;
 }
 
 export type UsageLedgerRepository = ReturnType<typeof usageLedgerRepository>;

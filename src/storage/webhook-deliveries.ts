@@ -66,7 +66,41 @@ export function webhookDeliveriesRepository(database: Database) {
         attemptedAt: Number(row.attempted_at),
       }));
     },
+    /**
+     * The attempts that delivered (answered 2xx) the outbox jobs queued under `jobKeys` (their dedupe keys),
+     * oldest first: which job, to which receiver, when.
+     */
+    async deliveredFor(jobKeys: string[]): Promise<DeliveredJob[]> {
+      if (jobKeys.length === 0) return [];
+      const rows: Array<{
+        dedupe_key: string;
+        client_id: string;
+        event_type: string;
+        attempted_at: unknown;
+      }> = await knex()('webhook_deliveries as delivery')
+        .join('outbox as job', 'job.id', 'delivery.job_id')
+        .whereIn('job.dedupe_key', jobKeys)
+        .whereNull('delivery.error')
+        .andWhere('delivery.status_code', '>=', 200)
+        .andWhere('delivery.status_code', '<', 300)
+        .orderBy('delivery.id')
+        .select('job.dedupe_key', 'delivery.client_id', 'delivery.event_type', 'delivery.attempted_at');
+      return rows.map((row) => ({
+        jobKey: row.dedupe_key,
+        clientId: row.client_id,
+        eventType: row.event_type,
+        attemptedAt: Number(row.attempted_at),
+      }));
+    },
   };
+}
+
+export interface DeliveredJob {
+  /** The outbox job's dedupe key. */
+  jobKey: string;
+  clientId: string;
+  eventType: string;
+  attemptedAt: number;
 }
 
 export type WebhookDeliveriesRepository = ReturnType<typeof webhookDeliveriesRepository>;

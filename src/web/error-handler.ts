@@ -49,7 +49,10 @@ export function errorHandler(logger: Logger) {
       if (error instanceof DatabaseUnavailable)
         logger.warn({ err: thrown, path: ctx.path, method: ctx.method }, 'database unavailable');
       else if (error.status >= 500)
-        logger.error({ err: thrown, path: ctx.path, method: ctx.method }, 'request failed');
+        logger.error(
+          { err: thrown, requestId: ctx.state.requestId, path: ctx.path, method: ctx.method },
+          'request failed',
+        );
       else logger.debug({ code: error.code, path: ctx.path }, 'request refused');
       const locale = (ctx.state.locale ?? 'en') as Locale;
       const t = translator(locale);
@@ -89,6 +92,7 @@ export function errorHandler(logger: Logger) {
           message,
           status: error.status,
           returnTo: (thrown as { returnTo?: string }).returnTo,
+          reference: ctx.state.requestId,
         },
         error.status,
       );

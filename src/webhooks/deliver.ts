@@ -4,6 +4,7 @@
 // from the outbox: the same `webhook-id` on every redelivery; only 2xx counts (3xx is a failure, redirects
 // are never followed); each attempt has a timeout and is written to the receiver's delivery log.
 import { fetch } from 'undici';
+import type { LabelledCounter } from '../metrics/registry.ts';
 import { PermanentJobFailure } from '../outbox/jobs.ts';
 import type { OutboxJob } from '../outbox/store.ts';
 import type { WebhookDeliveriesRepository } from '../storage/webhook-deliveries.ts';
@@ -45,6 +46,8 @@ export interface WebhookDeliveryDependencies {
   timeoutMs: number;
   /** Resolves the targets' host names; the system resolver unless a test brings its own. */
   resolve?: ResolveHost;
+  /** Counts the attempts by kind (the kind's event type) and outcome: delivered, failed or refused. */
+  deliveriesCounted?: LabelledCounter<'kind' | 'outcome'>;
 }
 
 /** Why an attempt failed, in the words the delivery log keeps (undici's "fetch failed" says little alone). */
@@ -118,6 +121,10 @@ export function webhookDeliveryHandler(deps: WebhookDeliveryDependencies) {
       error,
       durationMs: Date.now() - started,
       attemptedAt: started,
+    });
+    deps.deliveriesCounted?.inc({
+      kind: deps.kind.eventType,
+      outcome: refused ? 'refused' : error ? 'failed' : 'delivered',
     });
     if (refused) throw new PermanentJobFailure(`webhook to ${url} ${error}`);
     // 410 Gone: the endpoint is gone for good (RFC 9110 §15.5.11): stop sending until an operator enables it.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { authorizationStatuses, clearanceStatuses } from '../../src/domain/clearance/status.ts';
-import { dataPoints } from '../../src/domain/data-points.ts';
+import { dataPointGroups, dataPoints } from '../../src/domain/data-points.ts';
 import { vehicleEventTypes } from '../../src/domain/vehicle-events.ts';
 import { vinProblems } from '../../src/domain/vehicles/vin.ts';
 
@@ -18,6 +18,7 @@ const en = load('en');
 const de = load('de');
 const required = [
   ...dataPoints.flatMap((id) => [`dataPoints.${id}.label`, `dataPoints.${id}.description`]),
+  ...dataPointGroups.map((group) => `dataPointGroups.${group}`),
   ...vinProblems.map((problem) => `vinProblems.${problem}`),
   ...clearanceStatuses.map((status) => `clearanceStatus.${status}`),
   ...authorizationStatuses.map((status) => `authorizationStatus.${status}`),

@@ -83,9 +83,10 @@ const allowed: Record<ClearanceStatus, Partial<Record<ClearanceEvent, ClearanceS
     validation_requested: 'pending_validation',
     cancelled: 'disconnected',
   },
-  // Terminal: only a redelivery of the event that ended the clearance is answered, unchanged.
-  error_rejected: { owner_rejected: 'error_rejected' },
-  error_revoke: { owner_revoked_at_oem: 'error_revoke' },
+  // Terminal for the maker: only a redelivery of the event that ended the clearance is answered,
+  // unchanged; the owner may consent again to a new request.
+  error_rejected: { owner_rejected: 'error_rejected', requested_again: 'pending' },
+  error_revoke: { owner_revoked_at_oem: 'error_revoke', requested_again: 'pending' },
   disconnected: { cancelled: 'disconnected' },
 };
 

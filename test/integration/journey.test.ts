@@ -48,6 +48,8 @@ describe('consent journey', () => {
       vin: bmwVin,
       brand: 'bmw',
       scope: 'location mileage offline_access',
+      pending_since: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      resolution_url: null,
     });
   });
 

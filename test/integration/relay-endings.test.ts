@@ -137,7 +137,12 @@ describe('relay › how clearances end', () => {
     expect(textOf(page.html)).toContain(
       message('en', 'account:dashboard.state.maker_unreachable', { brand: 'BMW' }),
     );
-    page = await browser.submit(page, {}, `/account/access/${granted.clearance.id}/request-again`);
+    // The dashboard links the confirmation page; confirming there asks again.
+    const confirmation = await browser.follow(
+      `${keyturn.url}/account/access/${granted.clearance.id}/request-again`,
+    );
+    expect(page.html).toContain(`href="/account/access/${granted.clearance.id}/request-again"`);
+    page = await browser.submit(confirmation, {}, `/account/access/${granted.clearance.id}/request-again`);
     expect(textOf(page.html)).toContain(message('en', 'account:dashboard.requested_again_notice'));
     expect(await clearanceStatus(keyturn, granted.clearance.id)).toBe('pending');
 

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AppRegistration, registerApp, registerConsumer } from '../../src/apps/register.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { buildContainer, type Container } from '../../src/container.ts';
+import { buildContainer, type Container, type ContainerOptions } from '../../src/container.ts';
 import { buildHttpApp, type HttpApp } from '../../src/http/app.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -29,6 +29,7 @@ const generousLimits = {
 export async function startKeyturn(
   env: Record<string, string> = {},
   database?: TestDatabase,
+  options: ContainerOptions = {},
 ): Promise<RunningKeyturn> {
   const db = database ?? (await createTestDatabase());
   const server: Server = createServer();
@@ -43,7 +44,7 @@ export async function startKeyturn(
     ...db.env,
     ...env,
   });
-  const container = await buildContainer(config);
+  const container = await buildContainer(config, options);
   const http = await buildHttpApp(container);
   server.on('request', http.app.callback());
   return {

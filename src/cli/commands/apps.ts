@@ -1,9 +1,12 @@
 // `keyturn apps …`: register third-party apps, list them, rotate their webhook signing secret, enable a
 // webhook endpoint disabled after 410 Gone.
+// The links an app shows on the consent journey (logo, privacy policy, terms) must be https; plain http only
+// on a loopback host outside production. Keyturn never fetches them: the owner's browser loads the logo.
 import { parseArgs } from 'node:util';
-import { registerApp } from '../../apps/register.ts';
+import { registerApp, registrationProblems } from '../../apps/register.ts';
 import { rotateAppWebhookSecret } from '../../apps/rotate-webhook-secret.ts';
-import type { App } from '../../storage/apps.ts';
+import { InvalidInput } from '../../errors.ts';
+import type { App, AppsRepository } from '../../storage/apps.ts';
 import { overlapSecondsFrom } from '../../webhooks/signing-secrets.ts';
 import { type Command, isoTime, UsageError } from '../command.ts';
 
@@ -16,12 +19,34 @@ export function presentApp(app: App) {
     brands: app.brands,
     scopes: app.scopes,
     logo_uri: app.logoUri,
+    privacy_url: app.privacyUrl ?? null,
+    terms_url: app.termsUrl ?? null,
     webhook_url: app.webhookUrl,
     event_types: app.eventTypes,
     webhook_disabled: app.webhookDisabled
       ? { at: isoTime(app.webhookDisabled.at), reason: app.webhookDisabled.reason }
       : null,
   };
+}
+
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** What is wrong with an identity link (`--logo-url`, `--privacy-url`, `--terms-url`), if anything. */
+export function identityLinkProblem(option: string, value: string, production: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${option} ${value} is not an absolute URL`;
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && !production && loopbackHosts.has(url.hostname)) return undefined;
+  return `${option} ${value} must use https${production ? '' : ' (http only on localhost outside production)'}`;
+}
+
+/** The apps repository with `links` added to the app it stores, so they are saved in the same insert. */
+function withLinks(apps: AppsRepository, links: Pick<App, 'privacyUrl' | 'termsUrl'>): AppsRepository {
+  return { ...apps, insert: (app: App) => apps.insert({ ...app, ...links }) };
 }
 
 function needApp(app: string | undefined, command: string): string {
@@ -32,7 +57,8 @@ function needApp(app: string | undefined, command: string): string {
 export const appCommands: Record<string, Command> = {
   'apps add': {
     usage: `apps add --name N --redirect-uri U [--redirect-uri U2] --brand B [--brand B2] --scope S [--scope S2]
-                   [--logo-uri U] [--webhook-url U] [--event TYPE] [--event TYPE2]`,
+                   [--logo-url U] [--privacy-url U] [--terms-url U] [--webhook-url U]
+                   [--event TYPE] [--event TYPE2]   (--logo-uri is the same as --logo-url)`,
     async run(container, args) {
       const { values } = parseArgs({
         args,
@@ -42,6 +68,9 @@ export const appCommands: Record<string, Command> = {
           brand: { type: 'string', multiple: true },
           scope: { type: 'string', multiple: true },
           'logo-uri': { type: 'string' },
+          'logo-url': { type: 'string' },
+          'privacy-url': { type: 'string' },
+          'terms-url': { type: 'string' },
           'webhook-url': { type: 'string' },
           event: { type: 'string', multiple: true },
         },
@@ -52,11 +81,38 @@ export const appCommands: Record<string, Command> = {
         redirectUris: values['redirect-uri'] ?? [],
         brands: values.brand ?? [],
         scopes: values.scope ?? [],
-        logoUri: values['logo-uri'],
         webhookUrl: values['webhook-url'],
         eventTypes: values.event ?? [],
       };
-      return registerApp(container.repositories.apps, registration, container.config.webhooks);
+      const production = container.config.mode === 'production';
+      const links = {
+        '--logo-url': values['logo-url'] ?? values['logo-uri'],
+        '--privacy-url': values['privacy-url'],
+        '--terms-url': values['terms-url'],
+      };
+      const linkProblems = Object.entries(links).flatMap(([option, value]) => {
+        const problem = value === undefined ? undefined : identityLinkProblem(option, value, production);
+        return problem ? [problem] : [];
+      });
+      if (linkProblems.length > 0) {
+        // Listed with every other problem of the registration, so one run shows all of them.
+        const problems = [...registrationProblems(registration), ...linkProblems];
+        throw new InvalidInput({
+          messageKey: 'errors:invalid_input',
+          messageValues: { problems },
+          cause: problems.join('; '),
+        });
+      }
+      const apps = withLinks(container.repositories.apps, {
+        privacyUrl: links['--privacy-url'] ?? null,
+        termsUrl: links['--terms-url'] ?? null,
+      });
+      const logoUri = links['--logo-url'];
+      return registerApp(
+        apps,
+        { ...registration, ...(logoUri === undefined ? {} : { logoUri }) },
+        container.config.webhooks,
+      );
     },
   },
   'apps list': {

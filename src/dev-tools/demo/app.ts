@@ -9,6 +9,7 @@ import { brands, findBrand } from '../../domain/vehicles/brands.ts';
 import { isLocale } from '../../i18n/index.ts';
 import { render } from '../../web/views.ts';
 import type { ReceivedEvents } from './received-events.ts';
+import { demoStylesheetPath, serveDemoStylesheet } from './stylesheet.ts';
 
 export interface DemoOptions {
   issuer: string;
@@ -25,6 +26,8 @@ interface AuthorizationStatus {
   brand?: string;
 }
 export const demoRedirectPath = '/demo/callback';
+export const demoPrivacyPath = '/demo/privacy';
+export const demoTermsPath = '/demo/terms';
 const flowCookie = 'demo.flow';
 const tokenCookie = 'demo.token';
 const cookieOptions = { signed: true, httpOnly: true, sameSite: 'lax' as const, overwrite: true };
@@ -83,6 +86,8 @@ export function demoRouter(options: DemoOptions): Router {
   };
   const redirectUri = `${options.issuer}${demoRedirectPath}`;
 
+  router.get(demoStylesheetPath, serveDemoStylesheet);
+
   router.get('/', (ctx) =>
     render(ctx, 'demo/home.njk', {
       connectHref: '/demo/connect',
@@ -91,6 +96,10 @@ export function demoRouter(options: DemoOptions): Router {
       eventsRefreshHref: '/demo#events',
     }),
   );
+
+  // The demo's privacy policy and terms, registered with the app and linked from the consent journey.
+  router.get('/privacy', (ctx) => render(ctx, 'demo/legal.njk', { page: 'privacy' }));
+  router.get('/terms', (ctx) => render(ctx, 'demo/legal.njk', { page: 'terms' }));
 
   router.get('/connect', async (ctx) => {
     const verifier = oauth.randomPKCECodeVerifier();

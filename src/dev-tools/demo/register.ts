@@ -1,6 +1,7 @@
 // Registers (or re-registers, when the issuer changed) the demo app for `npm start`. Development only:
 // its plaintext secret is kept in the settings table so the demo can authenticate after a restart. Its
 // webhook URL passes the same target guard as any app's, or the demo goes without webhooks.
+// Its privacy policy and terms are two small pages the demo serves itself.
 
 import { dataPoints } from '../../domain/data-points.ts';
 import { vehicleEventTypes } from '../../domain/vehicle-events.ts';
@@ -10,7 +11,7 @@ import type { AppsRepository } from '../../storage/apps.ts';
 import type { SettingsRepository } from '../../storage/settings.ts';
 import { freshWebhookSecrets } from '../../webhooks/signing-secrets.ts';
 import { type TargetPolicy, webhookUrlProblems } from '../../webhooks/target-guard.ts';
-import { demoClientId, demoRedirectPath } from './app.ts';
+import { demoClientId, demoPrivacyPath, demoRedirectPath, demoTermsPath } from './app.ts';
 
 export async function ensureDemoApp(
   settings: SettingsRepository,
@@ -20,6 +21,8 @@ export async function ensureDemoApp(
 ): Promise<{ clientId: string; clientSecret: string; webhookSecret: string; webhookProblems: string[] }> {
   const clientSecret = await settings.getOrCreate('demo_app_secret', () => randomToken(32));
   const redirectUri = `${issuer}${demoRedirectPath}`;
+  const privacyUrl = `${issuer}${demoPrivacyPath}`;
+  const termsUrl = `${issuer}${demoTermsPath}`;
   const wantedWebhookUrl = `${issuer}/demo/webhooks`;
   const webhookProblems = await webhookUrlProblems(wantedWebhookUrl, webhookTargets);
   const webhookUrl = webhookProblems.length === 0 ? wantedWebhookUrl : null;
@@ -29,6 +32,8 @@ export async function ensureDemoApp(
     !existing ||
     existing.redirectUris[0] !== redirectUri ||
     existing.webhookUrl !== webhookUrl ||
+    existing.privacyUrl !== privacyUrl ||
+    existing.termsUrl !== termsUrl ||
     existing.clientSecretHash !== hashSecret(clientSecret) ||
     existing.eventTypes.length !== vehicleEventTypes.length
   ) {
@@ -40,6 +45,8 @@ export async function ensureDemoApp(
       brands: brands.map((brand) => brand.id),
       scopes: [...dataPoints],
       logoUri: null,
+      privacyUrl,
+      termsUrl,
       webhookUrl,
       webhookDisabled: null,
       webhookSecrets,

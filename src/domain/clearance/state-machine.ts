@@ -15,7 +15,7 @@ export const clearanceEvents = [
   'cancelled', // the app or the owner revoked in Keyturn
   'timed_out', // the clearance is overdue and must be requested again
   'request_failed', // the maker refused the clearance request, or never took it after every retry
-  'requested_again', // the clearance is requested from the maker anew after a retryable error
+  'requested_again', // the owner asks the maker anew after an error, a rejection or a revocation at the maker
   'validation_requested', // a fleet asked for its registered vehicle to be validated with the provider
 ] as const;
 export type ClearanceEvent = (typeof clearanceEvents)[number];
@@ -23,8 +23,10 @@ export type ClearanceEvent = (typeof clearanceEvents)[number];
 /**
  * Every allowed move; anything not listed is refused. An entry whose target is its own source is an
  * accepted redelivery (webhooks and callbacks arrive at least once) and reports `changed: false`:
- * - a terminal status accepts only a repeat of the very event that ended it, so nothing,
- *   in particular no late approval, ever revives it;
+ * - a terminal status accepts only a repeat of the very event that ended it, so no maker
+ *   event, in particular no late approval, ever revives it; only the owner can, by consenting
+ *   again in Keyturn to a new request (`requested_again`) after the maker's rejection or
+ *   revocation (a cancellation in Keyturn ended the grant itself, so nothing revives it);
  * - a retryable error is left only by a new request (`requested_again`, or a fleet's
  *   `validation_requested`) or a cancellation;
  * - `owner_approved` while already approved keeps the current status, so a late duplicate
@@ -53,6 +55,8 @@ const moves: Record<ClearanceEvent, Partial<Record<ClearanceStatus, ClearanceSta
     wrong_tracker_id: 'pending',
     error_time_out: 'pending',
     error_validating: 'pending',
+    error_rejected: 'pending',
+    error_revoke: 'pending',
   },
   validation_requested: {
     pending: 'pending_validation',

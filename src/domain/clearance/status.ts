@@ -37,7 +37,10 @@ const authorizationByClearance: Record<ClearanceStatus, AuthorizationStatus> = {
   error_validating: 'expired',
 };
 
-/** Statuses no event can leave: a new clearance must be requested instead. */
+/**
+ * Statuses no maker or sweep event can leave. A fleet registers its vehicle again; an owner whose
+ * maker rejected or revoked access may consent again to a new request (`mayAskAgain`).
+ */
 export const terminalStatuses: readonly ClearanceStatus[] = [
   'error_rejected',
   'error_revoke',
@@ -85,6 +88,15 @@ export function isTerminal(status: ClearanceStatus): boolean {
 
 export function isRetryable(status: ClearanceStatus): boolean {
   return retryableStatuses.includes(status);
+}
+
+/**
+ * Whether the owner may ask the maker again for this clearance: after an error that a new request can
+ * clear, or after the maker's rejection or revocation (the owner changed their mind). Access ended in
+ * Keyturn (`disconnected`) ended the grant and its tokens: the app starts a new journey instead.
+ */
+export function mayAskAgain(status: ClearanceStatus): boolean {
+  return isRetryable(status) || status === 'error_rejected' || status === 'error_revoke';
 }
 
 /** Whether the app has access now or may get it without anyone acting again (pending or approved). */

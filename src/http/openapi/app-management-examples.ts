@@ -32,6 +32,7 @@ const connected: Clearance = {
   statusChangedAt: at('09:02:41.000'),
   createdAt: at('08:15:00.000'),
   authMethod: null,
+  grantExpiresAt: null,
 };
 const pending: Clearance = {
   ...connected,

@@ -272,8 +272,11 @@ export const examples = {
         statusChangedAt: at('09:02:41.000'),
         createdAt: at('08:15:00.000'),
         authMethod: null,
+        grantExpiresAt: null,
       },
       'openid location mileage',
+      null,
+      'https://keyturn.example',
     ),
   ),
 

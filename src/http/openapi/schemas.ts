@@ -312,6 +312,17 @@ export const schemas: Record<string, Json> = {
     vin,
     brand,
     scope: string('The token’s scope, space-separated.'),
+    pending_since: nullable(
+      timestamp(
+        'While `status` is `pending`: when the current wait for the owner’s approval at the maker began (the consent, or the latest request again), ISO 8601 UTC; otherwise null.',
+      ),
+    ),
+    resolution_url: nullable({
+      type: 'string',
+      format: 'uri',
+      description:
+        'After the maker could not be asked, did not answer in time, did not know the VIN, or the owner rejected or withdrew access there: a Keyturn page to send the owner to, where they confirm asking the maker again for the same vehicle and data (the token stays the same and turns `pending`). Otherwise null.',
+    }),
   }),
   AppClearance: closed(appClearanceProperties),
   AppClearanceWithChangelog: closed({
