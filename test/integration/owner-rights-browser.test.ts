@@ -117,6 +117,6 @@ describe('owner rights pages in Chromium', () => {
       await checked(page, name('deleted'));
       expect(await page.textContent('main')).toContain(message(locale, 'account_deletion:deleted_heading'));
       expect(await keyturn.repositories.accounts.findByEmail(email)).toBeUndefined();
-    });
+    }, 90_000);
   }
 });

@@ -198,5 +198,7 @@ describe('a fleet admin’s first day on the Platform, in Chromium', () => {
         await browser.close();
       }
     },
+    // A whole first day in a real browser: about 15 s on an idle machine, far more when CI shares it.
+    120_000,
   );
 });

@@ -61,8 +61,12 @@ describe('relay faults', () => {
     world.simulator.knobs.failNextRequests(3);
 
     await keyturn.worker.drain();
+    // Still failing: one attempt, or more when the short retry delay passed while the drain sent the
+    // owner's mails (a slow machine); the fourth attempt is the one that succeeds.
     const afterFailure = await outboxRow('clearance_request', granted.clearance.id);
-    expect(afterFailure).toMatchObject({ done_at: null, attempts: 1 });
+    expect(afterFailure.done_at).toBeNull();
+    expect(afterFailure.attempts).toBeGreaterThanOrEqual(1);
+    expect(afterFailure.attempts).toBeLessThanOrEqual(3);
     expect(afterFailure.last_error).toMatch(/503/);
     expect(await authorizationOf(keyturn.url, granted.tokens.access_token)).toMatchObject({
       status: 'pending',

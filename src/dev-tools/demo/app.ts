@@ -1,9 +1,9 @@
-// The demo third-party app (development only): a real relying party built with openid-client that starts
-// the consent journey with PKCE, receives the code at its redirect URI and shows the token's status, and
-// below it the webhooks it received lately.
+// The demo third-party app (development only): a real relying party built with Keyturn's own client
+// (`keyturn/client`, on openid-client) that starts the consent journey with PKCE, receives the code at its
+// redirect URI and shows the token's status, and below it the webhooks it received lately.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import * as oauth from 'openid-client';
+import { AuthorizationError, createKeyturnApp, KeyturnApiError } from '../../client/index.ts';
 import { dataPoints } from '../../domain/data-points.ts';
 import { brands, findBrand } from '../../domain/vehicles/brands.ts';
 import { isLocale } from '../../i18n/index.ts';
@@ -19,12 +19,6 @@ export interface DemoOptions {
 }
 
 export const demoClientId = 'demo-app';
-/** The parts of Keyturn's `GET /v1/authorization` answer the result page reads. */
-interface AuthorizationStatus {
-  status: string;
-  vehicle_status?: string;
-  brand?: string;
-}
 export const demoRedirectPath = '/demo/callback';
 export const demoPrivacyPath = '/demo/privacy';
 export const demoTermsPath = '/demo/terms';
@@ -51,9 +45,6 @@ function eventRows(events: ReceivedEvents, ctx: Context) {
  * returned, or the failure's one-line message; never a stack.
  */
 function callbackError(error: unknown): string {
-  if (error instanceof oauth.AuthorizationResponseError) {
-    return error.error_description ? `${error.error}: ${error.error_description}` : error.error;
-  }
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -66,25 +57,14 @@ function rejectedReason(vehicleStatus: string | undefined): string {
 
 export function demoRouter(options: DemoOptions): Router {
   const router = new Router({ prefix: '/demo' });
-  let discovered: Promise<oauth.Configuration> | undefined;
-  const configuration = () => {
-    discovered ??= oauth
-      .discovery(
-        new URL(options.issuer),
-        options.clientId,
-        undefined,
-        oauth.ClientSecretBasic(options.clientSecret),
-        {
-          execute: options.issuer.startsWith('http:') ? [oauth.allowInsecureRequests] : [],
-        },
-      )
-      .catch((error) => {
-        discovered = undefined;
-        throw error;
-      });
-    return discovered;
-  };
-  const redirectUri = `${options.issuer}${demoRedirectPath}`;
+  const keyturn = createKeyturnApp({
+    issuer: options.issuer,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    redirectUri: `${options.issuer}${demoRedirectPath}`,
+    // Development only: Keyturn may run on plain http at any address here.
+    allowInsecureHttp: true,
+  });
 
   router.get(demoStylesheetPath, serveDemoStylesheet);
 
@@ -102,19 +82,14 @@ export function demoRouter(options: DemoOptions): Router {
   router.get('/terms', (ctx) => render(ctx, 'demo/legal.njk', { page: 'terms' }));
 
   router.get('/connect', async (ctx) => {
-    const verifier = oauth.randomPKCECodeVerifier();
-    const state = oauth.randomState();
-    ctx.cookies.set(flowCookie, JSON.stringify({ verifier, state }), cookieOptions);
-    const parameters: Record<string, string> = {
-      redirect_uri: redirectUri,
+    const request = await keyturn.authorizationUrl({
       scope: dataPoints.join(' '),
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-    };
-    if (isLocale(ctx.query.locale)) parameters.locale = ctx.query.locale;
-    if (typeof ctx.query.brand === 'string' && ctx.query.brand) parameters.brand = ctx.query.brand;
-    ctx.redirect(oauth.buildAuthorizationUrl(await configuration(), parameters).href);
+      locale: isLocale(ctx.query.locale) ? ctx.query.locale : undefined,
+      brand: typeof ctx.query.brand === 'string' && ctx.query.brand ? ctx.query.brand : undefined,
+    });
+    const flow = { verifier: request.codeVerifier, state: request.state };
+    ctx.cookies.set(flowCookie, JSON.stringify(flow), cookieOptions);
+    ctx.redirect(request.url);
   });
 
   router.get('/callback', async (ctx: Context) => {
@@ -124,20 +99,16 @@ export function demoRouter(options: DemoOptions): Router {
     };
     ctx.cookies.set(flowCookie, null);
     try {
-      const tokens = await oauth.authorizationCodeGrant(
-        await configuration(),
-        new URL(ctx.originalUrl, options.issuer),
-        {
-          pkceCodeVerifier: flow.verifier,
-          expectedState: flow.state,
-        },
-      );
+      const tokens = await keyturn.completeAuthorization(new URL(ctx.originalUrl, options.issuer), {
+        codeVerifier: flow.verifier ?? '',
+        state: flow.state ?? '',
+      });
       ctx.cookies.set(tokenCookie, tokens.access_token, cookieOptions);
       ctx.redirect('/demo/result');
     } catch (error) {
       // RFC 6749 §4.1.2.1: `access_denied` is the owner's own choice (Deny or Cancel), not a failure, so it
-      // gets its own page. openid-client checks the state before it reports the error response.
-      if (error instanceof oauth.AuthorizationResponseError && error.error === 'access_denied') {
+      // gets its own page. The client checks the state before it reports the error response.
+      if (error instanceof AuthorizationError && error.code === 'access_denied') {
         return render(ctx, 'demo/denied.njk', {});
       }
       render(ctx, 'demo/result.njk', { error: callbackError(error) }, 400);
@@ -147,19 +118,23 @@ export function demoRouter(options: DemoOptions): Router {
   router.get('/result', async (ctx) => {
     const token = ctx.cookies.get(tokenCookie, { signed: true });
     if (!token) return ctx.redirect('/demo');
-    const response = await fetch(`${options.issuer}/v1/authorization`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    const status = response.ok ? ((await response.json()) as AuthorizationStatus) : undefined;
+    let status: Awaited<ReturnType<typeof keyturn.authorizationStatus>> | undefined;
+    let failure: KeyturnApiError | undefined;
+    try {
+      status = await keyturn.authorizationStatus(token);
+    } catch (error) {
+      if (!(error instanceof KeyturnApiError)) throw error;
+      failure = error;
+    }
     // 401: Keyturn no longer accepts the token (revoked by the owner, or expired), which is no error of
     // the connection; any other failure is shown as it came.
-    const tokenRejected = response.status === 401;
+    const tokenRejected = failure?.status === 401;
     render(ctx, 'demo/result.njk', {
       status,
       // The status names the brand by its id; the page shows the brand's own name.
       brandName: status?.brand && (findBrand(status.brand)?.name ?? status.brand),
       tokenRejected,
-      error: response.ok || tokenRejected ? undefined : `HTTP ${response.status}`,
+      error: failure && !tokenRejected ? `HTTP ${failure.status}` : undefined,
       refreshHref: '/demo/result',
       rejectedReason: status?.status === 'rejected' ? rejectedReason(status.vehicle_status) : undefined,
       events: eventRows(options.events, ctx),

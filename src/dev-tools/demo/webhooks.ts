@@ -1,14 +1,13 @@
 // The demo app's webhook endpoint: verifies Keyturn's Standard Webhooks signature with the demo app's
-// secret, as an integrator would, acknowledges a verified webhook (204) and refuses any other (401). Both
+// secret through `keyturn/client`, as an integrator would, acknowledges a verified webhook (204) and refuses any other (401). Both
 // are listed on the demo's pages (./received-events.ts), the refused ones marked as not verified.
 import type { Context } from 'koa';
-import { Webhook } from 'standardwebhooks';
+import { verifyWebhook, WebhookVerificationError } from '../../client/index.ts';
 import type { Logger } from '../../logger.ts';
 import { readRawBody } from '../../web/raw-body.ts';
 import { describeBody, type ReceivedEvents, readUnverified } from './received-events.ts';
 
 export function demoWebhookEndpoint(webhookSecret: string, events: ReceivedEvents, logger: Logger) {
-  const verifier = new Webhook(webhookSecret);
   return async function demoWebhook(ctx: Context) {
     const body = await readRawBody(ctx, 64 * 1024);
     if (body === undefined) {
@@ -17,12 +16,9 @@ export function demoWebhookEndpoint(webhookSecret: string, events: ReceivedEvent
     }
     let event: unknown;
     try {
-      event = verifier.verify(body, {
-        'webhook-id': ctx.get('webhook-id'),
-        'webhook-timestamp': ctx.get('webhook-timestamp'),
-        'webhook-signature': ctx.get('webhook-signature'),
-      });
-    } catch {
+      event = verifyWebhook(body, ctx.headers, webhookSecret).body;
+    } catch (error) {
+      if (!(error instanceof WebhookVerificationError)) throw error;
       events.record(readUnverified(body), false);
       logger.warn('demo app refused a webhook whose signature did not verify');
       ctx.status = 401;
