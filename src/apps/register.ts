@@ -1,6 +1,8 @@
 // Registering third-party apps and data consumers (used by the `keyturn` CLI and the dev demo).
 // Redirect URIs must be https, or http on a loopback host (RFC 8252 §7.3); no fragments (RFC 6749 §3.1.2).
 // A webhook URL must be a target the webhook target guard accepts under the configured policy.
+// An app of the FAPI 2.0 Security Profile registers its public signing keys instead of getting a secret.
+import { jwksProblems } from '../authorization-server/security-profile-jwks.ts';
 import { isDataPoint } from '../domain/data-points.ts';
 import { isVehicleEventType, type VehicleEventType, vehicleEventTypes } from '../domain/vehicle-events.ts';
 import { isBrandId } from '../domain/vehicles/brands.ts';
@@ -67,6 +69,17 @@ export interface RegisteredApp {
   webhook_secret: string;
 }
 
+/** A FAPI 2.0 app authenticates with its keys (`private_key_jwt`): it gets no client secret. */
+export interface RegisteredFapi2App {
+  client_id: string;
+  security_profile: 'fapi2';
+  webhook_secret: string;
+}
+
+/** Every problem with the public key set of a FAPI 2.0 app, in words an operator can act on. */
+export const fapi2KeyProblems = (jwks: unknown): string[] =>
+  jwksProblems(jwks).map((problem) => `--jwks: ${problem}`);
+
 /** Registers an app; `webhookTargets` is where webhooks may go (configuration's `webhooks`). */
 export async function registerApp(
   apps: AppsRepository,
@@ -74,7 +87,38 @@ export async function registerApp(
   webhookTargets: TargetPolicy,
   clientId = `app_${randomToken(12)}`,
 ): Promise<RegisteredApp> {
+  const clientSecret = randomToken(32);
+  const app = await insertApp(apps, input, webhookTargets, { clientId, clientSecret, jwks: null });
+  return { client_id: clientId, client_secret: clientSecret, webhook_secret: app.webhookSecrets.current };
+}
+
+/**
+ * Registers an app of the FAPI 2.0 Security Profile with its public signing keys (`jwks`, checked here): it
+ * must push its authorization requests, sign its client assertions and bind its tokens with DPoP.
+ */
+export async function registerFapi2App(
+  apps: AppsRepository,
+  input: AppRegistration,
+  jwks: unknown,
+  webhookTargets: TargetPolicy,
+  clientId = `app_${randomToken(12)}`,
+): Promise<RegisteredFapi2App> {
+  // No secret is ever handed out; the stored hash is of one nobody holds, and it is never offered to the
+  // authorization server as this client's `client_secret`.
+  const credentials = { clientId, clientSecret: randomToken(32), jwks };
+  const app = await insertApp(apps, input, webhookTargets, credentials);
+  return { client_id: clientId, security_profile: 'fapi2', webhook_secret: app.webhookSecrets.current };
+}
+
+async function insertApp(
+  apps: AppsRepository,
+  input: AppRegistration,
+  webhookTargets: TargetPolicy,
+  credentials: { clientId: string; clientSecret: string; jwks: unknown },
+): Promise<App> {
+  const { clientId, clientSecret, jwks } = credentials;
   const problems = registrationProblems(input);
+  if (jwks !== null) problems.push(...fapi2KeyProblems(jwks));
   if (input.webhookUrl !== undefined)
     problems.push(...(await webhookUrlProblems(input.webhookUrl, webhookTargets)));
   if (problems.length > 0)
@@ -83,7 +127,6 @@ export async function registerApp(
       messageValues: { problems },
       cause: problems.join('; '),
     });
-  const clientSecret = randomToken(32);
   const webhookSecrets = freshWebhookSecrets();
   const app: App = {
     clientId,
@@ -97,10 +140,12 @@ export async function registerApp(
     webhookDisabled: null,
     webhookSecrets,
     eventTypes: checkedEventTypes(input.eventTypes ?? []),
+    securityProfile: jwks === null ? 'default' : 'fapi2',
+    jwks: jwks === null ? null : (jwks as App['jwks']),
     createdAt: Date.now(),
   };
   await apps.insert(app);
-  return { client_id: clientId, client_secret: clientSecret, webhook_secret: webhookSecrets.current };
+  return app;
 }
 
 export async function registerConsumer(

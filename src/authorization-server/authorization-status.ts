@@ -1,5 +1,6 @@
 // GET /v1/authorization — the app's own view of its token: the authorization status even while pending
-// (data consumers use introspection instead). Bearer access token per RFC 6750.
+// (data consumers use introspection instead). Bearer access token per RFC 6750; a DPoP-bound one
+// (RFC 9449) as `DPoP` with a proof of its key (./dpop-resource.ts).
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type AuthorizationServer from 'oidc-provider';
@@ -7,6 +8,7 @@ import { requestAgainPath } from '../account/paths.ts';
 import { authorizationStatus, mayAskAgain } from '../domain/clearance/status.ts';
 import { Unauthorized } from '../errors.ts';
 import type { Clearance, ClearancesRepository } from '../storage/clearances.ts';
+import { answerDpopRefusal, checkTokenBinding, DpopRefusal, presentedToken } from './dpop-resource.ts';
 
 /**
  * The app's view of one authorization: the clearance behind its token, the token's scope, while the
@@ -46,9 +48,15 @@ interface AuthorizationStatusDependencies {
 
 export function authorizationStatusEndpoint(deps: AuthorizationStatusDependencies) {
   return async function authorizationStatusEndpoint(ctx: Context) {
-    const value = bearerToken(ctx);
-    const token = value ? await deps.authorizationServer.AccessToken.find(value) : undefined;
-    if (!token?.isValid || !token.grantId) throw new Unauthorized('invalid_token');
+    const presented = presentedToken(ctx);
+    const token = presented ? await deps.authorizationServer.AccessToken.find(presented.value) : undefined;
+    if (!presented || !token?.isValid || !token.grantId) throw new Unauthorized('invalid_token');
+    try {
+      await checkTokenBinding(ctx, deps, presented, token.jkt);
+    } catch (error) {
+      if (error instanceof DpopRefusal) return answerDpopRefusal(ctx, error);
+      throw error;
+    }
     const clearance = await deps.clearances.findByGrantId(token.grantId);
     if (!clearance || clearance.clientId !== token.clientId) throw new Unauthorized('invalid_token');
     const pendingSince =

@@ -1,6 +1,8 @@
 // Maps Keyturn's apps and data consumers to OAuth client metadata (RFC 7591 names) for oidc-provider.
 // Apps: authorization code + refresh token, exact redirect URIs, their data points as allowed scopes; and
-// client credentials (RFC 6749 §4.4) for the scope of the app management API only.
+// client credentials (RFC 6749 §4.4) for the scope of the app management API only. An app of the FAPI 2.0
+// Security Profile authenticates with `private_key_jwt` (its registered public keys, no secret), must push its
+// authorization requests (RFC 9126) and gets only DPoP-bound tokens (RFC 9449).
 // Consumers: no grants at all; they only authenticate to introspect.
 // Fleets: client credentials only (RFC 6749 §4.4), for the scope of the fleet API; after a rotation of
 // their secret, the previous one is accepted beside it until its overlap ends.
@@ -31,21 +33,34 @@ export const clientMetadataProperties = [
   // A fleet's previous client secret (its hash, as `client_secret` holds) and when it stops (epoch ms).
   'keyturn_previous_client_secret_hash',
   'keyturn_previous_client_secret_expires_at',
+  // `fapi2` for an app of the FAPI 2.0 Security Profile (./security-profile.ts).
+  'keyturn_security_profile',
 ] as const;
+
+function appAuthenticationMetadata(app: App): Record<string, unknown> {
+  if (app.securityProfile !== 'fapi2' || !app.jwks)
+    return { client_secret: app.clientSecretHash, token_endpoint_auth_method: 'client_secret_basic' };
+  return {
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: app.jwks,
+    require_pushed_authorization_requests: true,
+    dpop_bound_access_tokens: true,
+    keyturn_security_profile: 'fapi2',
+  };
+}
 
 export function appClientMetadata(app: App): Record<string, unknown> {
   return {
     client_id: app.clientId,
-    client_secret: app.clientSecretHash,
     client_name: app.name,
     ...(app.logoUri ? { logo_uri: app.logoUri } : {}),
     redirect_uris: app.redirectUris,
     grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
     response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
     scope: ['openid', ...app.scopes, appManagementScope].join(' '),
     keyturn_role: 'app',
     keyturn_brands: app.brands,
+    ...appAuthenticationMetadata(app),
   };
 }
 

@@ -2,6 +2,8 @@
 // the token, its grant and its clearance together, and the status is read at introspection time because
 // it changes after the token was issued. Only consumers may introspect; an app gets {"active":false}.
 // A token is active only while its clearance lets data flow (§2.2: otherwise exactly {"active":false}).
+// An active DPoP-bound token (RFC 9449 §6.2) is answered with `token_type: DPoP` and `cnf.jkt`, the
+// thumbprint of its key, which a resource checks against the proof it received.
 import { parse as parseQuery } from 'node:querystring';
 import type { Context } from 'koa';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
@@ -30,6 +32,13 @@ interface TokenPayload {
   exp?: number;
   iat?: number;
   scope?: string;
+  /** The RFC 7638 thumbprint of the key a DPoP-bound token is bound to. */
+  jkt?: string;
+}
+
+function tokenBinding(payload: TokenPayload) {
+  if (payload.kind !== 'AccessToken') return {};
+  return payload.jkt ? { token_type: 'DPoP', cnf: { jkt: payload.jkt } } : { token_type: 'Bearer' };
 }
 
 function oauthError(ctx: Context, status: number, error: string, description: string) {
@@ -62,7 +71,7 @@ function activeAnswer(row: IntrospectionRow, payload: TokenPayload, issuer: stri
     exp: payload.exp,
     iat: payload.iat,
     iss: issuer,
-    ...(payload.kind === 'AccessToken' ? { token_type: 'Bearer' } : {}),
+    ...tokenBinding(payload),
     authorization_status: authorizationStatus(status),
     vehicle_status: status,
     vin: row.vin,

@@ -3,7 +3,9 @@
 // ./scope-rules.ts), exact redirect URIs, `iss` in responses (RFC 9207), opaque tokens that outlive the
 // browser session, refresh rotation with reuse detection, RFC 7009 revocation. RFC 7662 introspection is
 // served by Keyturn itself (./introspection.ts), restricted to data consumers, and advertised in discovery
-// here. Every authorization walks the journey (no silent re-consent).
+// here. Every authorization walks the journey (no silent re-consent). Pushed authorization requests
+// (RFC 9126), DPoP (RFC 9449) and `private_key_jwt` (RFC 7523) are offered to every app and required of
+// apps registered with the FAPI 2.0 Security Profile (./security-profile.ts).
 import Keygrip from 'keygrip';
 import type { Context as KoaContext } from 'koa';
 import AuthorizationServer, {
@@ -35,6 +37,12 @@ import {
 } from './clients.ts';
 import { introspectionPath } from './introspection.ts';
 import { refuseManagementScopeInConsent, refuseOtherClientCredentialsScopes } from './scope-rules.ts';
+import {
+  clientAuthSigningAlgorithms,
+  dpopNonceSecret,
+  dpopSigningAlgorithms,
+  fapiProfileOf,
+} from './security-profile.ts';
 
 export interface AuthorizationServerDependencies {
   config: Config;
@@ -158,6 +166,8 @@ function databaseOutagesAnswer503(outages: WeakSet<object>, logger: Logger) {
 const tokenPath = '/token';
 const revocationPath = '/token/revocation';
 const authorizationPath = '/auth';
+/** RFC 9126 §2: where an app pushes its authorization request. */
+export const pushedAuthorizationRequestPath = '/request';
 export const endSessionPath = '/session/end';
 
 /**
@@ -188,8 +198,17 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
     // `amr` (RFC 8176) tells the app how the owner proved who they are: a password or a mailed code.
     claims: { openid: ['sub', 'amr'] },
     responseTypes: ['code'],
-    routes: { authorization: authorizationPath, token: tokenPath, end_session: endSessionPath },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    routes: {
+      authorization: authorizationPath,
+      token: tokenPath,
+      end_session: endSessionPath,
+      pushed_authorization_request: pushedAuthorizationRequestPath,
+    },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    enabledJWA: {
+      clientAuthSigningAlgValues: [...clientAuthSigningAlgorithms],
+      dPoPSigningAlgValues: [...dpopSigningAlgorithms],
+    },
     extraClientMetadata: { properties: [...clientMetadataProperties] },
     discovery: {
       introspection_endpoint: `${config.issuer}${introspectionPath}`,
@@ -245,8 +264,13 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
       // Fleets authenticate to the fleet API, apps to their management API, with their client credentials
       // (RFC 6749 §4.4).
       clientCredentials: { enabled: true },
-      // Pushed authorization requests are not offered: the journey's parameters travel on the front channel.
-      pushedAuthorizationRequests: { enabled: false },
+      // RFC 9126: any app may push its authorization request; a FAPI 2.0 app must (its client metadata).
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      // RFC 9449: any app may bind its tokens to a key; a FAPI 2.0 app must. Nonces (§8) are offered, from a
+      // secret every instance derives alike, and a proof's `jti` is refused a second time.
+      dPoP: { enabled: true, nonceSecret: dpopNonceSecret(deps.cookieKeys), allowReplay: false },
+      // The FAPI 2.0 Security Profile's checks apply to the apps registered with it, and only to them.
+      fapi: { enabled: true, profile: (_ctx, client) => fapiProfileOf(client) },
     },
     findAccount: async (_ctx, sub) => {
       const account = await deps.accounts.find(sub);
@@ -268,7 +292,10 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
     // RFC 7009 §2.1 lets revoking one token end the others of its grant: revoking an access or a refresh
     // token ends the whole grant, and with it the clearance (see relay/cancel-clearance.ts).
     revokeGrantPolicy: () => true,
-    rotateRefreshToken: true,
+    // Rotation with reuse detection protects a refresh token that leaked from a client holding only a secret.
+    // A FAPI 2.0 app's refresh tokens are bound to its key by `private_key_jwt`, and the profile asks that
+    // they are not rotated (a lost response would otherwise cost the app its grant).
+    rotateRefreshToken: (ctx) => fapiProfileOf(ctx.oidc.client) !== '2.0',
     expiresWithSession: async () => false,
     ttl: {
       AccessToken: ttl.accessToken,

@@ -16,7 +16,7 @@ import { appApiRouter } from '../authorization-server/authorization-status.ts';
 import { clientLoader } from '../authorization-server/clients.ts';
 import { introspectionEndpoint, introspectionPath } from '../authorization-server/introspection.ts';
 import { endClearancesOfRevokedGrants } from '../authorization-server/revoked-grants.ts';
-import { createAuthorizationServer } from '../authorization-server/server.ts';
+import { createAuthorizationServer, pushedAuthorizationRequestPath } from '../authorization-server/server.ts';
 import { callbackQueue, callbacksRouter } from '../callbacks/router.ts';
 import { simulatorMountPath } from '../connectors/registry.ts';
 import type { Container } from '../container.ts';
@@ -104,6 +104,7 @@ function handOff(authorizationServer: AuthorizationServer): Middleware {
 const authorizationServerPaths = [
   '/token',
   '/token/revocation',
+  pushedAuthorizationRequestPath,
   '/jwks',
   '/.well-known/openid-configuration',
   '/.well-known/oauth-authorization-server',

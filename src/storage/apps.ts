@@ -19,6 +19,10 @@ import {
   webhookSecretColumns,
 } from './webhook-secrets.ts';
 
+/** How an app must authenticate and protect its tokens: `fapi2` is the FAPI 2.0 Security Profile. */
+export const securityProfiles = ['default', 'fapi2'] as const;
+export type SecurityProfile = (typeof securityProfiles)[number];
+
 export interface App {
   clientId: string;
   clientSecretHash: string;
@@ -36,6 +40,10 @@ export interface App {
   webhookDisabled: WebhookDisabled;
   /** The vehicle event types it receives (the free status webhooks always go out). */
   eventTypes: VehicleEventType[];
+  /** Absent: the default profile. */
+  securityProfile?: SecurityProfile;
+  /** The public JSON Web Key Set of a `fapi2` app (RFC 7517), null otherwise. */
+  jwks?: { keys: Record<string, unknown>[] } | null;
   createdAt: number;
 }
 
@@ -51,6 +59,8 @@ interface AppRow extends WebhookSecretColumns, WebhookDisabledColumns {
   privacy_url: string | null;
   terms_url: string | null;
   webhook_url: string | null;
+  security_profile: string | null;
+  jwks: string | null;
   created_at: number;
 }
 
@@ -68,6 +78,8 @@ const toApp = (row: AppRow): App => ({
   webhookSecrets: toWebhookSecrets(row),
   webhookDisabled: toWebhookDisabled(row),
   eventTypes: toEventTypes(row),
+  securityProfile: row.security_profile === 'fapi2' ? 'fapi2' : 'default',
+  jwks: row.jwks === null ? null : JSON.parse(row.jwks),
   createdAt: Number(row.created_at),
 });
 
@@ -92,6 +104,8 @@ export function appsRepository(database: Database) {
         ...webhookSecretColumns(app.webhookSecrets),
         ...webhookDisabledColumns(app.webhookDisabled),
         ...eventTypesColumn(app.eventTypes),
+        security_profile: app.securityProfile ?? 'default',
+        jwks: app.jwks ? JSON.stringify(app.jwks) : null,
         created_at: app.createdAt,
       });
     },

@@ -2,8 +2,15 @@
 // webhook endpoint disabled after 410 Gone.
 // The links an app shows on the consent journey (logo, privacy policy, terms) must be https; plain http only
 // on a loopback host outside production. Keyturn never fetches them: the owner's browser loads the logo.
+// `--profile fapi2 --jwks FILE` registers an app of the FAPI 2.0 Security Profile with its public keys.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { registerApp, registrationProblems } from '../../apps/register.ts';
+import {
+  fapi2KeyProblems,
+  registerApp,
+  registerFapi2App,
+  registrationProblems,
+} from '../../apps/register.ts';
 import { rotateAppWebhookSecret } from '../../apps/rotate-webhook-secret.ts';
 import { InvalidInput } from '../../errors.ts';
 import type { App, AppsRepository } from '../../storage/apps.ts';
@@ -23,6 +30,7 @@ export function presentApp(app: App) {
     terms_url: app.termsUrl ?? null,
     webhook_url: app.webhookUrl,
     event_types: app.eventTypes,
+    security_profile: app.securityProfile ?? 'default',
     webhook_disabled: app.webhookDisabled
       ? { at: isoTime(app.webhookDisabled.at), reason: app.webhookDisabled.reason }
       : null,
@@ -49,6 +57,32 @@ function withLinks(apps: AppsRepository, links: Pick<App, 'privacyUrl' | 'termsU
   return { ...apps, insert: (app: App) => apps.insert({ ...app, ...links }) };
 }
 
+/** The key set `--profile fapi2 --jwks FILE` names, or the problems that keep it from being used. */
+function securityProfileOption(
+  profile: string | undefined,
+  jwksFile: string | undefined,
+): { jwks: unknown; problems: string[] } {
+  if (profile === undefined || profile === 'default')
+    return { jwks: null, problems: jwksFile === undefined ? [] : ['--jwks is only for --profile fapi2'] };
+  if (profile !== 'fapi2')
+    return { jwks: null, problems: [`unknown --profile ${profile} (default or fapi2)`] };
+  if (jwksFile === undefined)
+    return { jwks: null, problems: ['--profile fapi2 needs --jwks FILE (the public keys)'] };
+  let text: string;
+  try {
+    text = readFileSync(jwksFile, 'utf8');
+  } catch {
+    return { jwks: null, problems: [`--jwks file ${jwksFile} cannot be read`] };
+  }
+  let jwks: unknown;
+  try {
+    jwks = JSON.parse(text);
+  } catch {
+    return { jwks: null, problems: [`--jwks file ${jwksFile} is not JSON`] };
+  }
+  return { jwks, problems: fapi2KeyProblems(jwks) };
+}
+
 function needApp(app: string | undefined, command: string): string {
   if (!app) throw new UsageError(`${command} needs --app CLIENT_ID (see apps list)`);
   return app;
@@ -58,7 +92,8 @@ export const appCommands: Record<string, Command> = {
   'apps add': {
     usage: `apps add --name N --redirect-uri U [--redirect-uri U2] --brand B [--brand B2] --scope S [--scope S2]
                    [--logo-url U] [--privacy-url U] [--terms-url U] [--webhook-url U]
-                   [--event TYPE] [--event TYPE2]   (--logo-uri is the same as --logo-url)`,
+                   [--event TYPE] [--event TYPE2]   (--logo-uri is the same as --logo-url)
+                   [--profile default|fapi2 --jwks FILE]   (fapi2: PAR, private_key_jwt with the keys in FILE, DPoP)`,
     async run(container, args) {
       const { values } = parseArgs({
         args,
@@ -73,6 +108,8 @@ export const appCommands: Record<string, Command> = {
           'terms-url': { type: 'string' },
           'webhook-url': { type: 'string' },
           event: { type: 'string', multiple: true },
+          profile: { type: 'string' },
+          jwks: { type: 'string' },
         },
         strict: true,
       });
@@ -94,6 +131,8 @@ export const appCommands: Record<string, Command> = {
         const problem = value === undefined ? undefined : identityLinkProblem(option, value, production);
         return problem ? [problem] : [];
       });
+      const security = securityProfileOption(values.profile, values.jwks);
+      linkProblems.push(...security.problems);
       if (linkProblems.length > 0) {
         // Listed with every other problem of the registration, so one run shows all of them.
         const problems = [...registrationProblems(registration), ...linkProblems];
@@ -108,11 +147,10 @@ export const appCommands: Record<string, Command> = {
         termsUrl: links['--terms-url'] ?? null,
       });
       const logoUri = links['--logo-url'];
-      return registerApp(
-        apps,
-        { ...registration, ...(logoUri === undefined ? {} : { logoUri }) },
-        container.config.webhooks,
-      );
+      const input = { ...registration, ...(logoUri === undefined ? {} : { logoUri }) };
+      return security.jwks === null
+        ? registerApp(apps, input, container.config.webhooks)
+        : registerFapi2App(apps, input, security.jwks, container.config.webhooks);
     },
   },
   'apps list': {

@@ -43,6 +43,12 @@ export function openApiDocument(issuer: string): Json {
           scheme: 'bearer',
           description: 'The app’s access token from the authorization code flow.',
         },
+        appDPoP: {
+          type: 'http',
+          scheme: 'DPoP',
+          description:
+            'The app’s DPoP-bound access token (RFC 9449), with a `DPoP` header holding a fresh proof (`htm`, `htu`, `iat`, a unique `jti`, `ath`) signed by the bound key. Required of FAPI 2.0 apps; a default app’s token is bound when it redeemed its code with a proof.',
+        },
         appClientCredentials: {
           type: 'oauth2',
           description: 'The app’s client credentials (HTTP Basic at the token endpoint).',
