@@ -61,7 +61,7 @@ export function authorizationStatusEndpoint(deps: AuthorizationStatusDependencie
     if (!clearance || clearance.clientId !== token.clientId) throw new Unauthorized('invalid_token');
     const pendingSince =
       authorizationStatus(clearance.status) === 'pending'
-        ? ((await deps.clearances.waitingSince(clearance.id)) ?? clearance.createdAt)
+        ? ((await deps.clearances.waitingSince(clearance.id)) ?? null)
         : null;
     ctx.body = presentAuthorization(clearance, token.scope ?? '', pendingSince, deps.issuer);
   };

@@ -337,15 +337,13 @@ export function clearancesRepository(database: Database) {
     },
     /**
      * When the clearance's current wait for the maker began: its latest move into a waiting status from
-     * outside one (the consent, a request again, a fleet's validation request). Undefined if it never waited.
+     * outside one (the consent, a request again, a fleet's validation request), else its creation; the same
+     * reading the deadline and reminder sweeps use. Undefined for an unknown clearance.
      */
     async waitingSince(id: string): Promise<number | undefined> {
-      const row: { started?: number | string | null } | undefined = await db()('clearance_transitions')
-        .where({ clearance_id: id })
-        .whereRaw(`to_status in ${waitingStatusesSql}`)
-        .andWhereRaw(`(from_status is null or from_status not in ${waitingStatusesSql})`)
-        .max({ started: 'created_at' })
-        .first();
+      const row: { started?: number | string | null } | undefined = await db()('clearances as c')
+        .where('c.id', id)
+        .first(db().raw(`${waitingSinceSql} as started`));
       return row?.started == null ? undefined : Number(row.started);
     },
     /**
