@@ -11,6 +11,8 @@ export interface ErrorOptions {
   retryAfterSeconds?: number;
   /** Every problem with a JSON body at once: where (a JSON pointer), a stable code, an i18n key. */
   problems?: Problem[];
+  /** The `WWW-Authenticate` challenge of a 401 (RFC 9110 §11.6.1); `Bearer` on `/v1/*` when not given. */
+  challenge?: string;
   cause?: unknown;
 }
 
@@ -29,6 +31,7 @@ export class KeyturnError extends Error {
   readonly expose: boolean;
   readonly retryAfterSeconds: number | undefined;
   readonly problems: Problem[];
+  readonly challenge: string | undefined;
 
   constructor(
     readonly status: number,
@@ -43,6 +46,7 @@ export class KeyturnError extends Error {
     this.expose = status < 500;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.problems = options.problems ?? [];
+    this.challenge = options.challenge;
   }
 }
 

@@ -26,6 +26,8 @@ import { parseUsageQuery } from './usage-query.ts';
 
 export interface AppManagementDependencies {
   authorizationServer: AuthorizationServer;
+  /** The origin DPoP proofs name in `htu`. */
+  issuer: string;
   apps: AppsRepository;
   clearances: ClearancesRepository;
   relay: RelayStore;

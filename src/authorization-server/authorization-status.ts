@@ -8,19 +8,21 @@ import { requestAgainPath } from '../account/paths.ts';
 import { authorizationStatus, mayAskAgain } from '../domain/clearance/status.ts';
 import { Unauthorized } from '../errors.ts';
 import type { Clearance, ClearancesRepository } from '../storage/clearances.ts';
-import { answerDpopRefusal, checkTokenBinding, DpopRefusal, presentedToken } from './dpop-resource.ts';
+import { checkTokenBinding, presentedToken } from './dpop-resource.ts';
 
 /**
  * The app's view of one authorization: the clearance behind its token, the token's scope, while the
  * authorization is pending when the current wait for the maker began (`pendingSince`, epoch ms), and after
  * an error, a rejection or a revocation at the maker, the page where the owner can ask the maker again
- * (`resolution_url`, below `issuer`).
+ * (`resolution_url`, below `issuer`). A token granted as authorization details (RFC 9396) shows them, each
+ * with the same `status`; a token without any has no `authorization_details`.
  */
 export function presentAuthorization(
   clearance: Clearance,
   scope: string,
   pendingSince: number | null,
   issuer: string,
+  grantedDetails?: readonly Record<string, unknown>[],
 ) {
   const status = authorizationStatus(clearance.status);
   return {
@@ -32,12 +34,10 @@ export function presentAuthorization(
     pending_since:
       status === 'pending' && pendingSince !== null ? new Date(pendingSince).toISOString() : null,
     resolution_url: mayAskAgain(clearance.status) ? `${issuer}${requestAgainPath(clearance.id)}` : null,
+    ...(grantedDetails?.length
+      ? { authorization_details: grantedDetails.map((detail) => ({ ...detail, status })) }
+      : {}),
   };
-}
-
-export function bearerToken(ctx: Context): string | undefined {
-  const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(ctx.get('authorization'));
-  return match?.[1];
 }
 
 interface AuthorizationStatusDependencies {
@@ -51,19 +51,14 @@ export function authorizationStatusEndpoint(deps: AuthorizationStatusDependencie
     const presented = presentedToken(ctx);
     const token = presented ? await deps.authorizationServer.AccessToken.find(presented.value) : undefined;
     if (!presented || !token?.isValid || !token.grantId) throw new Unauthorized('invalid_token');
-    try {
-      await checkTokenBinding(ctx, deps, presented, token.jkt);
-    } catch (error) {
-      if (error instanceof DpopRefusal) return answerDpopRefusal(ctx, error);
-      throw error;
-    }
+    await checkTokenBinding(ctx, deps, presented, token.jkt);
     const clearance = await deps.clearances.findByGrantId(token.grantId);
     if (!clearance || clearance.clientId !== token.clientId) throw new Unauthorized('invalid_token');
     const pendingSince =
       authorizationStatus(clearance.status) === 'pending'
         ? ((await deps.clearances.waitingSince(clearance.id)) ?? null)
         : null;
-    ctx.body = presentAuthorization(clearance, token.scope ?? '', pendingSince, deps.issuer);
+    ctx.body = presentAuthorization(clearance, token.scope ?? '', pendingSince, deps.issuer, token.rar);
   };
 }
 

@@ -1,11 +1,10 @@
 // The access token a request to one of Keyturn's protected resources presents (RFC 6750 `Bearer`, or RFC
 // 9449 `DPoP` with its proof). A token bound to a key (`jkt`) counts only with a valid proof of that key
 // (§7.1); as `Bearer` it is refused with `invalid_token`. Refusals answer 401 with a `DPoP` challenge
-// (§7.1), so the app learns which scheme and algorithms to use.
+// (§7.1), through the one error path.
 import type { Context } from 'koa';
 import type AuthorizationServer from 'oidc-provider';
-import { type Locale, translator } from '../i18n/index.ts';
-import { fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
+import { Unauthorized } from '../errors.ts';
 import { DpopProofRefused, verifyDpopProof } from './dpop-proof.ts';
 import { dpopSigningAlgorithms } from './security-profile.ts';
 
@@ -22,14 +21,16 @@ export function presentedToken(ctx: Context): PresentedToken | undefined {
   return { scheme: match[1].toLowerCase() === 'dpop' ? 'dpop' : 'bearer', value: match[2] };
 }
 
-/** Why a token was not accepted: the RFC 9449 §7.1 error code to send and the message key saying why. */
-export class DpopRefusal extends Error {
-  constructor(
-    readonly code: 'invalid_token' | 'invalid_dpop_proof',
-    readonly messageKey: string,
-  ) {
-    super(`${code}: ${messageKey}`);
-    this.name = 'DpopRefusal';
+/**
+ * A token not accepted as presented: 401 with the RFC 9449 §7.1 error code and a `DPoP` challenge naming it
+ * and the algorithms to use, so the app learns which scheme to send.
+ */
+export class DpopRefusal extends Unauthorized {
+  constructor(code: 'invalid_token' | 'invalid_dpop_proof', messageKey: string) {
+    super(code, {
+      messageKey,
+      challenge: `DPoP error="${code}", algs="${dpopSigningAlgorithms.join(' ')}"`,
+    });
   }
 }
 
@@ -69,18 +70,4 @@ export async function checkTokenBinding(
       throw new DpopRefusal('invalid_dpop_proof', `dpop:proof.${error.problem}`);
     throw error;
   }
-}
-
-/** Answers a refusal: 401, a `DPoP` challenge naming the error and the algorithms, a localized message. */
-export function answerDpopRefusal(ctx: Context, refusal: DpopRefusal): void {
-  const locale =
-    (ctx.state.locale as Locale | undefined) ??
-    negotiateLocale(undefined, undefined, fromAcceptLanguage(ctx.get('accept-language')));
-  ctx.status = 401;
-  ctx.set('Cache-Control', 'no-store');
-  ctx.set('WWW-Authenticate', `DPoP error="${refusal.code}", algs="${dpopSigningAlgorithms.join(' ')}"`);
-  ctx.body = {
-    error: refusal.code,
-    error_description: translator(locale)(refusal.messageKey),
-  };
 }

@@ -28,6 +28,8 @@ import { encodeCursor, parseListQuery } from './list-query.ts';
 
 export interface FleetApiDependencies {
   authorizationServer: AuthorizationServer;
+  /** The origin DPoP proofs name in `htu`. */
+  issuer: string;
   fleets: FleetsRepository;
   vehicles: FleetVehiclesRepository;
   documents: FleetDocumentsRepository;

@@ -194,7 +194,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         container.metrics.callbacks,
       ),
     ]),
-    routers('app API', jsonErrors, [
+    routers('app API', [acceptLanguage(), ...jsonErrors], [
       appApiRouter({ authorizationServer, clearances: repositories.clearances, issuer: config.issuer }),
     ]),
     routers(
@@ -203,6 +203,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
       [
         appManagementRouter({
           authorizationServer,
+          issuer: config.issuer,
           apps: repositories.apps,
           clearances: repositories.clearances,
           relay,
@@ -218,6 +219,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
       [
         fleetApiRouter({
           authorizationServer,
+          issuer: config.issuer,
           fleets: repositories.fleets,
           vehicles: repositories.fleetVehicles,
           documents: repositories.fleetDocuments,

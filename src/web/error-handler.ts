@@ -58,7 +58,8 @@ export function errorHandler(logger: Logger) {
       const t = translator(locale);
       const message = t(error.messageKey, error.messageValues);
       ctx.set('Cache-Control', 'no-store');
-      if (error.status === 401 && ctx.path.startsWith('/v1/')) ctx.set('WWW-Authenticate', 'Bearer');
+      if (error.challenge !== undefined) ctx.set('WWW-Authenticate', error.challenge);
+      else if (error.status === 401 && ctx.path.startsWith('/v1/')) ctx.set('WWW-Authenticate', 'Bearer');
       if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
       if (wantsJson(ctx)) {
         ctx.status = error.status;

@@ -349,6 +349,68 @@ describe('FAPI 2.0 Security Profile', () => {
     });
   });
 
+  describe('the app management API with a DPoP-bound client-credentials token', () => {
+    let dpopKeys: CryptoKeyPair;
+    let token: string;
+    const clearancesUrl = () => `${keyturn.url}/v1/clearances`;
+    const askClearances = (headers: Record<string, string>) => fetch(clearancesUrl(), { headers });
+
+    beforeAll(async () => {
+      dpopKeys = await newKeyPair();
+      const tokens = await oauth.clientCredentialsGrant(
+        fapi,
+        { scope: 'management' },
+        { DPoP: oauth.getDPoPHandle(fapi, dpopKeys) },
+      );
+      expect(tokens.token_type.toLowerCase()).toBe('dpop');
+      token = tokens.access_token;
+    });
+
+    it('GET /v1/clearances › the bound token as DPoP with a proof of its key is accepted', async () => {
+      const response = await askClearances({
+        authorization: `DPoP ${token}`,
+        dpop: await dpopProof(dpopKeys, 'GET', clearancesUrl(), token),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ clearances: expect.any(Array) });
+    });
+
+    it('GET /v1/clearances › the bound token as Bearer → 401 invalid_token with a DPoP challenge', async () => {
+      const response = await askClearances({ authorization: `Bearer ${token}` });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^DPoP error="invalid_token"/);
+      expect(await response.json()).toMatchObject({ error: 'invalid_token' });
+    });
+
+    it('GET /v1/clearances › a proof of another key, or a replayed one → 401 invalid_dpop_proof, in German when asked', async () => {
+      const foreign = await askClearances({
+        authorization: `DPoP ${token}`,
+        dpop: await dpopProof(await newKeyPair(), 'GET', clearancesUrl(), token),
+        'accept-language': 'de',
+      });
+      expect(foreign.status).toBe(401);
+      const body = (await foreign.json()) as { error: string; error_description: string };
+      expect(body.error).toBe('invalid_dpop_proof');
+      expect(body.error_description).toMatch(/DPoP-Nachweis/);
+
+      const proof = await dpopProof(dpopKeys, 'GET', clearancesUrl(), token);
+      expect((await askClearances({ authorization: `DPoP ${token}`, dpop: proof })).status).toBe(200);
+      const replayed = await askClearances({ authorization: `DPoP ${token}`, dpop: proof });
+      expect(replayed.status).toBe(401);
+      expect(await replayed.json()).toMatchObject({ error: 'invalid_dpop_proof' });
+    });
+
+    it('GET /v1/clearances › a default-profile app’s unbound token sent as DPoP → 401 invalid_token', async () => {
+      const plainToken = await oauth.clientCredentialsGrant(plain, { scope: 'management' });
+      expect(plainToken.token_type.toLowerCase()).toBe('bearer');
+      const asDpop = await askClearances({ authorization: `DPoP ${plainToken.access_token}` });
+      expect(asDpop.status).toBe(401);
+      expect(await asDpop.json()).toMatchObject({ error: 'invalid_token' });
+      const asBearer = await askClearances({ authorization: `Bearer ${plainToken.access_token}` });
+      expect(asBearer.status).toBe(200);
+    });
+  });
+
   describe('POST /token/introspection', () => {
     it('POST /token/introspection › an approved DPoP-bound token is active with token_type DPoP and cnf.jkt of its key', async () => {
       const { tokens, dpopKeys, grantId } = await connectFapi();
