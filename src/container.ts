@@ -231,7 +231,11 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     leaseMs: config.relay.leaseMs,
     abandonedJobs: metrics.jobsAbandoned,
   });
-  registerStorageGauges(metrics.registry, database, Object.keys(jobs));
+  registerStorageGauges(
+    metrics.registry,
+    { clearances: repositories.clearances, outbox: repositories.outbox, database },
+    Object.keys(jobs),
+  );
 
   async function maintenance(now = Date.now()) {
     const expired =

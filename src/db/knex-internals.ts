@@ -1,17 +1,17 @@
 // The one place that reaches past knex's public API. knex offers no way to build an instance on a given
 // connection, to take a raw connection from its pool, to see the pool's use, or to extend its
-// better-sqlite3 dialect; these four do, and test/unit/knex-internals.test.ts fails if a knex upgrade
+// better-sqlite3 dialect; these do, and test/unit/knex-internals.test.ts fails if a knex upgrade
 // moves them.
-import { createRequire } from 'node:module';
+// Imported, not required, so that a bundle holds one copy of knex (see ./knex-modules.d.ts for their types).
 import type { Knex } from 'knex';
-
-const require = createRequire(import.meta.url);
+import betterSqlite3Dialect from 'knex/lib/dialects/better-sqlite3/index.js';
+import knexBuilder from 'knex/lib/knex-builder/make-knex.js';
 
 /** Builds a knex instance on a client (knex's own transactions use this function). */
-export const makeKnex = require('knex/lib/knex-builder/make-knex.js') as (client: unknown) => Knex;
+export const makeKnex = knexBuilder as (client: unknown) => Knex;
 
 /** knex's better-sqlite3 dialect client, to be subclassed. */
-export const BetterSqlite3Client: unknown = require('knex/lib/dialects/better-sqlite3/index.js');
+export const BetterSqlite3Client: unknown = betterSqlite3Dialect;
 
 /** How a knex client hands out its raw connections: from the pool, or a transaction's own one. */
 export interface ConnectionSource<Connection = object> {
@@ -23,15 +23,31 @@ export function connectionsOf<Connection = object>(knex: Knex): ConnectionSource
   return knex.client as unknown as ConnectionSource<Connection>;
 }
 
+/** knex's pool (tarn.js), as far as its use is read here. */
 interface Pool {
   numUsed(): number;
+  numFree(): number;
   numPendingAcquires(): number;
+}
+
+/** One pool's connections at a moment: in use, idle, and requests waiting for one. */
+export interface PoolUse {
+  used: number;
+  free: number;
+  pending: number;
+}
+
+/** The use of the client's pool; undefined for a client without one (as on a transaction's client). */
+export function poolUse(knex: Knex): PoolUse | undefined {
+  const pool = (knex.client as { pool?: Pool }).pool;
+  if (pool === undefined) return undefined;
+  return { used: pool.numUsed(), free: pool.numFree(), pending: pool.numPendingAcquires() };
 }
 
 /** True when no pooled connection is in use and nobody waits for one. */
 export function poolIsIdle(knex: Knex): boolean {
-  const pool = (knex.client as { pool?: Pool }).pool;
-  return pool !== undefined && pool.numUsed() === 0 && pool.numPendingAcquires() === 0;
+  const use = poolUse(knex);
+  return use !== undefined && use.used === 0 && use.pending === 0;
 }
 
 /** The client's options as given to knex() (knex keeps them whole on the client). */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Database, DatabaseOptions, RowLock, Statement, Value } from './database.ts';
-import { connectionsOf } from './knex-internals.ts';
+import { connectionsOf, type PoolUse, poolUse } from './knex-internals.ts';
 import { migrateToLatest, pendingMigrations } from './migrate.ts';
 import { uncachedRows } from './row-cache.ts';
 import { isDatabaseUnavailable } from './unavailable.ts';
@@ -19,19 +19,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 
 type Connection = pg.Client;
 
-/** One pool's connections at a moment: in use, idle, and requests waiting for one. */
-export interface PoolUse {
-  used: number;
-  free: number;
-  pending: number;
-}
-
-/** knex's pool (tarn.js), as far as its use is read here. */
-interface TarnPool {
-  numUsed(): number;
-  numFree(): number;
-  numPendingAcquires(): number;
-}
+export type { PoolUse };
 
 const poolUses = new WeakMap<Database, () => Record<'main' | 'reads', PoolUse>>();
 
@@ -135,13 +123,8 @@ export function openPostgres(options: DatabaseOptions & { databaseUrl: string })
     },
   };
   poolUses.set(database, () => {
-    const main = (pooled.client as { pool?: TarnPool }).pool;
     return {
-      main: {
-        used: main?.numUsed() ?? 0,
-        free: main?.numFree() ?? 0,
-        pending: main?.numPendingAcquires() ?? 0,
-      },
+      main: poolUse(pooled) ?? { used: 0, free: 0, pending: 0 },
       reads: {
         used: readers.totalCount - readers.idleCount,
         free: readers.idleCount,

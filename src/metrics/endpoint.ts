@@ -1,11 +1,13 @@
 // GET /metrics: the container's registry in Prometheus' text format. In production it answers only a
 // request bearing `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time; else 401), and is
 // not there at all (404) while METRICS_TOKEN is unset; in development and tests an unset token leaves it open.
+// Serving the registry adds Node's process metrics to it: only a process that serves them collects them.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Registry } from 'prom-client';
 import type { Mode } from '../config/settings.ts';
 import { KeyturnError, NotFound, Unauthorized } from '../errors.ts';
+import { collectProcessMetrics } from './registry.ts';
 
 export const metricsPath = '/metrics';
 
@@ -28,6 +30,7 @@ function bearerToken(ctx: Context): string | undefined {
 
 export function metricsEndpoint(options: MetricsEndpointOptions) {
   const { registry, mode, token } = options;
+  if (token !== undefined || mode !== 'production') collectProcessMetrics(registry);
   return async function serveMetrics(ctx: Context) {
     if (token === undefined && mode === 'production') throw new NotFound();
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {

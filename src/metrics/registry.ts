@@ -1,7 +1,8 @@
 // Keyturn's Prometheus metrics: one registry per container (never prom-client's global one, so several
-// Keyturns in one process keep their own counts), holding Node's process metrics and the counters Keyturn
-// moves as it works. Every label value comes from a small fixed set (route templates, status codes, job
-// kinds, outcomes), never from a request's path, a VIN, an id or a client id.
+// Keyturns in one process keep their own counts), holding the counters Keyturn moves as it works, and
+// Node's process metrics only once a process serves the registry (a CLI command never collects them).
+// Every label value comes from a small fixed set (route templates, status codes, job kinds, outcomes),
+// never from a request's path, a VIN, an id or a client id.
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** What a module counting something needs: a counter it can move, with these labels. */
@@ -12,9 +13,20 @@ export interface LabelledCounter<Label extends string> {
 /** Seconds, from a fast answer (introspection) to a slow page or a call that waits on a maker. */
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+const withProcessMetrics = new WeakSet<Registry>();
+
+/**
+ * Adds Node's process metrics (CPU, memory, event loop, GC) to `registry`, once however often it is asked;
+ * for the processes that serve it at /metrics.
+ */
+export function collectProcessMetrics(registry: Registry): void {
+  if (withProcessMetrics.has(registry)) return;
+  withProcessMetrics.add(registry);
+  collectDefaultMetrics({ register: registry });
+}
+
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const registers = [registry];
   return {
     registry,

@@ -1,15 +1,18 @@
 // Gauges read from the database when Prometheus scrapes, never per request: the outbox's unfinished jobs
 // and the age of the oldest per kind (one grouped query for both), the clearances per status (one grouped
 // query), and, on PostgreSQL, the use of the connection pools (SQLite has no pool: those gauges stay out).
+// The queries are the repositories'; this module only shapes their answers into gauges.
 import { Gauge, type Registry } from 'prom-client';
 import type { Database } from '../db/index.ts';
 import { type PoolUse, poolUseOf } from '../db/postgres.ts';
-import { clearanceStatuses } from '../domain/clearance/status.ts';
+import type { OutboxStore } from '../outbox/store.ts';
+import type { ClearancesRepository } from '../storage/clearances.ts';
 
-interface OutboxBacklog {
-  kind: string;
-  jobs: number;
-  oldestCreatedAt: number | null;
+/** What the gauges read: the repositories that own the counted tables, and the database for its pools. */
+export interface StorageGaugeSources {
+  clearances: Pick<ClearancesRepository, 'countByStatus'>;
+  outbox: Pick<OutboxStore, 'backlogByKind'>;
+  database: Database;
 }
 
 /** One load shared by every gauge collected in the same scrape (prom-client collects them together). */
@@ -23,23 +26,14 @@ function sharedPerScrape<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export function registerStorageGauges(registry: Registry, database: Database, jobKinds: readonly string[]) {
+export function registerStorageGauges(
+  registry: Registry,
+  sources: StorageGaugeSources,
+  jobKinds: readonly string[],
+) {
+  const { clearances, outbox, database } = sources;
   const registers = [registry];
-
-  const outboxBacklog = sharedPerScrape(async (): Promise<OutboxBacklog[]> => {
-    const rows = (await database
-      .query()('outbox')
-      .whereNull('done_at')
-      .groupBy('kind')
-      .select('kind')
-      .count({ jobs: '*' })
-      .min({ oldest: 'created_at' })) as Array<{ kind: string; jobs: number | string; oldest: unknown }>;
-    return rows.map((row) => ({
-      kind: row.kind,
-      jobs: Number(row.jobs),
-      oldestCreatedAt: row.oldest === null ? null : Number(row.oldest),
-    }));
-  });
+  const outboxBacklog = sharedPerScrape(() => outbox.backlogByKind());
 
   new Gauge({
     name: 'keyturn_outbox_jobs',
@@ -65,10 +59,7 @@ export function registerStorageGauges(registry: Registry, database: Database, jo
       this.reset();
       for (const kind of jobKinds) this.set({ kind }, 0);
       for (const row of backlog)
-        this.set(
-          { kind: row.kind },
-          row.oldestCreatedAt === null ? 0 : Math.max(0, (now - row.oldestCreatedAt) / 1000),
-        );
+        this.set({ kind: row.kind }, Math.max(0, (now - row.oldestCreatedAt) / 1000));
     },
   });
 
@@ -78,14 +69,9 @@ export function registerStorageGauges(registry: Registry, database: Database, jo
     labelNames: ['status'] as const,
     registers,
     async collect() {
-      const rows = (await database
-        .query()('clearances')
-        .groupBy('status')
-        .select('status')
-        .count({ count: '*' })) as Array<{ status: string; count: number | string }>;
+      const counts = await clearances.countByStatus();
       this.reset();
-      for (const status of clearanceStatuses) this.set({ status }, 0);
-      for (const row of rows) this.set({ status: row.status }, Number(row.count));
+      for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
     },
   });
 

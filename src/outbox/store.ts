@@ -38,6 +38,14 @@ export interface ListedJob {
   createdAt: number;
 }
 
+/** The unfinished jobs of one kind (waiting for their first attempt or for a retry). */
+export interface KindBacklog {
+  kind: string;
+  jobs: number;
+  /** When the oldest of them was queued (epoch ms). */
+  oldestCreatedAt: number;
+}
+
 export function outboxStore(database: Database) {
   const knex = () => database.query();
   const insertJob = database.statement<{ id: number | string }>(
@@ -164,6 +172,28 @@ export function outboxStore(database: Database) {
         doneAt: row.done_at === null ? null : Number(row.done_at),
         lastError: (row.last_error as string | null) ?? null,
         createdAt: Number(row.created_at),
+      }));
+    },
+
+    /**
+     * The unfinished jobs per kind and when the oldest of them was queued, in one grouped query; a kind with
+     * none is left out.
+     */
+    async backlogByKind(): Promise<KindBacklog[]> {
+      const rows = (await knex()('outbox')
+        .whereNull('done_at')
+        .groupBy('kind')
+        .select('kind')
+        .count({ jobs: '*' })
+        .min({ oldest: 'created_at' })) as Array<{
+        kind: string;
+        jobs: number | string;
+        oldest: number | string;
+      }>;
+      return rows.map((row) => ({
+        kind: row.kind,
+        jobs: Number(row.jobs),
+        oldestCreatedAt: Number(row.oldest),
       }));
     },
 

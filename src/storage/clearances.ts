@@ -4,7 +4,12 @@
 // category follow every change made here, in the same transaction.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/index.ts';
-import { type ClearanceStatus, isTerminal, storedClearanceStatus } from '../domain/clearance/status.ts';
+import {
+  type ClearanceStatus,
+  clearanceStatuses,
+  isTerminal,
+  storedClearanceStatus,
+} from '../domain/clearance/status.ts';
 import { statusCategory } from '../domain/fleet/categories.ts';
 
 export interface Clearance {
@@ -394,6 +399,19 @@ export function clearancesRepository(database: Database) {
         .ignore()
         .returning('clearance_id');
       return inserted.length > 0;
+    },
+    /** How many clearances there are in each status (every status present, 0 when none); for operators. */
+    async countByStatus(): Promise<Record<ClearanceStatus, number>> {
+      const rows: { status: string; count: number | string }[] = await db()('clearances')
+        .groupBy('status')
+        .select('status')
+        .count({ count: '*' });
+      const counts = Object.fromEntries(clearanceStatuses.map((status) => [status, 0])) as Record<
+        ClearanceStatus,
+        number
+      >;
+      for (const row of rows) counts[storedClearanceStatus(row.status, 'a clearance')] = Number(row.count);
+      return counts;
     },
   };
 }

@@ -2,9 +2,12 @@
 // given up on move exactly the counters they should; the outbox and clearance gauges are read at scrape
 // time; labels are route templates, never a VIN, a clearance id, an interaction id or a client id. In
 // production /metrics needs METRICS_TOKEN as a bearer token (401 without it) and is absent (404) unset.
+// Node's process metrics are collected by the server that serves them, never by a CLI command's container.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
-import { testEngine } from '../support/database.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { buildContainer } from '../../src/container.ts';
+import { createTestDatabase, testEngine } from '../support/database.ts';
 import {
   type RunningKeyturn,
   registerTestApp,
@@ -286,6 +289,30 @@ describe('GET /metrics › protected in production', () => {
       await scrape(keyturn.url, token);
     } finally {
       await keyturn.close();
+    }
+  });
+});
+
+describe('GET /metrics › Node process metrics only where /metrics is served', () => {
+  it('GET /metrics › the server shows process metrics, a container built as the CLI builds it has none', async () => {
+    const database = await createTestDatabase();
+    // The CLI's container: configuration → container, no web app on top.
+    const cli = await buildContainer(loadConfig({ NODE_ENV: 'test', ...database.env }));
+    const server = await startKeyturn({}, database);
+    try {
+      const served = (await scrape(server.url)).samples;
+      expect(sampleValue(served, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+
+      const cliSamples = parseExposition(await cli.metrics.registry.metrics());
+      expect(cliSamples.some((sample) => sample.name === 'process_cpu_user_seconds_total')).toBe(false);
+      expect(cliSamples.some((sample) => sample.name.startsWith('nodejs_'))).toBe(false);
+      // The same registry still holds Keyturn's own metrics, read from the same database.
+      expect(cliSamples.some((sample) => sample.name === 'keyturn_clearances')).toBe(true);
+      expect(cliSamples.some((sample) => sample.name === 'keyturn_outbox_jobs')).toBe(true);
+    } finally {
+      await cli.close();
+      await server.close();
+      await database.drop();
     }
   });
 });

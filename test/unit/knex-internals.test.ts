@@ -10,6 +10,7 @@ import {
   connectionsOf,
   makeKnex,
   poolIsIdle,
+  poolUse,
 } from '../../src/db/knex-internals.ts';
 
 describe('knex internals', () => {
@@ -42,6 +43,20 @@ describe('knex internals', () => {
     expect(poolIsIdle(pooled)).toBe(false);
     await source.releaseConnection(connection);
     expect(poolIsIdle(pooled)).toBe(true);
+  });
+
+  it("the pool's use counts the connections in use, the idle ones and the requests waiting for one", async () => {
+    await pooled.raw('select 1');
+    expect(poolUse(pooled)).toEqual({ used: 0, free: 1, pending: 0 });
+    const source = connectionsOf<Sqlite.Database>(pooled);
+    const connection = await source.acquireConnection();
+    expect(poolUse(pooled)).toEqual({ used: 1, free: 0, pending: 0 });
+    const waiting = source.acquireConnection(); // the pool holds one connection: this one waits
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(poolUse(pooled)).toEqual({ used: 1, free: 0, pending: 1 });
+    await source.releaseConnection(connection);
+    await source.releaseConnection(await waiting);
+    expect(poolUse(pooled)).toEqual({ used: 0, free: 1, pending: 0 });
   });
 
   it('a client on one connection runs the builder there, and refuses once it may no longer query', async () => {
