@@ -59,6 +59,13 @@ describe('the demo app of npm start', () => {
     expect(pending).toContain(
       `${message('de', 'demo:result.brand')} BMW ${message('de', 'demo:result.vin')} ${bmwVin}`,
     );
+    // The granted data points by the names the consent page uses; protocol scopes are no data points.
+    expect(pending).toContain(
+      `${message('de', 'demo:result.data_points')} ${message('de', 'domain:dataPoints.location.label')} ${message('de', 'domain:dataPoints.mileage.label')}`,
+    );
+    expect(pending).toContain(message('de', 'domain:dataPoints.vehicle_moving.label'));
+    expect(pending).toContain(message('de', 'demo:result.stays_connected'));
+    expect(pending).not.toMatch(/offline_access|openid|vehicle_moving/);
 
     await keyturn.worker.drain();
     const portal = (await mailsTo(keyturn.url, email))

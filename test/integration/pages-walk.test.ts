@@ -150,6 +150,9 @@ describe('the pages no other Chromium test walks', () => {
         await page.click('button[name=decision][value=allow]');
         await page.waitForURL(/\/demo\/result$/);
         expect(await page.textContent('main')).toContain(message(locale, 'demo:result.pending_note'));
+        // The granted data points by name; no protocol scope shows as a raw value.
+        expect(await page.textContent('main')).toContain(message(locale, 'domain:dataPoints.mileage.label'));
+        expect(await page.textContent('main')).not.toMatch(/offline_access|openid/);
         await check('demo-result-pending');
 
         // The dev mailbox, with the maker's mail in it, then only the owner's mails.
@@ -169,6 +172,8 @@ describe('the pages no other Chromium test walks', () => {
         if (!portal) throw new Error(`no maker mail with a portal link for ${email}`);
         await page.goto(`${portal}${portal.includes('?') ? '&' : '?'}lang=${locale}`);
         expect(await page.locator('button[name=decision][value=reject]').count()).toBe(1);
+        // BMW's portal wears its own monogram beside its name.
+        expect(await page.textContent('.portal-header [data-maker-mark="bmw"]')).toBe('BMW');
         await check('portal-request');
         await page.click('button[name=decision][value=approve]');
         await page.waitForSelector('form.events button[name=event]');

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  apiKeys,
   buildSimulator,
+  clearanceBody,
   createClearance,
+  postClearance,
   secrets,
   startReceiver,
   submitDecision,
@@ -59,6 +62,40 @@ describe('GET /:provider/portal/:id', () => {
       expect(html).toContain('>Ablehnen</button>');
     }
   });
+
+  it.each([
+    ['bmw', 'bmw', 'BMW ConnectedDrive', 'bmw', 'BMW'],
+    ['bmw', 'mini', 'MINI Connected', 'mini', 'MINI'],
+    ['mercedes-benz', 'mercedes-benz', 'Mercedes me', 'mercedes-benz', 'me'],
+    ['stellantis', 'peugeot', 'Stellantis', 'stellantis', 'S'],
+  ])(
+    'the %s portal of a %s vehicle wears its own mark beside %s',
+    async (provider, brand, name, mark, monogram) => {
+      const keys: Record<string, string> = { ...apiKeys, stellantis: 'stellantis-test-key' };
+      const apiKey = keys[provider] ?? '';
+      const maker = await buildSimulator({
+        providers: { [provider]: { apiKey, webhookSecret: secrets.bmw } },
+      });
+      try {
+        const created = await postClearance(
+          maker.url,
+          clearanceBody({ brand, callback_url: receiver.url, clearance_id: `clr_${brand}` }),
+          { provider, apiKey },
+        );
+        expect(created.status).toBe(201);
+        const { id } = (await created.json()) as { id: string };
+
+        const { html } = await page(`${maker.url}/${provider}/portal/${id}`);
+
+        const header = /<p class="maker">([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '';
+        expect(header).toContain(
+          `<span class="maker-mark maker-mark-${mark}" data-maker-mark="${mark}" aria-hidden="true">${monogram}</span>${name}`,
+        );
+      } finally {
+        await maker.close();
+      }
+    },
+  );
 
   it('escapes the app name', async () => {
     const id = await createClearance(sim.url, receiver.url, { app_name: '<script>x</script>' });

@@ -48,6 +48,19 @@ function callbackError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * The granted scope (RFC 6749 §3.3) as the page lists it: the data points in the catalogue's order, by the
+ * names the consent page used; the protocol scopes (`openid`, `offline_access`) are no data and are left out,
+ * `offline_access` only saying that the app stays connected.
+ */
+function grantedAccess(scope: string | undefined): { dataPoints: string[]; staysConnected: boolean } {
+  const granted = new Set((scope ?? '').split(' '));
+  return {
+    dataPoints: dataPoints.filter((id) => granted.has(id)),
+    staysConnected: granted.has('offline_access'),
+  };
+}
+
 /** The locale key that says in plain words why the maker rejected the clearance. */
 function rejectedReason(vehicleStatus: string | undefined): string {
   if (vehicleStatus === 'wrong_tracker_id') return 'demo:result.rejected.vin_unknown';
@@ -133,6 +146,7 @@ export function demoRouter(options: DemoOptions): Router {
       status,
       // The status names the brand by its id; the page shows the brand's own name.
       brandName: status?.brand && (findBrand(status.brand)?.name ?? status.brand),
+      granted: status && grantedAccess(status.scope),
       tokenRejected,
       error: failure && !tokenRejected ? `HTTP ${failure.status}` : undefined,
       refreshHref: '/demo/result',

@@ -9,7 +9,7 @@ import { fromAcceptLanguage, negotiateLocale } from '../../i18n/negotiate.ts';
 import { isDecision, type Simulation } from './commands.ts';
 import { portalCsrf } from './csrf.ts';
 import { notFound, renderErrorsAsHtml, SimulatorError } from './errors.ts';
-import { makerName } from './makers.ts';
+import { makerMark, makerName } from './makers.ts';
 import type { SimulatedClearance } from './store.ts';
 import { basePathOf, type Views } from './views.ts';
 
@@ -57,6 +57,7 @@ export function portal(deps: {
     ctx.body = views.page(ctx, 'portal.njk', locale, {
       title: t('simulator:portal.title'),
       maker: makerName(t, clearance.provider, clearance.brand),
+      makerMark: makerMark(clearance.provider, clearance.brand),
       clearance,
       appName,
       statusLabel: t(`simulator:status.${clearance.status}`),
