@@ -7,6 +7,7 @@
 // Fleets: client credentials only (RFC 6749 §4.4), for the scope of the fleet API; after a rotation of
 // their secret, the previous one is accepted beside it until its overlap ends.
 import { ttlCache } from '../db/ttl-cache.ts';
+import { vehicleDataType } from '../domain/vehicle-data-details.ts';
 import { constantTimeEqual, hashSecret } from '../security/secrets.ts';
 import type { App, AppsRepository } from '../storage/apps.ts';
 import type { Consumer, ConsumersRepository } from '../storage/consumers.ts';
@@ -58,6 +59,8 @@ export function appClientMetadata(app: App): Record<string, unknown> {
     grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
     response_types: ['code'],
     scope: ['openid', ...app.scopes, appManagementScope].join(' '),
+    // RFC 9396 §10.2: the one type of authorization details an app may ask for.
+    authorization_details_types: [vehicleDataType],
     keyturn_role: 'app',
     keyturn_brands: app.brands,
     ...appAuthenticationMetadata(app),

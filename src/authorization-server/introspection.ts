@@ -3,11 +3,13 @@
 // it changes after the token was issued. Only consumers may introspect; an app gets {"active":false}.
 // A token is active only while its clearance lets data flow (§2.2: otherwise exactly {"active":false}).
 // An active DPoP-bound token (RFC 9449 §6.2) is answered with `token_type: DPoP` and `cnf.jkt`, the
-// thumbprint of its key, which a resource checks against the proof it received.
+// thumbprint of its key, which a resource checks against the proof it received. A token granted as
+// authorization details (RFC 9396 §9.2) is answered with them, each with the authorization's status now.
 import { parse as parseQuery } from 'node:querystring';
 import type { Context } from 'koa';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { authorizationStatus, mayDataFlow } from '../domain/clearance/status.ts';
+import { detailsWithStatus } from '../domain/vehicle-data-details.ts';
 import type { LabelledCounter } from '../metrics/registry.ts';
 import type { IntrospectionRow } from '../storage/oidc-payloads.ts';
 import { readRawBody } from '../web/raw-body.ts';
@@ -34,6 +36,8 @@ interface TokenPayload {
   scope?: string;
   /** The RFC 7638 thumbprint of the key a DPoP-bound token is bound to. */
   jkt?: string;
+  /** The authorization details granted (RFC 9396). */
+  rar?: Record<string, unknown>[];
 }
 
 function tokenBinding(payload: TokenPayload) {
@@ -76,6 +80,7 @@ function activeAnswer(row: IntrospectionRow, payload: TokenPayload, issuer: stri
     vehicle_status: status,
     vin: row.vin,
     brand: row.brand,
+    ...(payload.rar?.length ? { authorization_details: detailsWithStatus(payload.rar, status) } : {}),
   };
 }
 

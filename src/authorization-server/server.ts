@@ -5,7 +5,9 @@
 // served by Keyturn itself (./introspection.ts), restricted to data consumers, and advertised in discovery
 // here. Every authorization walks the journey (no silent re-consent). Pushed authorization requests
 // (RFC 9126), DPoP (RFC 9449) and `private_key_jwt` (RFC 7523) are offered to every app and required of
-// apps registered with the FAPI 2.0 Security Profile (./security-profile.ts).
+// apps registered with the FAPI 2.0 Security Profile (./security-profile.ts). Rich Authorization Requests
+// (RFC 9396) of the type `vehicle_data` are an alternative to data-point scopes
+// (./rich-authorization-requests.ts).
 import Keygrip from 'keygrip';
 import type { Context as KoaContext } from 'koa';
 import AuthorizationServer, {
@@ -36,6 +38,7 @@ import {
   fleetClearanceScope,
 } from './clients.ts';
 import { introspectionPath } from './introspection.ts';
+import { resourceIndicators, richAuthorizationRequests } from './rich-authorization-requests.ts';
 import { refuseManagementScopeInConsent, refuseOtherClientCredentialsScopes } from './scope-rules.ts';
 import {
   clientAuthSigningAlgorithms,
@@ -271,6 +274,9 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
       dPoP: { enabled: true, nonceSecret: dpopNonceSecret(deps.cookieKeys), allowReplay: false },
       // The FAPI 2.0 Security Profile's checks apply to the apps registered with it, and only to them.
       fapi: { enabled: true, profile: (_ctx, client) => fapiProfileOf(client) },
+      // RFC 9396: an app may ask for data points in one `vehicle_data` authorization detail, not as scopes.
+      richAuthorizationRequests: richAuthorizationRequests(),
+      resourceIndicators: resourceIndicators(config.issuer),
     },
     findAccount: async (_ctx, sub) => {
       const account = await deps.accounts.find(sub);

@@ -2,11 +2,13 @@
 // with a fresh state and code verifier, the code exchanged at the callback, and refreshing (§6).
 import * as oauth from 'openid-client';
 import { asAuthorizationError } from './oauth-errors.ts';
-import type { Tokens } from './types.ts';
+import type { Tokens, VehicleDataGrant, VehicleDataRequest } from './types.ts';
 
 export interface AuthorizationUrlOptions {
-  /** Data points, space-separated, e.g. `location mileage`. */
-  scope: string;
+  /** Data points, space-separated, e.g. `location mileage`; leave out when asking with `vehicleData`. */
+  scope?: string;
+  /** Ask for the data points as a `vehicle_data` authorization detail (RFC 9396) instead of as scopes. */
+  vehicleData?: VehicleDataRequest;
   /** Skip the brand step: one of the brands enabled for the app. */
   brand?: string;
   /** The journey's language: `en` or `de`. */
@@ -43,7 +45,10 @@ export async function buildAuthorizationRequest(
   );
   const url = oauth.buildAuthorizationUrl(configuration, {
     redirect_uri: redirectUri,
-    scope: options.scope,
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+    ...(options.vehicleData === undefined
+      ? {}
+      : { authorization_details: JSON.stringify([{ type: 'vehicle_data', ...options.vehicleData }]) }),
     code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
     state,
@@ -89,5 +94,8 @@ function tokensOf(answer: oauth.TokenEndpointResponse): Tokens {
     ...(answer.refresh_token === undefined ? {} : { refresh_token: answer.refresh_token }),
     ...(answer.expires_in === undefined ? {} : { expires_in: answer.expires_in }),
     ...(answer.scope === undefined ? {} : { scope: answer.scope }),
+    ...(answer.authorization_details === undefined
+      ? {}
+      : { authorization_details: answer.authorization_details as unknown as VehicleDataGrant[] }),
   };
 }

@@ -32,6 +32,29 @@ export type VehicleEventType =
 /** A brand id (`bmw`, `mini`, `mercedes-benz`, …): the list grows with the makers Keyturn connects. */
 export type BrandId = string;
 
+/** A `vehicle_data` authorization detail as an app asks for it (RFC 9396): instead of data-point scopes. */
+export interface VehicleDataRequest {
+  /** The data points, e.g. `['location', 'mileage']`: each one the app is registered for. */
+  data_points: string[];
+  /** Skip the brand step: one of the brands enabled for the app. */
+  brand?: BrandId;
+  /** Prefill the vehicle's VIN. */
+  vin?: string;
+}
+
+/** The `vehicle_data` detail the owner granted: the vehicle consented to is always named. */
+export interface VehicleDataGrant {
+  type: 'vehicle_data';
+  data_points: string[];
+  brand: BrandId;
+  vin: string;
+}
+
+/** The granted detail with the authorization's status now (status endpoint and introspection). */
+export interface VehicleDataGrantWithStatus extends VehicleDataGrant {
+  status: AuthorizationStatusValue;
+}
+
 /** The tokens of an owner's authorization (RFC 6749 §5.1). */
 export interface Tokens {
   access_token: string;
@@ -39,6 +62,8 @@ export interface Tokens {
   refresh_token?: string;
   expires_in?: number;
   scope?: string;
+  /** When the app asked with a `vehicle_data` detail: what the owner granted (RFC 9396 §7). */
+  authorization_details?: VehicleDataGrant[];
 }
 
 /** `GET /v1/authorization`: the app's own view of its token. */
@@ -52,6 +77,8 @@ export interface AuthorizationStatus {
   pending_since: string | null;
   /** After an error, a rejection or a revocation at the maker: where to send the owner to ask again. */
   resolution_url: string | null;
+  /** When the app asked with a `vehicle_data` detail: the granted detail and its status. */
+  authorization_details?: VehicleDataGrantWithStatus[];
 }
 
 export interface ChangelogEntry {
@@ -119,11 +146,15 @@ export interface ActiveIntrospection {
   exp?: number;
   iat?: number;
   iss: string;
-  token_type?: 'Bearer';
+  /** `DPoP` for a token bound to a key, whose thumbprint `cnf.jkt` holds (RFC 9449 §6.2). */
+  token_type?: 'Bearer' | 'DPoP';
+  cnf?: { jkt: string };
   authorization_status: AuthorizationStatusValue;
   vehicle_status: ClearanceStatus;
   vin: string;
   brand: BrandId;
+  /** When the app asked with a `vehicle_data` detail: the granted detail and its status. */
+  authorization_details?: VehicleDataGrantWithStatus[];
 }
 
 /** Anything but an approved, unexpired token of a data flow answers exactly this. */

@@ -7,6 +7,7 @@ import type { Context, Next } from 'koa';
 import type AuthorizationServer from 'oidc-provider';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { provenBy } from '../domain/auth-methods.ts';
+import { type RequestedVehicleData, requestedVehicleData } from '../domain/vehicle-data-details.ts';
 import { InteractionExpired } from '../errors.ts';
 import { isLocale, type Locale } from '../i18n/index.ts';
 import { firstSupported, fromAcceptLanguage, negotiateLocale } from '../i18n/negotiate.ts';
@@ -31,7 +32,10 @@ export interface JourneyState {
   journey: Journey;
   interaction: InteractionView;
   app: App;
+  /** The data points the app asked for (those it may have): as scopes, or in its `vehicle_data` detail. */
   requestedScopes: string[];
+  /** The app's `vehicle_data` authorization detail (RFC 9396), when it asked for data points that way. */
+  requestedDetail?: RequestedVehicleData;
   /** The owner this browser's login session proves, masked ("m…@example.com"), while the journey uses them. */
   continuingAs?: string;
 }
@@ -102,9 +106,12 @@ export function loadJourney(deps: JourneyDependencies) {
     }
     ctx.state.locale = journey.locale as Locale;
     const allowedScopes = new Set(app.scopes);
-    const requestedScopes = String(params.scope ?? '')
-      .split(' ')
-      .filter((scope) => allowedScopes.has(scope));
+    const requestedDetail = requestedVehicleData(params);
+    // A request asks for data points as scopes or in its detail, never both (the authorization server
+    // refuses both at once).
+    const requestedScopes = (requestedDetail?.data_points ?? String(params.scope ?? '').split(' ')).filter(
+      (scope) => allowedScopes.has(scope),
+    );
     const continuingAs =
       sessionAccount && journey.accountId === sessionAccount.id
         ? maskedEmail(sessionAccount.email)
@@ -114,6 +121,7 @@ export function loadJourney(deps: JourneyDependencies) {
       interaction: details,
       app,
       requestedScopes,
+      requestedDetail,
       continuingAs,
     } satisfies JourneyState;
     await next();

@@ -1,9 +1,12 @@
 // The consent command: in one transaction, the OAuth grant, the clearance (`pending`), the owner's saved
 // vehicle, the consent record (with the version of the wording shown) and the follow-up jobs (owner mail,
 // the consent receipt, the clearance request to the maker). Either all of it is committed or none of it.
+// Data points asked for as a `vehicle_data` authorization detail are granted as that detail (RFC 9396 §7.1),
+// naming the brand and VIN consented to; the clearance relays every data point granted either way.
 
 import type AuthorizationServer from 'oidc-provider';
 import type { Transactions } from '../db/index.ts';
+import { type GrantedVehicleData, vehicleDataType } from '../domain/vehicle-data-details.ts';
 import { findBrand } from '../domain/vehicles/brands.ts';
 import { isLocale } from '../i18n/index.ts';
 import { ownerMailJob } from '../mail/owner-mail.ts';
@@ -31,9 +34,12 @@ export interface ConsentInput {
   journey: Journey;
   clientId: string;
   appName: string;
-  /** Data points granted, plus any of `openid`/`offline_access` the app asked for. */
+  /** Data points granted as scopes, plus any of `openid`/`offline_access` the app asked for. */
   scopes: string[];
+  /** Every data point granted, as scopes or in the detail: what the clearance relays to the maker. */
   dataPoints: string[];
+  /** The data points granted as the app's `vehicle_data` authorization detail, when it asked that way. */
+  vehicleData?: string[];
 }
 
 export type OwnerMailTemplate = 'set_password' | 'existing_account';
@@ -55,6 +61,15 @@ export async function grantConsent(
   return deps.transactions.transaction(async () => {
     const grant = new deps.authorizationServer.Grant({ accountId, clientId: input.clientId });
     if (input.scopes.length > 0) grant.addOIDCScope(input.scopes.join(' '));
+    if (input.vehicleData) {
+      const detail: GrantedVehicleData = {
+        type: vehicleDataType,
+        data_points: input.vehicleData,
+        brand: brand.id,
+        vin: journey.vin as string,
+      };
+      grant.addRar(detail);
+    }
     // Saved with its lifetime (the library's types omit the argument its models take), so the stored grant
     // ends with the app's access, which the clearance records too.
     const grantId = await (grant as unknown as { save(ttl: number): Promise<string> }).save(

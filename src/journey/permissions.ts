@@ -15,13 +15,18 @@ import type { JourneyLimits } from './limits.ts';
 import { field, guarded, renderStep } from './page.ts';
 
 /**
- * What an allowed consent grants: the app's data points the owner saw, `openid` when the app asked for it,
- * and `offline_access` always: every app keeps its access for as long as the grant lasts by refreshing its
+ * The scopes an allowed consent grants: the data points the app asked for as scopes (those asked for in its
+ * authorization detail are granted as that detail), `openid` when the app asked for it, and
+ * `offline_access` always: every app keeps its access for as long as the grant lasts by refreshing its
  * tokens, and the token response must say so (RFC 6749 §3.3), so a client may ask for it again on refresh.
  */
 function grantedScopes(state: JourneyState): string[] {
   const requested = String(state.interaction.params.scope ?? '').split(' ');
-  return [...state.requestedScopes, ...(requested.includes('openid') ? ['openid'] : []), 'offline_access'];
+  return [
+    ...state.requestedScopes.filter((scope) => requested.includes(scope)),
+    ...(requested.includes('openid') ? ['openid'] : []),
+    'offline_access',
+  ];
 }
 
 const secondsPerDay = 86_400;
@@ -98,6 +103,13 @@ export function permissionsStep(deps: PermissionsStepDependencies) {
           appName: app.name,
           scopes,
           dataPoints: state.requestedScopes,
+          ...(state.requestedDetail
+            ? {
+                vehicleData: state.requestedDetail.data_points.filter((point) =>
+                  state.requestedScopes.includes(point),
+                ),
+              }
+            : {}),
         });
         // The library recomputes the code's scope from the authorization request's, which it stripped of
         // offline_access (OpenID Connect Core §11 keeps it only with prompt=consent, and this journey is

@@ -118,6 +118,24 @@ describe('keyturn/client', () => {
     expect(await (await consumer()).introspect(tokens.access_token)).toEqual({ active: false });
   });
 
+  it('authorizationUrl › with vehicleData asks by a vehicle_data detail; the tokens and the status carry the granted detail', async () => {
+    const request = await app.authorizationUrl({
+      vehicleData: { data_points: ['location'], brand: 'bmw', vin: bmwVin },
+    });
+    const asked = new URL(request.url);
+    expect(asked.searchParams.has('scope')).toBe(false);
+    expect(JSON.parse(asked.searchParams.get('authorization_details') ?? '[]')).toEqual([
+      { type: 'vehicle_data', data_points: ['location'], brand: 'bmw', vin: bmwVin },
+    ]);
+    const done = await walkAsNewOwner(newBrowser(), request.url, { email: 'client.details@example.com' });
+    const granted = await app.completeAuthorization(done.url, request);
+    const detail = { type: 'vehicle_data', data_points: ['location'], brand: 'bmw', vin: bmwVin };
+    expect(granted.authorization_details).toEqual([detail]);
+    const status = await app.authorizationStatus(granted.access_token);
+    expect(status.authorization_details).toEqual([{ ...detail, status: 'pending' }]);
+    expect(conformanceErrors(document, 'GET', '/v1/authorization', 200, status)).toEqual([]);
+  });
+
   it('completeAuthorization › a callback of an owner who denied throws AuthorizationError access_denied', async () => {
     const request = await app.authorizationUrl({ scope: 'location' });
     const done = await walkAsNewOwner(newBrowser(), request.url, {

@@ -39,7 +39,12 @@ export const appPaths: Record<string, Json> = {
       tags: ['App API'],
       security: [{ appBearer: [] }, { appDPoP: [] }],
       responses: {
-        '200': jsonResponse('The authorization.', 'Authorization', examples.authorization),
+        '200': jsonResponse(
+          'The authorization.',
+          'Authorization',
+          examples.authorization,
+          examples.authorizationWithDetails,
+        ),
         ...authenticatedResponses,
         '401': unauthorizedWithDpop,
       },

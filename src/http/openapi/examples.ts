@@ -279,6 +279,40 @@ export const examples = {
       'https://keyturn.example',
     ),
   ),
+  authorizationWithDetails: example(
+    'Asked for with authorization_details, pending',
+    presentAuthorization(
+      {
+        id: 'clr_example2',
+        grantId: 'grant_example2',
+        accountId: 'acct_example',
+        fleetId: null,
+        clientId: 'app_pKhvn8BO8_OlhBOZ',
+        brand: 'bmw',
+        provider: 'bmw',
+        vin: 'WBA8E9G50GNT12345',
+        scopes: ['mileage', 'battery_level'],
+        status: 'pending',
+        oemReference: null,
+        lastEventAt: null,
+        statusChangedAt: at('08:15:00.000'),
+        createdAt: at('08:15:00.000'),
+        authMethod: null,
+        grantExpiresAt: null,
+      },
+      '',
+      at('08:15:00.000'),
+      'https://keyturn.example',
+      [
+        {
+          type: 'vehicle_data',
+          data_points: ['mileage', 'battery_level'],
+          brand: 'bmw',
+          vin: 'WBA8E9G50GNT12345',
+        },
+      ],
+    ),
+  ),
 
   fleetClearanceChanged: example('A tracker connected', {
     vehicle: { id: ids.targa, tracker_id: targa.trackerId, vin: targa.vin },

@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { maxPageSize as maxClearancePageSize } from '../../app-api/list-query.ts';
 import { authorizationStatuses, clearanceStatuses } from '../../domain/clearance/status.ts';
+import { dataPoints } from '../../domain/data-points.ts';
 import { statusCategories } from '../../domain/fleet/categories.ts';
 import { fleetProviderIds, fleetProviders, trackerTypes } from '../../domain/fleet/providers.ts';
+import { vehicleDataType } from '../../domain/vehicle-data-details.ts';
 import { vehicleEventTypes } from '../../domain/vehicle-events.ts';
 import { brands } from '../../domain/vehicles/brands.ts';
 import { eligibilityReasonCodes } from '../../domain/vehicles/eligibility.ts';
@@ -302,28 +304,59 @@ export const schemas: Record<string, Json> = {
     additionalProperties: false,
   },
   StatusChange: closed({ id: vehicleId, validation_status: clearanceStatus }),
-  Authorization: closed({
-    status: {
-      type: 'string',
-      enum: [...authorizationStatuses],
-      description: 'The authorization status, derived from `vehicle_status`.',
+  GrantedVehicleData: closed(
+    {
+      type: { type: 'string', const: vehicleDataType },
+      data_points: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: { type: 'string', enum: [...dataPoints] },
+        description: 'The data points granted.',
+      },
+      brand,
+      vin,
+      status: {
+        type: 'string',
+        enum: [...authorizationStatuses],
+        description: 'The authorization status now, the same as the authorization’s `status`.',
+      },
     },
-    vehicle_status: clearanceStatus,
-    vin,
-    brand,
-    scope: string('The token’s scope, space-separated.'),
-    pending_since: nullable(
-      timestamp(
-        'While `status` is `pending`: when the current wait for the owner’s approval at the maker began (the consent, or the latest request again), ISO 8601 UTC; otherwise null.',
+    undefined,
+    { description: 'A `vehicle_data` authorization detail (RFC 9396) as granted: the vehicle consented to.' },
+  ),
+  Authorization: closed(
+    {
+      status: {
+        type: 'string',
+        enum: [...authorizationStatuses],
+        description: 'The authorization status, derived from `vehicle_status`.',
+      },
+      vehicle_status: clearanceStatus,
+      vin,
+      brand,
+      scope: string('The token’s scope, space-separated.'),
+      pending_since: nullable(
+        timestamp(
+          'While `status` is `pending`: when the current wait for the owner’s approval at the maker began (the consent, or the latest request again), ISO 8601 UTC; otherwise null.',
+        ),
       ),
-    ),
-    resolution_url: nullable({
-      type: 'string',
-      format: 'uri',
-      description:
-        'After the maker could not be asked, did not answer in time, did not know the VIN, or the owner rejected or withdrew access there: a Keyturn page to send the owner to, where they confirm asking the maker again for the same vehicle and data (the token stays the same and turns `pending`). Otherwise null.',
-    }),
-  }),
+      resolution_url: nullable({
+        type: 'string',
+        format: 'uri',
+        description:
+          'After the maker could not be asked, did not answer in time, did not know the VIN, or the owner rejected or withdrew access there: a Keyturn page to send the owner to, where they confirm asking the maker again for the same vehicle and data (the token stays the same and turns `pending`). Otherwise null.',
+      }),
+      authorization_details: {
+        type: 'array',
+        items: ref('GrantedVehicleData'),
+        minItems: 1,
+        description:
+          'Only for a token the app asked for with `authorization_details` instead of data-point scopes: the details granted.',
+      },
+    },
+    ['status', 'vehicle_status', 'vin', 'brand', 'scope', 'pending_since', 'resolution_url'],
+  ),
   AppClearance: closed(appClearanceProperties),
   AppClearanceWithChangelog: closed({
     ...appClearanceProperties,
