@@ -2,7 +2,7 @@
 // Apps: authorization code + refresh token, exact redirect URIs, their data points as allowed scopes; and
 // client credentials (RFC 6749 §4.4) for the scope of the app management API only. An app of the FAPI 2.0
 // Security Profile authenticates with `private_key_jwt` (its registered public keys, no secret), must push its
-// authorization requests (RFC 9126) and gets only DPoP-bound tokens (RFC 9449).
+// authorization requests (RFC 9126), gets only DPoP-bound tokens (RFC 9449) and PS256-signed ID tokens.
 // Consumers: no grants at all; they only authenticate to introspect.
 // Fleets: client credentials only (RFC 6749 §4.4), for the scope of the fleet API; after a rotation of
 // their secret, the previous one is accepted beside it until its overlap ends.
@@ -13,6 +13,7 @@ import type { App, AppsRepository } from '../storage/apps.ts';
 import type { Consumer, ConsumersRepository } from '../storage/consumers.ts';
 import type { Fleet, FleetsRepository } from '../storage/fleets.ts';
 import type { ClientLoader } from './adapter.ts';
+import { fapiIdTokenSigningAlgorithm } from './security-profile.ts';
 
 export type ClientRole = 'app' | 'consumer' | 'fleet';
 
@@ -46,6 +47,7 @@ function appAuthenticationMetadata(app: App): Record<string, unknown> {
     jwks: app.jwks,
     require_pushed_authorization_requests: true,
     dpop_bound_access_tokens: true,
+    id_token_signed_response_alg: fapiIdTokenSigningAlgorithm,
     keyturn_security_profile: 'fapi2',
   };
 }

@@ -38,6 +38,7 @@ import {
   fleetClearanceScope,
 } from './clients.ts';
 import { introspectionPath } from './introspection.ts';
+import { replayDetectedAtomically } from './replay-detection.ts';
 import { resourceIndicators, richAuthorizationRequests } from './rich-authorization-requests.ts';
 import { refuseManagementScopeInConsent, refuseOtherClientCredentialsScopes } from './scope-rules.ts';
 import {
@@ -45,6 +46,8 @@ import {
   dpopNonceSecret,
   dpopSigningAlgorithms,
   fapiProfileOf,
+  idTokenSigningAlgorithms,
+  withFapiSigningKeys,
 } from './security-profile.ts';
 
 export interface AuthorizationServerDependencies {
@@ -194,7 +197,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
   const configuration: Configuration = {
     adapter: adapterFactory(deps.payloads, deps.loadClient) as unknown as Configuration['adapter'],
     clients: [],
-    jwks: deps.jwks as Configuration['jwks'],
+    jwks: withFapiSigningKeys(deps.jwks) as Configuration['jwks'],
     // One Keygrip for the process: given an array, Koa's cookies would build a new one on every request.
     cookies: { keys: new Keygrip(deps.cookieKeys) as unknown as string[] },
     scopes: ['openid', 'offline_access', ...dataPoints, fleetClearanceScope, appManagementScope],
@@ -211,6 +214,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
     enabledJWA: {
       clientAuthSigningAlgValues: [...clientAuthSigningAlgorithms],
       dPoPSigningAlgValues: [...dpopSigningAlgorithms],
+      idTokenSigningAlgValues: [...idTokenSigningAlgorithms],
     },
     extraClientMetadata: { properties: [...clientMetadataProperties] },
     discovery: {
@@ -327,6 +331,9 @@ export function createAuthorizationServer(deps: AuthorizationServerDependencies)
   const authorizationServer = new AuthorizationServer(config.issuer, configuration);
   authorizationServer.proxy = config.trustProxy;
   pinToIssuer(authorizationServer, config.issuer);
+  // The library's replay check (DPoP proofs, client assertions) finds and then saves, which races: it
+  // becomes one atomic claim in the artifact table.
+  replayDetectedAtomically(authorizationServer, deps.payloads);
 
   // Client secrets are stored hashed: oidc-provider holds the hash as `client_secret`, so compare hashes;
   // a fleet's previous secret counts too while its rotation's overlap lasts (./clients.ts).

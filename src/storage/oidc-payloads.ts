@@ -1,7 +1,8 @@
 // The authorization server's artifacts (sessions, interactions, grants, codes, tokens), one table for
 // every model, each row a JSON payload under (model, id); bearer credentials under the hash of their value
 // (./artifact-keys.ts). `consume` is a conditional UPDATE, so of two parallel redemptions of one code
-// exactly one succeeds. Interactions, which every journey step reads, are kept as cached rows.
+// exactly one succeeds; `claimOnce` is one conditional INSERT, so of two parallel claims of one key (a
+// replayed `jti`) exactly one succeeds. Interactions, which every journey step reads, are cached rows.
 import type { Database } from '../db/index.ts';
 import { type ClearanceStatus, storedClearanceStatus } from '../domain/clearance/status.ts';
 import { artifactKey } from './artifact-keys.ts';
@@ -35,6 +36,14 @@ export function oidcPayloadsRepository(database: Database) {
     `insert into oidc_payloads (model, id, payload, grant_id, uid, expires_at) values (?, ?, ?, ?, ?, ?)
       on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
       uid = excluded.uid, expires_at = excluded.expires_at`,
+  );
+  // A claim takes the key when no row holds it, or over a row that has expired (not yet swept); a live row
+  // wins, and the statement then changes nothing. One statement, so concurrent claims cannot both succeed.
+  const insertClaim = database.statement(
+    `insert into oidc_payloads (model, id, payload, expires_at) values (?, ?, ?, ?)
+      on conflict (model, id) do update set payload = excluded.payload, grant_id = null, uid = null,
+      expires_at = excluded.expires_at, consumed_at = null
+      where oidc_payloads.expires_at is not null and oidc_payloads.expires_at <= ?`,
   );
   const selectById = database.readStatement<PayloadRow>(
     'select payload, expires_at, consumed_at from oidc_payloads where model = ? and id = ?',
@@ -72,6 +81,20 @@ export function oidcPayloadsRepository(database: Database) {
       const values = [model, artifactKey(model, id), payload, refs.grantId, refs.uid, refs.expiresAt];
       if (isInteraction(model)) await interactions.write(id, upsertRow, ...values);
       else await upsertRow.run(...values);
+    },
+    /**
+     * Stores `payload` as the artifact `id` of `model` unless a live one is stored under that key; true when
+     * this call stored it (the first use of the key until `expiresAt`, epoch ms), false otherwise.
+     */
+    async claimOnce(
+      model: string,
+      id: string,
+      payload: string,
+      expiresAt: number,
+      now = Date.now(),
+    ): Promise<boolean> {
+      if (isInteraction(model)) throw new Error('interactions are saved, never claimed');
+      return (await insertClaim.run(model, artifactKey(model, id), payload, expiresAt, now)) === 1;
     },
     find(model: string, id: string): Promise<PayloadRow | undefined> {
       return isInteraction(model) ? interactions.get(id) : selectById.get(model, artifactKey(model, id));

@@ -1,8 +1,9 @@
 // Apps of the FAPI 2.0 Security Profile, with openid-client 6 as the relying party: pushed authorization
 // requests (RFC 9126), `private_key_jwt` client authentication (RFC 7523) and DPoP-bound tokens (RFC 9449),
 // each required and each refused when missing; the proof of possession checked at GET /v1/authorization;
-// `cnf.jkt` in introspection answers; default-profile apps unaffected, free to use PAR and DPoP by choice;
-// and `keyturn apps add --profile fapi2 --jwks FILE`.
+// `cnf.jkt` in introspection answers; ID tokens signed PS256 for FAPI 2.0 apps, RS256 for default ones;
+// default-profile apps unaffected, free to use PAR and DPoP by choice; and `keyturn apps add --profile fapi2
+// --jwks FILE`.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,14 +119,18 @@ describe('FAPI 2.0 Security Profile', () => {
   const statusUrl = () => `${keyturn.url}/v1/authorization`;
 
   /** Pushes the authorization request (optionally bound to a DPoP key) and walks the journey. */
-  async function consentWithPar(config: oauth.Configuration, dpop?: oauth.DPoPHandle) {
+  async function consentWithPar(
+    config: oauth.Configuration,
+    dpop?: oauth.DPoPHandle,
+    scope = 'location mileage',
+  ) {
     const verifier = oauth.randomPKCECodeVerifier();
     const state = oauth.randomState();
     const url = await oauth.buildAuthorizationUrlWithPAR(
       config,
       {
         redirect_uri: testRedirectUri,
-        scope: 'location mileage',
+        scope,
         code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
         state,
@@ -427,6 +432,56 @@ describe('FAPI 2.0 Security Profile', () => {
     it('POST /token/introspection › a pending DPoP-bound token is exactly {"active":false}', async () => {
       const { tokens } = await connectFapi();
       expect(await introspect(keyturn.url, consumer, tokens.access_token)).toStrictEqual({ active: false });
+    });
+  });
+
+  describe('ID tokens (scope openid)', () => {
+    const algOf = (jwt: string) =>
+      (JSON.parse(Buffer.from(jwt.split('.')[0] ?? '', 'base64url').toString()) as { alg?: string }).alg;
+
+    it('GET /.well-known/openid-configuration › advertises PS256 for ID tokens, and the key to check them', async () => {
+      expect(fapi.serverMetadata().id_token_signing_alg_values_supported).toEqual(
+        expect.arrayContaining(['PS256', 'RS256']),
+      );
+      const jwks = (await (await fetch(`${keyturn.url}/jwks`)).json()) as {
+        keys: { alg?: string; d?: unknown }[];
+      };
+      expect(jwks.keys.map((key) => key.alg)).toEqual(expect.arrayContaining(['PS256', 'RS256']));
+      expect(jwks.keys.every((key) => key.d === undefined)).toBe(true);
+    });
+
+    it('POST /token › a FAPI 2.0 app asking for openid gets an ID token signed PS256, which openid-client verifies', async () => {
+      // The app declares the algorithm it expects and checks the signature against /jwks.
+      const relyingParty = await oauth.discovery(
+        new URL(keyturn.url),
+        fapiApp.client_id,
+        { id_token_signed_response_alg: 'PS256' },
+        oauth.PrivateKeyJwt({ key: clientKeys.privateKey, kid: 'client-key-1' }),
+        { execute: [oauth.allowInsecureRequests, oauth.enableNonRepudiationChecks] },
+      );
+      const dpop = oauth.getDPoPHandle(relyingParty, await newKeyPair());
+      const { callback, checks } = await consentWithPar(relyingParty, dpop, 'openid location mileage');
+      const tokens = await oauth.authorizationCodeGrant(relyingParty, callback, checks, undefined, {
+        DPoP: dpop,
+      });
+      if (!tokens.id_token) throw new Error('no ID token');
+      expect(algOf(tokens.id_token)).toBe('PS256');
+      expect(tokens.claims()).toMatchObject({ iss: keyturn.url, aud: fapiApp.client_id });
+    });
+
+    it('POST /token › a default-profile app asking for openid still gets an ID token signed RS256', async () => {
+      const relyingParty = await oauth.discovery(
+        new URL(keyturn.url),
+        defaultApp.client_id,
+        { id_token_signed_response_alg: 'RS256' },
+        oauth.ClientSecretBasic(defaultApp.client_secret),
+        { execute: [oauth.allowInsecureRequests, oauth.enableNonRepudiationChecks] },
+      );
+      const { callback, checks } = await consentWithPar(relyingParty, undefined, 'openid location');
+      const tokens = await oauth.authorizationCodeGrant(relyingParty, callback, checks);
+      if (!tokens.id_token) throw new Error('no ID token');
+      expect(algOf(tokens.id_token)).toBe('RS256');
+      expect(tokens.claims()).toMatchObject({ iss: keyturn.url, aud: defaultApp.client_id });
     });
   });
 
