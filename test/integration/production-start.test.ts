@@ -1,25 +1,24 @@
-// The compiled server as production runs it: the sources compiled with tsconfig.build.json (the settings
-// `npm run build` uses, into a folder of this test's own beside dist/'s layout, so a build someone else
-// runs at the same time is left alone), then `node <build>/src/main.js` with NODE_ENV=production, real keys,
-// an https ISSUER served on plain http behind a (notional) TLS-terminating proxy, a fresh PostgreSQL
-// database and METRICS_TOKEN. A consumer registered with the compiled CLI introspects; /metrics shows
-// those requests only to the bearer of the token; SIGTERM ends the process with exit code 0 in the grace.
+// The compiled server as production runs it: the build `npm run build` makes (tsc's output with the server
+// and the CLI bundled), in a deployment folder of this test's own, then `node <dist>/src/main.js` with
+// NODE_ENV=production, real keys, an https ISSUER served on plain http behind a (notional) TLS-terminating
+// proxy, a fresh PostgreSQL database migrated first with the compiled `keyturn migrate` (as a deployment of
+// several instances does, so the start timed is the one every restart makes) and METRICS_TOKEN. A consumer
+// registered with the compiled CLI introspects; /metrics shows those requests only to the bearer of the
+// token; SIGTERM ends the process with exit code 0 in the grace.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths.ts';
 import { createTestDatabase, type TestDatabase, testEngine } from '../support/database.ts';
-import { productionEnv } from '../support/production.ts';
+import { buildForProduction, type ProductionBuild, productionEnv } from '../support/production.ts';
 
 const run = promisify(execFile);
 const issuer = 'https://keyturn.example';
 const metricsToken = 'production-start-metrics-token-0123456789';
 const shutdownGraceSeconds = 5;
-/** Inside the project, so the build finds node_modules, views/ and locales/ as dist/ does; never committed. */
-const buildFolder = join(projectRoot, 'node_modules', '.cache', `keyturn-production-start-${process.pid}`);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -39,6 +38,8 @@ function exitOf(child: ChildProcess): Promise<number | string> {
 // The scale-out deployment this checks runs on PostgreSQL; on the SQLite project the file is skipped by design
 // (the build and the process start are the same; the SQLite engine is covered by every other test).
 describe.runIf(testEngine() === 'postgres')('node dist/src/main.js › the compiled production server', () => {
+  let build: ProductionBuild;
+  let buildFolder: string;
   let database: TestDatabase;
   let server: ChildProcess | undefined;
   let url: string;
@@ -46,17 +47,8 @@ describe.runIf(testEngine() === 'postgres')('node dist/src/main.js › the compi
   const output: string[] = [];
 
   beforeAll(async () => {
-    await run(
-      process.execPath,
-      [
-        join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
-        '-p',
-        join(projectRoot, 'tsconfig.build.json'),
-        '--outDir',
-        buildFolder,
-      ],
-      { cwd: projectRoot },
-    );
+    build = await buildForProduction();
+    buildFolder = build.dist;
     database = await createTestDatabase();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
@@ -71,6 +63,11 @@ describe.runIf(testEngine() === 'postgres')('node dist/src/main.js › the compi
       SHUTDOWN_GRACE: String(shutdownGraceSeconds),
       LOG_LEVEL: 'info',
     };
+    const migrated = await run(process.execPath, [join(buildFolder, 'src', 'cli', 'main.js'), 'migrate'], {
+      cwd: projectRoot,
+      env,
+    });
+    expect((JSON.parse(migrated.stdout) as { applied: string[] }).applied.length).toBeGreaterThan(0);
   }, 240_000);
 
   afterAll(async () => {
@@ -79,7 +76,7 @@ describe.runIf(testEngine() === 'postgres')('node dist/src/main.js › the compi
       await exitOf(server);
     }
     await database?.drop();
-    rmSync(buildFolder, { recursive: true, force: true });
+    build?.remove();
   });
 
   it('node dist/src/main.js › starts, serves discovery, introspection and guarded metrics, and stops with 0 on SIGTERM', async () => {

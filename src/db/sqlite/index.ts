@@ -3,8 +3,9 @@
 // writes), passive checkpoints in a worker thread, statements prepared once per connection and run on it
 // directly, and a cache of rows this process alone writes.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import Sqlite from 'better-sqlite3';
+import type Sqlite from 'better-sqlite3';
 import knex, { type Knex } from 'knex';
 import type { CachedRows, Database, DatabaseOptions, Statement, Value } from '../database.ts';
 import { connectionsOf, poolIsIdle } from '../knex-internals.ts';
@@ -116,7 +117,9 @@ export function openSqlite(options: DatabaseOptions): Database {
   let reader: Sqlite.Database | undefined;
   function readerConnection(): Sqlite.Database {
     if (!reader) {
-      reader = new Sqlite(file, { readonly: true, fileMustExist: true });
+      // Required here rather than imported: a PostgreSQL deployment never loads the native driver.
+      const Driver = createRequire(import.meta.url)('better-sqlite3') as typeof Sqlite;
+      reader = new Driver(file, { readonly: true, fileMustExist: true });
       reader.pragma('busy_timeout = 0');
     }
     return reader;
