@@ -2,8 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Pure tests run once and need no database; every test under test/integration runs once per database
-// engine, against a real SQLite file and a real PostgreSQL server (KEYTURN_TEST_DB); the benchmark's smoke
-// test runs the harness once (it needs PostgreSQL too). A missing PostgreSQL fails the run.
+// engine, against a real SQLite file and a real PostgreSQL server (KEYTURN_TEST_DB); the Chromium walks under
+// test/browser test pages, which read the same repositories on either engine, so they run once, on the
+// SQLite of `npm start`; the benchmark's smoke test runs the harness once (it needs PostgreSQL too). A
+// missing PostgreSQL fails the run.
 const root = fileURLToPath(new URL('..', import.meta.url));
 const shared = { testTimeout: 30_000, hookTimeout: 60_000 };
 
@@ -27,6 +29,15 @@ export default defineConfig({
           name: 'bench',
           root,
           include: ['test/bench/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'browser',
+          root,
+          include: ['test/browser/**/*.test.ts'],
+          env: { KEYTURN_TEST_DB: 'sqlite' },
         },
       },
       {
