@@ -27,6 +27,7 @@ import { approvalReminderJob, sweepApprovalReminders } from './relay/approval-re
 import { sweepOverdueClearances } from './relay/deadline-sweep.ts';
 import { relayJobs } from './relay/jobs.ts';
 import { type Keys, loadKeys } from './security/keys.ts';
+import { type PasswordHashing, passwordHashing } from './security/passwords.ts';
 import { sweepRateLimits } from './security/rate-limits.ts';
 import { accountErasureRepository } from './storage/account-erasure.ts';
 import { accountsRepository } from './storage/accounts.ts';
@@ -91,6 +92,8 @@ export interface Container {
   keys: Keys;
   repositories: Repositories;
   mailer: Mailer;
+  /** Owners' passwords, hashed and checked at the configured cost. */
+  passwords: PasswordHashing;
   connectors: ConnectorRegistry;
   relay: RelayStore;
   /** The relay, with what taking in vehicle events needs besides: receivers, the usage ledger, prices. */
@@ -261,6 +264,7 @@ export async function buildContainer(config: Config, options: ContainerOptions =
     keys,
     repositories,
     mailer,
+    passwords: passwordHashing(config.passwordHashCost),
     connectors,
     relay,
     vehicleEvents,

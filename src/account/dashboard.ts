@@ -17,6 +17,7 @@ import { findBrand } from '../domain/vehicles/brands.ts';
 import type { OutboxStore } from '../outbox/store.ts';
 import type { RelayStore } from '../relay/apply-clearance-event.ts';
 import { cancelClearance } from '../relay/cancel-clearance.ts';
+import type { PasswordHashing } from '../security/passwords.ts';
 import type { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { AccountErasureRepository } from '../storage/account-erasure.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
@@ -46,6 +47,7 @@ export interface DashboardDependencies {
   sessions: OwnerSessionsRepository;
   outbox: OutboxStore;
   signInThrottle: SignInThrottle;
+  passwords: PasswordHashing;
   erasure: AccountErasureRepository;
   settings: SettingsRepository;
   /** Whether an account uses a fleet's Platform. */

@@ -3,6 +3,7 @@
 // owner's sessions are over and /account/deleted says it is done.
 import type { Context } from 'koa';
 import type AuthorizationServer from 'oidc-provider';
+import type { PasswordHashing } from '../security/passwords.ts';
 import type { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
@@ -18,6 +19,7 @@ export interface DeleteAccountDependencies extends ErasureDependencies {
   accounts: AccountsRepository;
   sessions: OwnerSessionsRepository;
   signInThrottle: SignInThrottle;
+  passwords: PasswordHashing;
 }
 
 export function deleteAccountPage(deps: DeleteAccountDependencies) {

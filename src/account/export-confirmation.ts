@@ -4,6 +4,7 @@
 // open on a shared computer does not hand out everything Keyturn holds about its owner. An account without a
 // password is asked to set one first.
 import type { Context } from 'koa';
+import type { PasswordHashing } from '../security/passwords.ts';
 import type { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
@@ -33,6 +34,7 @@ export interface ExportConfirmationDependencies {
   accounts: AccountsRepository;
   sessions: OwnerSessionsRepository;
   signInThrottle: SignInThrottle;
+  passwords: PasswordHashing;
 }
 
 const view = 'account/export-confirm.njk';

@@ -1,7 +1,7 @@
 // An owner signing in with email and password, in the journey (returning owners) and on the dashboard:
 // the form's values checked, the attempt throttled, the password verified in constant time, and a hash made
 // at an older cost upgraded while the password is at hand (OWASP Password Storage Cheat Sheet).
-import { hashPassword, maximumPasswordLength, needsRehash, verifyPassword } from '../security/passwords.ts';
+import { maximumPasswordLength, type PasswordHashing } from '../security/passwords.ts';
 import type { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 
@@ -13,6 +13,7 @@ export type SignInOutcome =
 export interface PasswordSignInDependencies {
   accounts: AccountsRepository;
   signInThrottle: SignInThrottle;
+  passwords: PasswordHashing;
 }
 
 export async function signInWithPassword(
@@ -32,13 +33,13 @@ export async function signInWithPassword(
   if (wait !== undefined) return { outcome: 'throttled', retryAfterSeconds: wait };
   const found = await deps.accounts.passwordHashOf(email);
   const stored = found?.passwordHash ?? null;
-  const valid = await verifyPassword(password, stored);
+  const valid = await deps.passwords.verify(password, stored);
   if (!found || stored === null || !valid) {
     await deps.signInThrottle.failed(email);
     return { outcome: 'refused' };
   }
   await deps.signInThrottle.succeeded(email);
-  if (needsRehash(stored))
-    await deps.accounts.replacePasswordHash(found.id, stored, await hashPassword(password));
+  if (deps.passwords.needsRehash(stored))
+    await deps.accounts.replacePasswordHash(found.id, stored, await deps.passwords.hash(password));
   return { outcome: 'signed_in', accountId: found.id };
 }

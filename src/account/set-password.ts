@@ -7,7 +7,7 @@
 import type { Context } from 'koa';
 import type { Transactions } from '../db/index.ts';
 import { checkNewPassword, type PasswordProblem } from '../security/password-rules.ts';
-import { hashPassword } from '../security/passwords.ts';
+import type { PasswordHashing } from '../security/passwords.ts';
 import { hashSecret } from '../security/secrets.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
 import type { OwnerSessionsRepository } from '../storage/owner-sessions.ts';
@@ -42,6 +42,7 @@ const problemMessages: Record<PasswordProblem, string> = {
 
 export function setPasswordPage(deps: {
   transactions: Transactions;
+  passwords: PasswordHashing;
   accounts: AccountsRepository;
   sessions: OwnerSessionsRepository;
   /** Whether the account uses a fleet's Platform (its done page then leads there too). */
@@ -74,7 +75,7 @@ export function setPasswordPage(deps: {
           400,
         );
       }
-      const passwordHash = await hashPassword(checked.password);
+      const passwordHash = await deps.passwords.hash(checked.password);
       const tokenHash = hashSecret(token as string);
       const saved = await deps.transactions.transaction(async () => {
         const link = await deps.accounts.findPasswordLink(tokenHash);

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseReminderAges } from '../relay/approval-reminders.ts';
+import { scryptCost } from '../security/passwords.ts';
 import { type Pricing, parseDiscountTiers } from '../usage/pricing.ts';
 import {
   type Mode,
@@ -120,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     mailFrom: e.MAIL_FROM,
     cookieKeys: e.KEYTURN_COOKIE_KEYS,
     jwks: e.KEYTURN_JWKS,
+    /** scrypt's cost for new password hashes. */
+    passwordHashCost: scryptCost(e.PASSWORD_HASH_COST),
     trustProxy: e.TRUST_PROXY,
     logLevel: mode === 'test' && !env.LOG_LEVEL ? 'silent' : e.LOG_LEVEL,
     devTools: e.KEYTURN_DEV_TOOLS,

@@ -138,6 +138,17 @@ export const settings = {
         .refine((keys) => keys.every((key) => key.length >= 32), 'every key needs at least 32 characters')
         .optional(),
   ),
+  PASSWORD_HASH_COST: setting(
+    'Keys',
+    "scrypt's cost for new password hashes as log2 N (r=8, p=1): OWASP's 17 by default, at least 17 in production; the tests use 12. A hash made at another cost is redone at its next sign-in.",
+    (mode) =>
+      z.coerce
+        .number()
+        .int()
+        .min(production(mode) ? 17 : 10, production(mode) ? 'at least 17 in production (OWASP)' : undefined)
+        .max(20)
+        .default(mode === 'test' ? 12 : 17),
+  ),
   KEYTURN_JWKS: setting(
     'Keys',
     'Private JSON Web Key Set signing ID tokens (required in production; else generated and kept in the database).',

@@ -194,9 +194,11 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         container.metrics.callbacks,
       ),
     ]),
-    routers('app API', [acceptLanguage(), ...jsonErrors], [
-      appApiRouter({ authorizationServer, clearances: repositories.clearances, issuer: config.issuer }),
-    ]),
+    routers(
+      'app API',
+      [acceptLanguage(), ...jsonErrors],
+      [appApiRouter({ authorizationServer, clearances: repositories.clearances, issuer: config.issuer })],
+    ),
     routers(
       'app management API',
       [acceptLanguage(), ...jsonErrors],
@@ -243,6 +245,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         sessions: repositories.ownerSessions,
         outbox: repositories.outbox,
         signInThrottle: signIns,
+        passwords: container.passwords,
         erasure: repositories.accountErasure,
         settings: repositories.settings,
         isFleetUser: async (accountId) => (await repositories.fleetMembers.ofAccount(accountId)).length > 0,
@@ -256,6 +259,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         accounts: repositories.accounts,
         sessions: repositories.ownerSessions,
         signInThrottle: signIns,
+        passwords: container.passwords,
         members: repositories.fleetMembers,
         fleets: repositories.fleets,
         vehicles: repositories.fleetVehicles,
@@ -280,6 +284,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
         transactions: database,
         ...repositories,
         signInThrottle: signIns,
+        passwords: container.passwords,
         mailer,
         limits: journeyLimits(config.limits, sharedCounters),
         emailCode: config.emailCode,

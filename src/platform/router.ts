@@ -5,6 +5,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { maxDocumentBytes } from '../fleets/documents.ts';
 import type { RelayStore } from '../relay/apply-clearance-event.ts';
+import type { PasswordHashing } from '../security/passwords.ts';
 import type { RateLimit } from '../security/rate-limits.ts';
 import type { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { AccountsRepository } from '../storage/accounts.ts';
@@ -28,6 +29,7 @@ export interface PlatformDependencies extends IntegrationPageDependencies, Membe
   accounts: AccountsRepository;
   sessions: OwnerSessionsRepository;
   signInThrottle: SignInThrottle;
+  passwords: PasswordHashing;
   members: FleetMembersRepository;
   fleets: FleetsRepository;
   vehicles: FleetVehiclesRepository;

@@ -1,6 +1,7 @@
-// Owner passwords: scrypt at OWASP's recommended cost (N=2^17, r=8, p=1), 16-byte salt, 32-byte key.
-// The whole password is hashed (no truncation); format `scrypt$N$r$p$salt$key`, so each hash carries the
-// cost it was made with, and one made at another cost is upgraded at the next sign-in (see `needsRehash`).
+// Owner passwords: scrypt at OWASP's recommended cost (N=2^17, r=8, p=1) unless PASSWORD_HASH_COST says
+// otherwise (never lower in production), 16-byte salt, 32-byte key. The whole password is hashed (no
+// truncation); format `scrypt$N$r$p$salt$key`, so each hash carries the cost it was made with, and one made
+// at another cost is upgraded at the next sign-in (see `needsRehash`).
 import { randomBytes, type ScryptOptions, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 
 export const minimumPasswordLength = 8;
@@ -12,8 +13,12 @@ export interface ScryptCost {
   p: number;
 }
 
-/** The cost of every new hash (OWASP Password Storage Cheat Sheet: scrypt N=2^17, r=8, p=1). */
-export const passwordHashCost: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
+/** OWASP Password Storage Cheat Sheet: scrypt N=2^17, r=8, p=1 (PASSWORD_HASH_COST's default). */
+export const owaspPasswordHashCost: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
+
+/** The cost PASSWORD_HASH_COST names (log2 N), with OWASP's r and p. */
+export const scryptCost = (log2N: number): Readonly<ScryptCost> =>
+  Object.freeze({ N: 2 ** log2N, r: owaspPasswordHashCost.r, p: owaspPasswordHashCost.p });
 
 const saltBytes = 16;
 const keyBytes = 32;
@@ -46,18 +51,21 @@ function parse(stored: string): StoredHash | undefined {
   };
 }
 
-/** `cost` other than the current one only for tests that need a hash made at an older setting. */
-export async function hashPassword(password: string, cost: ScryptCost = passwordHashCost): Promise<string> {
+export async function hashPassword(password: string, cost: ScryptCost): Promise<string> {
   const salt = randomBytes(saltBytes);
   const key = await scrypt(password, salt, keyBytes, { N: cost.N, r: cost.r, p: cost.p });
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
-export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
+/** `cost`: what a check without a stored hash spends, so that a missing account does not answer faster. */
+export async function verifyPassword(
+  password: string,
+  stored: string | null,
+  cost: ScryptCost,
+): Promise<boolean> {
   const hash = stored ? parse(stored) : undefined;
   if (!hash) {
-    // Spend the same time as a real check so a missing account does not answer faster.
-    await hashPassword(password);
+    await hashPassword(password, cost);
     return false;
   }
   const actual = await scrypt(password, hash.salt, hash.key.length, hash.cost);
@@ -68,14 +76,31 @@ export async function verifyPassword(password: string, stored: string | null): P
  * Whether a stored hash was made other than new hashes are (a lower cost from an older setting, another key
  * or salt size): the next successful sign-in, which has the password at hand, hashes it again.
  */
-export function needsRehash(stored: string): boolean {
+export function needsRehash(stored: string, cost: ScryptCost): boolean {
   const hash = parse(stored);
   if (!hash) return false;
   return (
-    hash.cost.N !== passwordHashCost.N ||
-    hash.cost.r !== passwordHashCost.r ||
-    hash.cost.p !== passwordHashCost.p ||
+    hash.cost.N !== cost.N ||
+    hash.cost.r !== cost.r ||
+    hash.cost.p !== cost.p ||
     hash.salt.length !== saltBytes ||
     hash.key.length !== keyBytes
   );
+}
+
+/** Passwords hashed, checked and upgraded at one installation's cost. */
+export interface PasswordHashing {
+  readonly cost: Readonly<ScryptCost>;
+  hash(password: string): Promise<string>;
+  verify(password: string, stored: string | null): Promise<boolean>;
+  needsRehash(stored: string): boolean;
+}
+
+export function passwordHashing(cost: Readonly<ScryptCost>): PasswordHashing {
+  return {
+    cost,
+    hash: (password) => hashPassword(password, cost),
+    verify: (password, stored) => verifyPassword(password, stored, cost),
+    needsRehash: (stored) => needsRehash(stored, cost),
+  };
 }

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
 import { steps } from '../../src/journey/steps.ts';
 import { ownerMailJob } from '../../src/mail/owner-mail.ts';
-import { hashPassword } from '../../src/security/passwords.ts';
 import { hashSecret, randomToken } from '../../src/security/secrets.ts';
 import { formOf, type HttpBrowser, type Page, textOf } from '../support/http-browser.ts';
 import {
@@ -52,7 +51,7 @@ describe('CSRF protection of every form', () => {
     app = await registerTestApp(keyturn);
     config = await discover(keyturn.url, app);
     // One hash for every owner of this file: hashing at the configured cost takes a while.
-    passwordHash = await hashPassword(passphrase);
+    passwordHash = await keyturn.passwords.hash(passphrase);
   });
   afterAll(() => keyturn?.close());
 

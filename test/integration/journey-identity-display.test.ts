@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
 import { demoClientId } from '../../src/dev-tools/demo/app.ts';
-import { hashPassword } from '../../src/security/passwords.ts';
 import { type HttpBrowser, type Page, textOf } from '../support/http-browser.ts';
 import {
   bmwVin,
@@ -264,7 +263,10 @@ describe('consent journey › who asks for what', () => {
       country: 'DE',
       locale: 'en',
     });
-    await keyturn.repositories.accounts.setPassword(account.id, await hashPassword('a long passphrase'));
+    await keyturn.repositories.accounts.setPassword(
+      account.id,
+      await keyturn.passwords.hash('a long passphrase'),
+    );
     const { browser, landing } = await journey();
     const brand = await browser.submit(landing, {
       email: 'signed-in@example.com',

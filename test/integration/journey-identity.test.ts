@@ -4,7 +4,6 @@
 import type * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
-import { hashPassword } from '../../src/security/passwords.ts';
 import type { HttpBrowser, Page } from '../support/http-browser.ts';
 import { textOf } from '../support/http-browser.ts';
 import {
@@ -45,7 +44,7 @@ describe('consent journey › identity', () => {
     });
     await keyturn.repositories.accounts.setPassword(
       account.id,
-      await hashPassword('the victim’s passphrase'),
+      await keyturn.passwords.hash('the victim’s passphrase'),
     );
     await keyturn.repositories.accounts.saveVehicle(account.id, { vin: victimVin, brand: 'bmw' });
     victim = { id: account.id, email };

@@ -5,7 +5,6 @@
 import type * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredApp } from '../../src/apps/register.ts';
-import { hashPassword } from '../../src/security/passwords.ts';
 import type { HttpBrowser, Page } from '../support/http-browser.ts';
 import { textOf } from '../support/http-browser.ts';
 import {
@@ -393,7 +392,10 @@ describe('consent journey › validation', () => {
         country: 'DE',
         locale: 'en',
       });
-      await keyturn.repositories.accounts.setPassword(account.id, await hashPassword('the right password'));
+      await keyturn.repositories.accounts.setPassword(
+        account.id,
+        await keyturn.passwords.hash('the right password'),
+      );
 
       const wrongPasswordBrowser = newBrowser();
       const first = await landing(wrongPasswordBrowser);

@@ -8,7 +8,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerFleet } from '../../src/fleets/register-fleet.ts';
-import { hashPassword } from '../../src/security/passwords.ts';
 import { hashSecret } from '../../src/security/secrets.ts';
 import { fleetPingJob } from '../../src/webhooks/kinds.ts';
 import { accessibilityViolations, expectToFitPhone, openBrowser, phone } from '../support/chromium.ts';
@@ -376,7 +375,7 @@ describe('Platform › Integration page', () => {
       country: 'DE',
       locale: 'de',
     });
-    await keyturn.repositories.accounts.setPassword(account.id, await hashPassword(password));
+    await keyturn.repositories.accounts.setPassword(account.id, await keyturn.passwords.hash(password));
     await keyturn.repositories.fleetMembers.add(fleet.fleet_id, account.id, 'member');
     const member = await signedIn(newBrowser(), email);
     const overview = await open(member, '/platform');
