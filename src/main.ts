@@ -20,7 +20,7 @@ const server = app.listen(config.port, config.host, () => {
   );
   if (config.devTools) {
     process.stdout.write(
-      `\n  Keyturn is running: ${config.issuer}/demo (demo app), ${config.issuer}/dev/mailbox (dev mailbox)\n\n`,
+      `\n  Keyturn is running: ${config.issuer}/demo (demo app; FAPI 2.0 variant at /demo-fapi), ${config.issuer}/dev/mailbox (dev mailbox)\n\n`,
     );
   }
 });

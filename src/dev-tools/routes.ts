@@ -1,5 +1,5 @@
 // The development tools served beside Keyturn: the OEM simulator (for makers without real credentials),
-// the demo app and the dev mailbox. The web entry imports this module only when KEYTURN_DEV_TOOLS is on,
+// the demo app (and its FAPI 2.0 variant) and the dev mailbox. The web entry imports this module only when KEYTURN_DEV_TOOLS is on,
 // so a production process never loads them.
 import type Router from '@koa/router';
 import { simulatorMountPath } from '../connectors/registry.ts';
@@ -8,13 +8,15 @@ import { demoRouter } from './demo/app.ts';
 import { receivedEvents } from './demo/received-events.ts';
 import { ensureDemoApp } from './demo/register.ts';
 import { demoWebhookEndpoint } from './demo/webhooks.ts';
+import { fapiDemoRouter } from './demo-fapi/app.ts';
+import { ensureFapiDemoApp } from './demo-fapi/register.ts';
 import { devMailboxRouter } from './mailbox/mailbox.ts';
 import { createOemSimulator, type OemSimulator } from './oem-simulator/app.ts';
 
 export interface DevTools {
   /** The OEM simulator, to mount at `simulatorMountPath`, when a maker has no configured endpoint. */
   simulator: OemSimulator | undefined;
-  /** The demo app's and the dev mailbox's routes. */
+  /** The demo apps' and the dev mailbox's routes. */
   routers: Router[];
 }
 
@@ -42,8 +44,16 @@ export async function devTools(container: Container): Promise<DevTools> {
     demoWebhookEndpoint(demo.webhookSecret, events, logger.child({ component: 'demo' })),
   );
 
+  const fapiDemo = await ensureFapiDemoApp(
+    repositories.settings,
+    repositories.apps,
+    config.issuer,
+    config.webhooks,
+  );
+  const fapiDemoRoutes = fapiDemoRouter({ issuer: config.issuer, ...fapiDemo });
+
   return {
     simulator,
-    routers: [devMailboxRouter(repositories.devMail), demoRoutes],
+    routers: [devMailboxRouter(repositories.devMail), demoRoutes, fapiDemoRoutes],
   };
 }

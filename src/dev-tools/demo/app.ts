@@ -53,7 +53,7 @@ function callbackError(error: unknown): string {
  * names the consent page used; the protocol scopes (`openid`, `offline_access`) are no data and are left out,
  * `offline_access` only saying that the app stays connected.
  */
-function grantedAccess(scope: string | undefined): { dataPoints: string[]; staysConnected: boolean } {
+export function grantedAccess(scope: string | undefined): { dataPoints: string[]; staysConnected: boolean } {
   const granted = new Set((scope ?? '').split(' '));
   return {
     dataPoints: dataPoints.filter((id) => granted.has(id)),
@@ -62,7 +62,7 @@ function grantedAccess(scope: string | undefined): { dataPoints: string[]; stays
 }
 
 /** The locale key that says in plain words why the maker rejected the clearance. */
-function rejectedReason(vehicleStatus: string | undefined): string {
+export function rejectedReason(vehicleStatus: string | undefined): string {
   if (vehicleStatus === 'wrong_tracker_id') return 'demo:result.rejected.vin_unknown';
   if (vehicleStatus === 'error_rejected') return 'demo:result.rejected.owner_rejected';
   return 'demo:result.rejected.other';
