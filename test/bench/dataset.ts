@@ -32,13 +32,14 @@ export interface DatasetMeta {
 
 // The schema version is part of the key: a cached data set from before a migration is seeded again. So is
 // the rows' format, raised when what the seeders write changes (2: PostgreSQL's clearances got the grant's
-// expiry, which only SQLite's had).
+// expiry, which only SQLite's had), or when sets cached before may have been changed by a server (3:
+// housekeeping could time out a cached set's pending clearances).
 export const schemaVersion = readdirSync(new URL('../../migrations/', import.meta.url))
   .filter((name) => /^\d{14}_/.test(name))
   .sort()
   .at(-1)
   ?.slice(0, 14);
-const rowsFormat = 2;
+const rowsFormat = 3;
 export const datasetKey = (s: DatasetSpec) =>
   `c${s.connected}_p${s.pendingValidation}_k${s.codes}_s${schemaVersion}_f${rowsFormat}`;
 export const benchScope = 'location mileage';

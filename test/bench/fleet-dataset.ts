@@ -37,8 +37,9 @@ export interface FleetMeta {
 }
 
 // The schema version is part of the key, as for the grant data sets; so is the rows' format, raised when
-// what the seeders write for fleets changes.
-const fleetRowsFormat = 1;
+// what the seeders write for fleets changes, or when sets cached before may have been changed by a server
+// (2: housekeeping could time out a cached set's pending clearances).
+const fleetRowsFormat = 2;
 export const fleetDatasetKey = (s: FleetSpec) => `fleet_v${s.vehicles}_s${schemaVersion}_f${fleetRowsFormat}`;
 
 /** Per mille of the vehicles in each status: mostly connected, some pending, some errors, a few ended. */

@@ -107,6 +107,9 @@ function keyturnEnv(database: {
     CONSENTS_PER_ADDRESS: '1000000',
     CONSENTS_PER_VIN: '1000000',
     CONSENTS_PER_APP: '1000000',
+    // The data sets are cached and reused between runs, and their clearances have waited for weeks: the
+    // server's housekeeping (every minute) must not time them out, or a slow run changes the cached set.
+    CLEARANCE_DEADLINE: String(100 * 365 * 86_400),
     ...(database.smtpUrl ? { SMTP_URL: database.smtpUrl } : {}),
     ...(database.databaseUrl
       ? { DATABASE_URL: database.databaseUrl }
