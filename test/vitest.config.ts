@@ -7,7 +7,9 @@ import { defineConfig } from 'vitest/config';
 // SQLite of `npm start`; the benchmark's smoke test runs the harness once (it needs PostgreSQL too). A
 // missing PostgreSQL fails the run.
 const root = fileURLToPath(new URL('..', import.meta.url));
-const shared = { testTimeout: 30_000, hookTimeout: 60_000 };
+// Test files share their worker's module graph (isolate: false): each one still builds its own Keyturn on its
+// own database, and importing the whole application once per worker instead of once per file saves minutes.
+const shared = { testTimeout: 30_000, hookTimeout: 60_000, isolate: false };
 
 export default defineConfig({
   root,
