@@ -1,20 +1,21 @@
-// Apps of the FAPI 2.0 Security Profile, with openid-client 6 as the relying party: pushed authorization
-// requests (RFC 9126), `private_key_jwt` client authentication (RFC 7523) and DPoP-bound tokens (RFC 9449),
-// each required and each refused when missing; the proof of possession checked at GET /v1/authorization;
-// `cnf.jkt` in introspection answers; ID tokens signed PS256 for FAPI 2.0 apps, RS256 for default ones;
-// default-profile apps unaffected, free to use PAR and DPoP by choice; and `keyturn apps add --profile fapi2
-// --jwks FILE`.
-import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { calculateJwkThumbprint, exportJWK, SignJWT } from 'jose';
+import { exportJWK } from 'jose';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RegisteredApp, type RegisteredFapi2App, registerFapi2App } from '../../src/apps/register.ts';
+import type { RegisteredApp, RegisteredFapi2App } from '../../src/apps/register.ts';
 import { approveClearance } from '../support/clearance.ts';
 import { keyturnCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import {
+  connectFapiApp,
+  dpopProof,
+  type KeyPair,
+  newKeyPair,
+  publicJwks,
+  thumbprintOf,
+} from '../support/fapi.ts';
 import { newBrowser, walkAsNewOwner } from '../support/journey.ts';
 import {
   type RunningKeyturn,
@@ -27,40 +28,6 @@ import { introspect } from '../support/relay.ts';
 import { discover } from '../support/relying-party.ts';
 
 const insecure = { execute: [oauth.allowInsecureRequests] };
-
-type CryptoKeyPair = Awaited<ReturnType<typeof oauth.randomDPoPKeyPair>>;
-
-const newKeyPair = () =>
-  crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ]) as Promise<CryptoKeyPair>;
-
-async function publicJwks(keys: CryptoKeyPair, kid: string) {
-  return { keys: [{ ...(await exportJWK(keys.publicKey)), kid, use: 'sig', alg: 'ES256' }] };
-}
-
-const thumbprintOf = async (keys: CryptoKeyPair) => calculateJwkThumbprint(await exportJWK(keys.publicKey));
-
-/** A DPoP proof (RFC 9449 §4.2) made by hand, so tests can get each of its parts wrong. */
-async function dpopProof(
-  keys: CryptoKeyPair,
-  method: string,
-  url: string,
-  accessToken: string,
-  overrides: { jti?: string; iat?: number } = {},
-) {
-  const claims = {
-    htm: method,
-    htu: url,
-    iat: overrides.iat ?? Math.floor(Date.now() / 1000),
-    jti: overrides.jti ?? randomUUID(),
-    ath: createHash('sha256').update(accessToken).digest('base64url'),
-  };
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(keys.publicKey) })
-    .sign(keys.privateKey);
-}
 
 /** The OAuth error a refused request got: from the body, or from the 401's WWW-Authenticate challenge. */
 function refusal(promise: Promise<unknown>): Promise<{ error?: unknown; error_description?: unknown }> {
@@ -82,7 +49,7 @@ function refusal(promise: Promise<unknown>): Promise<{ error?: unknown; error_de
 describe('FAPI 2.0 Security Profile', () => {
   let keyturn: RunningKeyturn;
   let fapiApp: RegisteredFapi2App;
-  let clientKeys: CryptoKeyPair;
+  let clientKeys: KeyPair;
   let fapi: oauth.Configuration;
   let defaultApp: RegisteredApp;
   let plain: oauth.Configuration;
@@ -91,25 +58,7 @@ describe('FAPI 2.0 Security Profile', () => {
 
   beforeAll(async () => {
     keyturn = await startKeyturn();
-    clientKeys = await newKeyPair();
-    fapiApp = await registerFapi2App(
-      keyturn.repositories.apps,
-      {
-        name: 'Fleet Insights',
-        redirectUris: [testRedirectUri],
-        brands: ['bmw', 'mini'],
-        scopes: ['location', 'mileage'],
-      },
-      await publicJwks(clientKeys, 'client-key-1'),
-      keyturn.config.webhooks,
-    );
-    fapi = await oauth.discovery(
-      new URL(keyturn.url),
-      fapiApp.client_id,
-      undefined,
-      oauth.PrivateKeyJwt({ key: clientKeys.privateKey, kid: 'client-key-1' }),
-      insecure,
-    );
+    ({ app: fapiApp, config: fapi, clientKeys } = await connectFapiApp(keyturn, ['location', 'mileage']));
     defaultApp = await registerTestApp(keyturn);
     plain = await discover(keyturn.url, defaultApp);
     consumer = await registerTestConsumer(keyturn);
@@ -355,7 +304,7 @@ describe('FAPI 2.0 Security Profile', () => {
   });
 
   describe('the app management API with a DPoP-bound client-credentials token', () => {
-    let dpopKeys: CryptoKeyPair;
+    let dpopKeys: KeyPair;
     let token: string;
     const clearancesUrl = () => `${keyturn.url}/v1/clearances`;
     const askClearances = (headers: Record<string, string>) => fetch(clearancesUrl(), { headers });
@@ -642,7 +591,7 @@ describe('keyturn apps add --profile fapi2 --jwks', () => {
     const p384 = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, [
       'sign',
       'verify',
-    ])) as CryptoKeyPair;
+    ])) as KeyPair;
     const good = (await publicJwks(await newKeyPair(), 'k1')).keys[0];
     const cases: { key: Record<string, unknown>; says: string }[] = [
       { key: { ...good, alg: 'RS256' }, says: 'has algorithm RS256' },

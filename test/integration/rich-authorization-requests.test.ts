@@ -1,14 +1,8 @@
-// Rich Authorization Requests (RFC 9396) of the type `vehicle_data`, with openid-client 6 as the relying
-// party: advertised in discovery; requested plainly or pushed (RFC 9126) instead of data-point scopes; the
-// detail's brand and VIN preset the journey, which shows exactly its data points; the granted detail, with
-// the brand and VIN consented to, in the token response, at GET /v1/authorization and in introspection,
-// with the authorization's status; every broken rule refused with `invalid_authorization_details`; and a
-// FAPI 2.0 app (PAR, private_key_jwt, DPoP) asking the same way.
-import { exportJWK } from 'jose';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RegisteredApp, type RegisteredFapi2App, registerFapi2App } from '../../src/apps/register.ts';
+import type { RegisteredApp } from '../../src/apps/register.ts';
 import { approveClearance } from '../support/clearance.ts';
+import { connectFapiApp, newKeyPair } from '../support/fapi.ts';
 import type { Page } from '../support/http-browser.ts';
 import { textOf } from '../support/http-browser.ts';
 import { bmwVin, interactionBase, newBrowser, proveNewEmail, stepOf } from '../support/journey.ts';
@@ -21,15 +15,7 @@ import {
 } from '../support/keyturn.ts';
 import { conformanceErrors, type OpenApiDocument } from '../support/openapi.ts';
 import { introspect } from '../support/relay.ts';
-import { discover } from '../support/relying-party.ts';
-
-const insecure = { execute: [oauth.allowInsecureRequests] };
-type CryptoKeyPair = Awaited<ReturnType<typeof oauth.randomDPoPKeyPair>>;
-const newKeyPair = () =>
-  crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ]) as Promise<CryptoKeyPair>;
+import { authorizationRequest, discover } from '../support/relying-party.ts';
 
 /** A BMW VIN other than the one the journey helpers type. */
 const requestedVin = 'WBA3A5C55DF598765';
@@ -235,20 +221,10 @@ describe('Rich Authorization Requests › vehicle_data', () => {
     });
 
     it('an app using data-point scopes › gets no authorization_details anywhere', async () => {
-      const verifier = oauth.randomPKCECodeVerifier();
-      const state = oauth.randomState();
-      const url = oauth.buildAuthorizationUrl(config, {
-        redirect_uri: testRedirectUri,
-        scope: 'location mileage',
-        code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        brand: 'bmw',
-        vin: requestedVin,
-      });
-      const tokens = await oauth.authorizationCodeGrant(config, await consent(url.href), {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
+      const request = await authorizationRequest(config, { brand: 'bmw', vin: requestedVin });
+      const tokens = await oauth.authorizationCodeGrant(config, await consent(request.url), {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
       });
       expect(tokens).not.toHaveProperty('authorization_details');
       expect(tokens.scope?.split(' ')).toEqual(expect.arrayContaining(['location', 'mileage']));
@@ -345,33 +321,10 @@ describe('Rich Authorization Requests › vehicle_data', () => {
   });
 
   describe('a FAPI 2.0 app', () => {
-    let fapiApp: RegisteredFapi2App;
     let fapi: oauth.Configuration;
 
     beforeAll(async () => {
-      const clientKeys = await newKeyPair();
-      fapiApp = await registerFapi2App(
-        keyturn.repositories.apps,
-        {
-          name: 'Fleet Insights',
-          redirectUris: [testRedirectUri],
-          brands: ['bmw', 'mini'],
-          scopes: ['location', 'mileage', 'battery_level'],
-        },
-        {
-          keys: [
-            { ...(await exportJWK(clientKeys.publicKey)), kid: 'client-key-1', use: 'sig', alg: 'ES256' },
-          ],
-        },
-        keyturn.config.webhooks,
-      );
-      fapi = await oauth.discovery(
-        new URL(keyturn.url),
-        fapiApp.client_id,
-        undefined,
-        oauth.PrivateKeyJwt({ key: clientKeys.privateKey, kid: 'client-key-1' }),
-        insecure,
-      );
+      ({ config: fapi } = await connectFapiApp(keyturn, ['location', 'mileage', 'battery_level']));
     });
 
     it('PAR + private_key_jwt + DPoP › completes the journey and gets DPoP-bound tokens with the detail', async () => {
