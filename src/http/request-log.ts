@@ -28,6 +28,8 @@ function queryForLog(query: URLSearchParams): string | undefined {
 
 export function requestLog(logger: Logger) {
   return async function requestLog(ctx: Context, next: Next) {
+    // Nothing to build when no request line would be written (health probes log below info).
+    if (!logger.isLevelEnabled('info')) return next();
     const started = performance.now();
     let status: number | undefined;
     try {
