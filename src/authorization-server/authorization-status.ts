@@ -6,6 +6,7 @@ import type { Context } from 'koa';
 import type AuthorizationServer from 'oidc-provider';
 import { requestAgainPath } from '../account/paths.ts';
 import { authorizationStatus, mayAskAgain } from '../domain/clearance/status.ts';
+import { detailsWithStatus } from '../domain/vehicle-data-details.ts';
 import { Unauthorized } from '../errors.ts';
 import type { Clearance, ClearancesRepository } from '../storage/clearances.ts';
 import { checkTokenBinding, presentedToken } from './dpop-resource.ts';
@@ -35,7 +36,7 @@ export function presentAuthorization(
       status === 'pending' && pendingSince !== null ? new Date(pendingSince).toISOString() : null,
     resolution_url: mayAskAgain(clearance.status) ? `${issuer}${requestAgainPath(clearance.id)}` : null,
     ...(grantedDetails?.length
-      ? { authorization_details: grantedDetails.map((detail) => ({ ...detail, status })) }
+      ? { authorization_details: detailsWithStatus(grantedDetails, clearance.status) }
       : {}),
   };
 }
