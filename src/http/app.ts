@@ -327,7 +327,7 @@ export async function buildHttpApp(container: Container): Promise<HttpApp> {
   app.use(requestId());
   app.use(requestLog(logger));
   app.use(
-    httpMetrics(container.metrics, {
+    httpMetrics(container.metrics.http, {
       fixedPaths: [introspectionPath, ...authorizationServerPaths, metricsPath],
       mountedPrefixes: [simulatorMountPath],
     }),

@@ -1,9 +1,9 @@
 // Counts every HTTP request and times it, labelled by method, route template and status code. The route is
 // the template a router matched (`/callbacks/:provider`), one of the fixed paths served without a router
 // (`/token`, `/token/introspection`), `<prefix>/*` under a mounted app, or `unmatched`: never the raw path,
-// so no VIN, id or client id becomes a label. Only counters move here: no database work per request.
+// so no VIN, id or client id becomes a label. Only the tally moves here: no database work per request.
 import type { Context, Next } from 'koa';
-import type { Metrics } from './registry.ts';
+import type { HttpRequestTally } from './http-tally.ts';
 
 export interface RouteLabels {
   /** Paths served as they are, without a router (each one is its own template). */
@@ -23,7 +23,7 @@ function statusOf(ctx: Context, thrown: unknown, failed: boolean): number {
     : 500;
 }
 
-export function httpMetrics(metrics: Pick<Metrics, 'httpRequests' | 'httpDuration'>, routes: RouteLabels) {
+export function httpMetrics(tally: HttpRequestTally, routes: RouteLabels) {
   const fixedPaths = new Set(routes.fixedPaths);
   const mountedPrefixes = routes.mountedPrefixes ?? [];
 
@@ -47,9 +47,12 @@ export function httpMetrics(metrics: Pick<Metrics, 'httpRequests' | 'httpDuratio
       failed = true;
       throw error;
     } finally {
-      const labels = { method: knownMethods.has(ctx.method) ? ctx.method : 'OTHER', route: routeOf(ctx) };
-      metrics.httpRequests.inc({ ...labels, status: String(statusOf(ctx, thrown, failed)) });
-      metrics.httpDuration.observe(labels, (performance.now() - started) / 1000);
+      tally.record(
+        knownMethods.has(ctx.method) ? ctx.method : 'OTHER',
+        routeOf(ctx),
+        statusOf(ctx, thrown, failed),
+        (performance.now() - started) / 1000,
+      );
     }
   };
 }

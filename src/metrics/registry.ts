@@ -3,7 +3,8 @@
 // Node's process metrics only once a process serves the registry (a CLI command never collects them).
 // Every label value comes from a small fixed set (route templates, status codes, job kinds, outcomes),
 // never from a request's path, a VIN, an id or a client id.
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { HttpRequestTally } from './http-tally.ts';
 
 /** What a module counting something needs: a counter it can move, with these labels. */
 export interface LabelledCounter<Label extends string> {
@@ -28,21 +29,20 @@ export function collectProcessMetrics(registry: Registry): void {
 export function createMetrics() {
   const registry = new Registry();
   const registers = [registry];
-  return {
-    registry,
-    httpRequests: new Counter({
+  const http = new HttpRequestTally(durationBuckets);
+  http.register(registry, {
+    requests: {
       name: 'keyturn_http_requests_total',
       help: 'HTTP requests answered, by method, route template and status code.',
-      labelNames: ['method', 'route', 'status'] as const,
-      registers,
-    }),
-    httpDuration: new Histogram({
+    },
+    duration: {
       name: 'keyturn_http_request_duration_seconds',
       help: 'Time from a request reaching Keyturn to its answer, by method and route template.',
-      labelNames: ['method', 'route'] as const,
-      buckets: durationBuckets,
-      registers,
-    }),
+    },
+  });
+  return {
+    registry,
+    http,
     introspections: new Counter({
       name: 'keyturn_introspections_total',
       help: 'RFC 7662 introspection answers, by whether the token was active.',
