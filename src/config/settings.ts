@@ -151,7 +151,7 @@ export const settings = {
   ),
   KEYTURN_JWKS: setting(
     'Keys',
-    'Private JSON Web Key Set signing ID tokens (required in production; else generated and kept in the database).',
+    'Private JSON Web Key Set signing ID tokens (required in production; else generated and kept in the database). Its RSA key signs RS256 for default apps and PS256 for FAPI 2.0 apps, published a second time as `<kid>-ps256`.',
     () =>
       z
         .string()
