@@ -8,8 +8,9 @@ import { startSmtpPeer } from '../support/smtp-peer.ts';
 import { codeOf, type DatasetMeta, type DatasetSpec, tokenOf } from './dataset.ts';
 import { createBenchFleet, type FleetMeta, type FleetSpec } from './fleet-dataset.ts';
 import { keyturnJourney, peerJourney } from './flows.ts';
+import { keyturnEnv } from './keyturn-env.ts';
 import { addRatios, checkTargets, failed, fmt, table, targetsTable, writeJson } from './report.ts';
-import { benchWebhookSecret, callbacksScenario } from './scenarios/callbacks.ts';
+import { callbacksScenario } from './scenarios/callbacks.ts';
 import { codeExchangeScenario } from './scenarios/code-exchange.ts';
 import type { ScenarioResult, Settings } from './scenarios/common.ts';
 import {
@@ -88,34 +89,6 @@ const log = (message: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const rows: ScenarioResult[] = [];
 const loadAtStart = loadavg();
-
-function keyturnEnv(database: {
-  sqliteFile?: string;
-  databaseUrl?: string;
-  smtpUrl?: string;
-}): Record<string, string> {
-  return {
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'silent',
-    KEYTURN_DEV_TOOLS: 'false',
-    KEYTURN_RUN_WORKER: 'false',
-    OEM_BMW_URL: 'http://127.0.0.1:9/bmw',
-    OEM_BMW_API_KEY: 'bench-api-key',
-    OEM_BMW_WEBHOOK_SECRET: benchWebhookSecret,
-    // The bench's journeys all come from one address and connect one VIN, as a load test's do.
-    CODE_MAILS_PER_ADDRESS: '1000000',
-    CONSENTS_PER_ADDRESS: '1000000',
-    CONSENTS_PER_VIN: '1000000',
-    CONSENTS_PER_APP: '1000000',
-    // The data sets are cached and reused between runs, and their clearances have waited for weeks: the
-    // server's housekeeping (every minute) must not time them out, or a slow run changes the cached set.
-    CLEARANCE_DEADLINE: String(100 * 365 * 86_400),
-    ...(database.smtpUrl ? { SMTP_URL: database.smtpUrl } : {}),
-    ...(database.databaseUrl
-      ? { DATABASE_URL: database.databaseUrl }
-      : { KEYTURN_SQLITE_FILE: database.sqliteFile ?? '' }),
-  };
-}
 
 async function withServer<T>(
   name: string,

@@ -12,6 +12,8 @@ export interface ServerOptions {
   name: string;
   /** TypeScript entry point (repository-relative); its compiled form under .bench/dist is what runs. */
   script: string;
+  /** A JavaScript entry point compiled elsewhere (another build's `dist/src/main.js`), run instead. */
+  compiled?: string;
   env?: Record<string, string>;
   healthPath?: string;
   /** Directory for `--cpu-prof` output; profiling is off when undefined. */
@@ -76,7 +78,7 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
 export async function startServer(options: ServerOptions): Promise<ServerHandle> {
   const port = await freePort();
   // The compiled script (under .bench/dist, see run.ts) runs on plain node.
-  const compiled = options.script.replace(/^(.*)\.ts$/, `${compiledDirectory}/$1.js`);
+  const compiled = options.compiled ?? options.script.replace(/^(.*)\.ts$/, `${compiledDirectory}/$1.js`);
   const nodeArgs: string[] = [];
   if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
   if (process.env.BENCH_TRACE_GC) nodeArgs.push('--trace-gc');
