@@ -61,7 +61,7 @@ export class HttpRequestTally {
   }
 
   /** Requests by method, route and status: a Prometheus counter. */
-  requestSamples(): Sample[] {
+  private requestSamples(): Sample[] {
     return [...this.all()].map((series) => ({
       labels: { method: series.method, route: series.route, status: String(series.status) },
       value: series.count,
@@ -69,7 +69,7 @@ export class HttpRequestTally {
   }
 
   /** Durations by method and route (statuses summed): a Prometheus histogram's buckets, sum and count. */
-  durationSamples(name: string): Sample[] {
+  private durationSamples(name: string): Sample[] {
     const byRoute = new Map<
       string,
       { labels: { method: string; route: string }; sum: number; count: number; buckets: number[] }

@@ -71,6 +71,12 @@ const uuidOf = (salt: string, kind: string, i: number) => {
 };
 
 export const tokenOf = (meta: DatasetMeta, i: number) => opaqueId(meta.salt, 'at', i);
+
+/** Up to `count` access tokens of the set's approved grants, drawn at random (repeats allowed). */
+export function randomTokens(meta: DatasetMeta, count: number): string[] {
+  const n = meta.spec.connected;
+  return Array.from({ length: Math.min(count, n) }, () => tokenOf(meta, Math.floor(Math.random() * n)));
+}
 export const codeOf = (meta: DatasetMeta, j: number) =>
   opaqueId(meta.salt, 'code', meta.spec.connected + meta.spec.pendingValidation + j);
 export const pendingClearanceOf = (meta: DatasetMeta, j: number) =>

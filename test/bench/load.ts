@@ -129,7 +129,7 @@ export async function measured<T extends { requests: number }>(
   return { ...result, cpuUsPerReq: (ticks * (1e6 / clockTicksPerSecond)) / Math.max(1, result.requests) };
 }
 
-const median = (values: number[]) => {
+export const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2

@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../../src/paths.ts';
-import { tokenOf } from './dataset.ts';
+import { randomTokens } from './dataset.ts';
 import { keyturnEnv } from './keyturn-env.ts';
-import { measured, runLoad } from './load.ts';
+import { measured, median, runLoad } from './load.ts';
 import { introspectionLoad } from './scenarios/introspection.ts';
 import { sqliteDataset } from './seed-sqlite.ts';
 import { type ServerHandle, startServer } from './server-process.ts';
@@ -30,9 +30,7 @@ const grants = Number(values.grants);
 // The load stays on core 1, the servers on core 0.
 execFileSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignore' });
 const set = await sqliteDataset({ connected: grants, pendingValidation: 0, codes: 0 });
-const tokens = Array.from({ length: Math.min(grants, 100_000) }, () =>
-  tokenOf(set.meta, Math.floor(Math.random() * grants)),
-);
+const tokens = randomTokens(set.meta, 100_000);
 const servers: ServerHandle[] = [];
 for (const dist of builds)
   servers.push(
@@ -65,8 +63,6 @@ try {
   for (const server of servers) await server.stop();
 }
 
-const median = (numbers: number[]) =>
-  [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? Number.NaN;
 const first = perRequest.get(builds[0] as string) ?? [];
 for (const [dist, runs] of perRequest) {
   const ratios = runs.map((value, i) => value / (first[i] as number));

@@ -5,7 +5,7 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
-import { codeOf, type DatasetMeta, type DatasetSpec, tokenOf } from './dataset.ts';
+import { codeOf, type DatasetMeta, type DatasetSpec, randomTokens } from './dataset.ts';
 import { createBenchFleet, type FleetMeta, type FleetSpec } from './fleet-dataset.ts';
 import { keyturnJourney, peerJourney } from './flows.ts';
 import { keyturnEnv } from './keyturn-env.ts';
@@ -128,11 +128,6 @@ async function record(result: ScenarioResult | ScenarioResult[]) {
   }
 }
 
-const tokenList = (meta: DatasetMeta, count: number) => {
-  const n = meta.spec.connected;
-  return Array.from({ length: Math.min(count, n) }, () => tokenOf(meta, Math.floor(Math.random() * n)));
-};
-
 /** Opens (seeding when not cached) a data set and logs how long it took. */
 async function loggedSet<S, T extends { fresh: boolean; meta: { seedSeconds: number } }>(
   engine: 'sqlite' | 'postgres',
@@ -225,7 +220,7 @@ for (const size of [settings.smallGrants, settings.bigGrants]) {
       engine: 'sqlite',
       system: 'keyturn',
       consumer: set.meta.consumer,
-      tokens: tokenList(set.meta, 100_000),
+      tokens: randomTokens(set.meta, 100_000),
     });
     result.seed_seconds = set.meta.seedSeconds;
     await record(result);
@@ -240,7 +235,7 @@ if (wanted('introspection') && settings.postgres) {
       engine: 'postgres',
       system: 'keyturn',
       consumer: set.meta.consumer,
-      tokens: tokenList(set.meta, 100_000),
+      tokens: randomTokens(set.meta, 100_000),
     });
     result.seed_seconds = set.meta.seedSeconds;
     await record(result);
