@@ -32,10 +32,11 @@ execFileSync('taskset', ['-a', '-cp', '1', String(process.pid)], { stdio: 'ignor
 const set = await sqliteDataset({ connected: grants, pendingValidation: 0, codes: 0 });
 const tokens = randomTokens(set.meta, 100_000);
 const servers: ServerHandle[] = [];
-for (const dist of builds)
+// Named by position too, so one build given twice (to see the noise floor) is measured as two.
+for (const [i, dist] of builds.entries())
   servers.push(
     await startServer({
-      name: dist,
+      name: `${i + 1}. ${dist}`,
       script: 'src/main.ts',
       compiled: join(dist, 'src', 'main.js'),
       env: keyturnEnv({ sqliteFile: set.file }),
@@ -47,7 +48,7 @@ const load = (server: ServerHandle, seconds: number) => ({
   ...introspectionLoad(server, set.meta.consumer, tokens, 10),
   duration: seconds,
 });
-const perRequest = new Map<string, number[]>(builds.map((dist) => [dist, []]));
+const perRequest = new Map<string, number[]>(servers.map((server) => [server.name, []]));
 try {
   for (const server of servers) await runLoad(load(server, 3));
   for (let round = 0; round < Number(values.rounds); round++) {
@@ -63,11 +64,11 @@ try {
   for (const server of servers) await server.stop();
 }
 
-const first = perRequest.get(builds[0] as string) ?? [];
-for (const [dist, runs] of perRequest) {
+const first = perRequest.get(servers[0]?.name ?? '') ?? [];
+for (const [build, runs] of perRequest) {
   const ratios = runs.map((value, i) => value / (first[i] as number));
   process.stdout.write(
-    `${dist}: introspection ${grants} grants, cpu µs/req median ${median(runs).toFixed(0)}, ` +
+    `${build}: introspection ${grants} grants, cpu µs/req median ${median(runs).toFixed(0)}, ` +
       `×first build per round median ${median(ratios).toFixed(3)} (${runs.length} rounds)\n`,
   );
 }
